@@ -1,0 +1,125 @@
+"""advance — PURE. (case state, submission, clock/calendar, settings) → Decision or Refusal.
+
+No I/O here: everything the procedure's rules need is passed in. This is where the steps of a pack
+are enforced: the case must be at a state the step starts from, the steps it follows must be on file,
+a repeat step takes its periods in order, and every rule of the step is run (refusals block, warnings
+are recorded beside the step).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Mapping
+
+from .clock import WorkdayCalendar
+from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
+from .pack import Pack, StepDef
+from .rules import Member, RuleContext, run_rules
+from .state import CaseState, encode
+from .validate import Submission
+
+
+@dataclass(frozen=True)
+class World:
+    """What advance may know of the world besides the case: the date, the calendar, the members."""
+
+    today: date
+    calendar: WorkdayCalendar
+    members: Mapping[str, Member] | None = None
+
+
+def advance(pack: Pack, case: CaseState | None, sub: Submission, world: World) -> Verdict:
+    steps = pack.steps_for_form(sub.form_id)
+    if not steps:
+        return _refuse("no_step", f"表单“{pack.forms[sub.form_id].label}”不对应流程中的任何步骤", "")
+    step = steps[0] if case is None else _step_for_case(steps, case)
+    if case is None:
+        if step.from_:
+            return _refuse("no_case", "找不到对应的发展对象案卷", "请使用本系统为该同志生成的表格")
+        return _decide(pack, step, CaseState(""), sub, world, kind="step_done", period=None)
+    blocker = _precondition(pack, step, case, sub)
+    if blocker:
+        return Refusal((blocker,))
+    period = sub.values.get(step.period_field) if step.repeat else None
+    corrected = case.done(step.id) and (not step.repeat or period in case.periods.get(step.id, {}))
+    return _decide(pack, step, case, sub, world, kind="step_corrected" if corrected else "step_done", period=period)
+
+
+def _step_for_case(steps: list[StepDef], case: CaseState) -> StepDef:
+    return next((s for s in steps if case.state in s.from_), steps[0])
+
+
+def _precondition(pack: Pack, step: StepDef, case: CaseState, sub: Submission) -> Finding | None:
+    state_label = pack.state_label(case.state)
+    if case.done(step.id) and not step.repeat:
+        return None  # a resubmission corrects the step (recorded as a correction)
+    if case.state not in step.from_:
+        wanted = "、".join(pack.state_label(s) for s in step.from_)
+        return _finding("wrong_step", f"此表用于“{step.label}”，须在“{wanted}”阶段提交，"
+                        f"而{case.facts.get('name', '此人')}目前处于“{state_label}”阶段",
+                        "请核对是否放错了人或放错了表；如阶段有误，请联系党务管理员")
+    missing = [pack.step(a).label for a in step.after if not case.done(a)]
+    if missing:
+        return _finding("missing_earlier_step", f"尚未完成前一步骤：{'、'.join(missing)}",
+                        "请先提交前一步骤的表格，再提交本表")
+    if step.repeat:
+        period, expected = sub.values.get(step.period_field), case.next_period(step.id)
+        if period is None or period > expected:
+            label = pack.forms[step.form].field(step.period_field).label
+            return _finding("period_out_of_order", f"{label}为{period}，但下一次应为第{expected}次",
+                            f"请先提交第{expected}次，或把{label}改为{expected}", step.period_field, label)
+    return None
+
+
+def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: World, *,
+            kind: str, period: int | None) -> Verdict:
+    ctx = RuleContext(form=sub.values, case=case.facts, today=world.today, labels=_labels(pack, step),
+                      members=world.members, calendar=world.calendar)
+    findings = run_rules(step.rules, ctx)
+    refusals = tuple(_placed(f, sub) for f in findings if f.severity == "refuse")
+    if refusals:
+        return Refusal(refusals)
+    warnings = tuple(_placed(f, sub) for f in findings if f.severity == "warn")
+    data = {"values": encode(sub.values), "warnings": [w.message for w in warnings]}
+    events = [Event(kind, step.id, data)]
+    if case.case_id == "":
+        person = {f.key: sub.values.get(f.key) for f in pack.forms[sub.form_id].fields}
+        events.insert(0, Event("case_created", "", {"pack_version": pack.version, "person": encode(person)}))
+    return Decision(tuple(events), _documents(pack, step, case, period), warnings)
+
+
+def _documents(pack: Pack, step: StepDef, case: CaseState, period: int | None) -> tuple[DocumentDue, ...]:
+    out = []
+    for doc_id, doc in pack.documents_after(step.id):
+        if doc.period == "next":
+            collect = pack.steps_for_form(doc.collects)[0].id
+            recorded = set(case.periods.get(collect, {}))
+            if collect == step.id and period is not None:
+                recorded.add(period)
+            out.append(DocumentDue(doc_id, len(recorded) + 1))
+        else:
+            out.append(DocumentDue(doc_id))
+    return tuple(out)
+
+
+def _labels(pack: Pack, step: StepDef) -> dict[str, str]:
+    labels = {f"case.{k}": v for k, v in pack.facts.items()}
+    for form in pack.forms.values():
+        if form.creates_case:
+            labels.update({f"case.{f.key}": f.label for f in form.fields})
+    labels.update({f"form.{f.key}": f.label for f in pack.forms[step.form].fields})
+    return labels
+
+
+def _placed(f: Finding, sub: Submission) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, place=sub.places.get(f.field, f.place), ref=sub.refs.get(f.field, f.ref)) if f.field else f
+
+
+def _finding(code: str, message: str, fix: str, field: str = "", label: str = "") -> Finding:
+    return Finding(code, message, fix, field, label)
+
+
+def _refuse(code: str, message: str, fix: str) -> Refusal:
+    return Refusal((_finding(code, message, fix),))

@@ -1,0 +1,46 @@
+"""What is due next for a case: the steps it may take now, each with the date its form is due."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .context import due_date
+from .pack import Pack
+from .state import CaseState
+
+
+@dataclass(frozen=True)
+class Due:
+    step_id: str
+    label: str
+    period: int | None
+    due: date | None
+
+    def describe(self, today: date) -> str:
+        what = self.label + (f"（第{self.period}次）" if self.period else "")
+        if self.due is None:
+            return what
+        late = "，已逾期" if self.due < today else ""
+        return f"{what}，应于 {self.due.isoformat()} 前{late}"
+
+
+def next_due(pack: Pack, cs: CaseState) -> list[Due]:
+    out = []
+    for step in pack.steps:
+        if cs.state not in step.from_ or any(not cs.done(a) for a in step.after):
+            continue
+        if cs.done(step.id) and not step.repeat:
+            continue
+        period = cs.next_period(step.id) if step.repeat else None
+        found = pack.document_collecting(step.form)
+        when = due_date(pack, found[1], cs, period) if found else None
+        out.append(Due(step.id, step.label, period, when))
+    return out
+
+
+def last_step(pack: Pack, cs: CaseState) -> str:
+    done = [s for s in pack.steps if cs.done(s.id)]
+    if not done:
+        return ""
+    step = done[-1]
+    return step.label + (f"（已{len(cs.periods[step.id])}次）" if step.repeat else "")

@@ -1,0 +1,135 @@
+"""From an identified file to a Plan: what to append to which case (validate + advance), or why not.
+
+Forms: one submission for one case. Rosters: rows taken one by one — good rows become cases (or member
+records), each bad row is a finding with its row number; a person already on file is skipped, never
+duplicated (recognised by the roster's key field, e.g. the ID number)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from .advance import World, advance
+from .clock import WorkdayCalendar
+from .outcomes import Decision, DocumentDue, Event, Finding, Refusal
+from .pack import FormDef, Pack
+from .readers import docx as docx_reader
+from .readers import xlsx as xlsx_reader
+from .identify import Identity, Opened
+from .rules import Member
+from .state import fold
+from .store import Store
+from .validate import Submission, validate
+
+
+@dataclass
+class CaseChange:
+    case_id: str                      # "" = a new case
+    person_key: str
+    name: str
+    branch: str
+    year: int
+    events: list[Event]
+    documents: list[DocumentDue]
+    warnings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    changes: list[CaseChange] = field(default_factory=list)
+    members: dict[str, list[Member]] = field(default_factory=dict)
+    refusals: list[Finding] = field(default_factory=list)       # the whole file is refused
+    row_problems: list[Finding] = field(default_factory=list)   # single roster rows refused
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def applies_anything(self) -> bool:
+        return bool(self.changes or self.members)
+
+
+def plan(pack: Pack, store: Store, opened: Opened, ident: Identity, today: date, calendar: WorkdayCalendar) -> Plan:
+    form = pack.forms[ident.form_id]
+    if ident.kind == "roster":
+        return _plan_roster(pack, store, opened, ident.form_id, form, today, calendar)
+    return _plan_form(pack, store, opened, ident, form, today, calendar)
+
+
+def _plan_form(pack: Pack, store: Store, opened: Opened, ident: Identity, form: FormDef, today: date,
+               calendar: WorkdayCalendar) -> Plan:
+    row = store.case(ident.case_id)
+    if row is None:
+        return Plan(refusals=[Finding("unknown_case", f"表中的案卷编号“{ident.case_id}”在本系统中不存在",
+                                      "请使用本系统为该同志生成的表格；如果换了电脑或工作区，请联系党务管理员")])
+    if ident.pack_version and ident.pack_version.split("@")[0] != pack.pack.id:
+        return Plan(refusals=[Finding("wrong_pack", f"这张表属于流程包“{ident.pack_version}”，不是当前的“{pack.version}”",
+                                      "请使用当前流程包生成的表格")])
+    if opened.package.kind == "xlsx":
+        raw, date1904 = xlsx_reader.read_form(opened.body, form), xlsx_reader.is_1904(opened.body)
+    else:
+        raw, date1904 = docx_reader.read_form(opened.body, form), False
+    sub = validate(ident.form_id, form, raw, date1904)
+    if not isinstance(sub, Submission):
+        return Plan(refusals=sub)
+    case = fold(pack, row.case_id, store.events(row.case_id))
+    verdict = advance(pack, case, sub, World(today, calendar, store.members(row.branch)))
+    if isinstance(verdict, Refusal):
+        return Plan(refusals=list(verdict.reasons))
+    change = CaseChange(row.case_id, row.person_key, row.name, row.branch, 0, list(verdict.events),
+                        list(verdict.documents), list(verdict.warnings))
+    return Plan(changes=[change])
+
+
+def _plan_roster(pack: Pack, store: Store, opened: Opened, form_id: str, form: FormDef, today: date,
+                 calendar: WorkdayCalendar) -> Plan:
+    _, ws = xlsx_reader.score(opened.body, form)
+    roster = xlsx_reader.read_roster(ws, form)
+    out = Plan(notes=list(roster.notes))
+    if roster.missing:
+        out.refusals = xlsx_reader.missing_column_findings(roster)
+        return out
+    if not roster.rows:
+        out.refusals = [Finding("empty_roster", "名册中没有任何数据行", "请在表头下方逐行填写人员信息")]
+        return out
+    date1904 = xlsx_reader.is_1904(opened.body)
+    seen: dict[str, int] = {}
+    for row in roster.rows:
+        sub = validate(form_id, form, row.values, date1904)
+        if not isinstance(sub, Submission):
+            out.row_problems += [_at_row(f, row.number) for f in sub]
+            continue
+        key = str(sub.values.get(form.key_field) or "")
+        if key in seen:
+            out.row_problems.append(Finding("duplicate_row", f"与第{seen[key]}行是同一人（{form.field(form.key_field).label}相同）",
+                                            "请删去重复的一行", form.key_field, form.field(form.key_field).label,
+                                            f"第{row.number}行", ref=sub.refs.get(form.key_field, "")))
+            continue
+        seen[key] = row.number
+        if form.members:
+            branch = str(sub.values.get("branch") or "")
+            out.members.setdefault(branch, []).append(
+                Member(key, str(sub.values.get("member_status")), sub.values.get("on_probation_discipline") == "是"))
+        else:
+            _plan_person(pack, store, sub, row.number, key, today, calendar, out)
+    return out
+
+
+def _plan_person(pack: Pack, store: Store, sub: Submission, row_number: int, key: str, today: date,
+                 calendar: WorkdayCalendar, out: Plan) -> None:
+    existing = store.case_by_key(key)
+    if existing is not None:
+        out.notes.append(f"第{row_number}行 {sub.values.get('name')} 已于此前登记（案卷 {existing.case_id}），本次跳过")
+        return
+    verdict = advance(pack, None, sub, World(today, calendar))
+    if isinstance(verdict, Refusal):
+        out.row_problems += [_at_row(f, row_number) for f in verdict.reasons]
+        return
+    assert isinstance(verdict, Decision)
+    applied = sub.values.get("apply_date")
+    out.changes.append(CaseChange("", key, str(sub.values.get("name")), str(sub.values.get("branch")),
+                                  applied.year if isinstance(applied, date) else today.year,
+                                  list(verdict.events), list(verdict.documents),
+                                  [_at_row(w, row_number) for w in verdict.warnings]))
+
+
+def _at_row(f: Finding, row_number: int) -> Finding:
+    place = f.place if f.place.startswith("第") else f"第{row_number}行" + (f"（{f.place}）" if f.place else "")
+    return replace(f, place=place)

@@ -1,0 +1,103 @@
+"""Typed values that flow along the road: findings, decisions and the outcome of one file."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+Severity = Literal["refuse", "warn"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a submission. ``place`` is where staff find it (sheet!cell, table row...)."""
+
+    code: str
+    message: str                  # what is wrong (Chinese)
+    fix: str = ""                 # how to fix it (Chinese)
+    field: str = ""               # field key
+    label: str = ""               # field label (Chinese)
+    place: str = ""               # sheet!cell, bookmark, row number...
+    severity: Severity = "refuse"
+    article: str = ""
+    ref: str = ""                 # machine reference for marking: "sheet!A1"
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str                     # case_created | step_done | step_corrected | warning | members_updated
+    step: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocumentDue:
+    doc_id: str
+    period: int | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What ``advance`` decided: events to append, documents due, warnings to tell staff."""
+
+    events: tuple[Event, ...]
+    documents: tuple[DocumentDue, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reasons: tuple[Finding, ...]
+
+
+Verdict = Union[Decision, Refusal]
+
+
+@dataclass(frozen=True)
+class Processed:
+    file: str
+    sha256: str
+    cases: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+    row_problems: tuple[Finding, ...] = ()   # roster rows refused while the others were taken
+    receipt: str = ""
+    kind: Literal["processed"] = "processed"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    file: str
+    sha256: str
+    reasons: tuple[Finding, ...]
+    receipt: str = ""
+    kind: Literal["rejected"] = "rejected"
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.code for r in self.reasons))
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    file: str
+    sha256: str
+    first_seen: str = ""
+    receipt: str = ""
+    kind: Literal["duplicate"] = "duplicate"
+
+
+@dataclass(frozen=True)
+class NotReady:
+    file: str
+    why: str
+    kind: Literal["not_ready"] = "not_ready"
+
+
+Outcome = Union[Processed, Rejected, Duplicate, NotReady]

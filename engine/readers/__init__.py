@@ -1,0 +1,1 @@
+"""read: bytes → raw values, each with where it came from. Opening is guarded (see ``safety``)."""

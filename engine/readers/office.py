@@ -1,0 +1,46 @@
+"""Shared office-file plumbing: a safe XML parser and the custom document properties."""
+from __future__ import annotations
+
+from lxml import etree
+
+from .safety import Package
+
+# Entities are never resolved, nothing is fetched, huge trees are refused; DTDs were refused already.
+SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                              remove_comments=True)
+
+CUSTOM_PART = "docProps/custom.xml"
+NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+# The identity every issued form carries (custom document properties).
+PROP_FORM, PROP_CASE, PROP_PACK, PROP_PERIOD = "docflow_form", "docflow_case", "docflow_pack", "docflow_period"
+
+
+def parse_xml(blob: bytes) -> etree._Element:
+    return etree.fromstring(blob, SAFE_PARSER)
+
+
+def custom_properties(pkg: Package) -> dict[str, str]:
+    blob = pkg.parts.get(CUSTOM_PART)
+    if not blob:
+        return {}
+    try:
+        root = parse_xml(blob)
+    except etree.XMLSyntaxError:
+        return {}
+    out: dict[str, str] = {}
+    for prop in root.iter(f"{{{NS_CUSTOM}}}property"):
+        name = prop.get("name")
+        if name:
+            out[name] = "".join(prop.itertext()).strip()
+    return out
+
+
+def custom_properties_xml(props: dict[str, str]) -> bytes:
+    root = etree.Element(f"{{{NS_CUSTOM}}}Properties", nsmap={None: NS_CUSTOM, "vt": NS_VT})
+    for pid, (name, value) in enumerate(props.items(), start=2):
+        prop = etree.SubElement(root, f"{{{NS_CUSTOM}}}property", fmtid=FMTID, pid=str(pid), name=name)
+        etree.SubElement(prop, f"{{{NS_VT}}}lpwstr").text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -1,0 +1,123 @@
+"""Guards applied before any library parses a dropped file: type sniffing, zip-bomb limits,
+and a refusal of XML DTDs/entities (billion laughs, external entities)."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from ..errors import InputError
+
+MAX_FILE_BYTES = 30 * 1024 * 1024          # what a staff form can reasonably weigh
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024     # sum of the members' declared sizes
+MAX_MEMBERS = 5000
+MAX_RATIO = 200                            # uncompressed / compressed, per member
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+_FIX_RESAVE = "请用 Word 或 Excel 打开原文件，另存为 .docx 或 .xlsx 后重新放入 inbox"
+
+
+@dataclass(frozen=True)
+class Package:
+    """A size-checked office zip whose XML members were checked for DTDs."""
+
+    kind: str                 # "xlsx" | "docx"
+    data: bytes
+    parts: dict[str, bytes]   # the XML members, already read (bounded by the size checks)
+
+    def open(self) -> io.BytesIO:
+        """The package as a file object (for openpyxl)."""
+        return io.BytesIO(self.data)
+
+
+def sniff(data: bytes, name: str) -> str:
+    """Say what a file really is; raise InputError for anything that is not a usable office zip."""
+    if not data:
+        raise InputError("文件是空的（0字节），可能尚未复制完成或保存失败", code="empty_file")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputError("这是旧版 Office 格式（.doc/.xls）或加了密码的文件，本系统无法读取。"
+                         "请用 Word/Excel 另存为 .docx/.xlsx，并取消密码", code="old_or_encrypted")
+    if data[:4] != b"PK\x03\x04":
+        if data[:5] == b"%PDF-":
+            raise InputError("这是 PDF 文件，无法读取填写内容。" + _FIX_RESAVE, code="not_office")
+        if _looks_like_text(data):
+            raise InputError("这是纯文本/CSV 文件（可能是改了扩展名），不是 Excel 工作簿。"
+                             "请用 Excel 打开后“另存为”Excel 工作簿(.xlsx)", code="not_office")
+        raise InputError("这不是 Word/Excel 文件。" + _FIX_RESAVE, code="not_office")
+    return "xlsx" if name.lower().endswith((".xlsx", ".xlsm")) else "docx"
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            head.decode(enc)
+            return b"\x00" not in head
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def open_package(data: bytes, name: str) -> Package:
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"文件过大（{len(data) // 1024 // 1024} MB），超过 {MAX_FILE_BYTES // 1024 // 1024} MB 上限。"
+                         "请删除文件中的图片等无关内容后重新提交", code="too_large")
+    sniffed = sniff(data, name)
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = z.infolist()
+        _check_sizes(infos)
+        parts = {i.filename: _read_member(z, i) for i in infos
+                 if not i.is_dir() and i.filename.endswith(_XML_SUFFIXES)}
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
+        raise InputError(f"文件已损坏或不完整，无法打开（{type(exc).__name__}）。"
+                         "请确认文件已完整复制；如是本系统发出的表格，请重新保存后再提交", code="corrupt_zip") from None
+    kind = _kind(parts, sniffed)
+    for part, blob in parts.items():
+        if _has_dtd(blob):
+            raise InputError(f"文件内部含有不允许的 XML 声明（DOCTYPE/ENTITY，位于 {part}），出于安全原因拒收。"
+                             + _FIX_RESAVE, code="xml_entities")
+    return Package(kind, data, parts)
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise InputError("文件内部结构异常（成员过多），疑似压缩炸弹，已拒收", code="zip_bomb")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if total > MAX_UNPACKED_BYTES or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
+            raise InputError("文件解压后体积异常巨大，疑似压缩炸弹，已拒收", code="zip_bomb")
+        if info.filename.startswith(("/", "\\")) or ".." in info.filename.replace("\\", "/").split("/"):
+            raise InputError("文件内部路径异常，已拒收", code="corrupt_zip")
+
+
+def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Read at most the declared size (+1 byte to detect a lying header)."""
+    with z.open(info) as fh:
+        blob = fh.read(info.file_size + 1)
+    if len(blob) > info.file_size:
+        raise ValueError("member larger than declared")
+    return blob
+
+
+def _kind(parts: dict[str, bytes], sniffed: str) -> str:
+    if "word/document.xml" in parts:
+        return "docx"
+    if "xl/workbook.xml" in parts:
+        return "xlsx"
+    if "content.xml" in parts:
+        raise InputError("这是 WPS/LibreOffice 的 ODF 格式（.ods/.odt）。请另存为 .xlsx 或 .docx 后重新提交",
+                         code="not_office")
+    raise InputError("这是一个压缩包，但不是 Word/Excel 文件。" + _FIX_RESAVE, code="not_office")
+
+
+def _has_dtd(blob: bytes) -> bool:
+    """A DTD (and so any entity) can only stand before the root element."""
+    if blob[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        blob = blob.decode("utf-16", "replace").encode("utf-8")
+    root = re.search(rb"<[A-Za-z_]", blob)
+    prolog = blob[: root.start()] if root else blob
+    return b"<!doctype" in prolog.lower() or b"<!entity" in prolog.lower()

@@ -1,0 +1,208 @@
+"""Read .xlsx files: issued forms by defined names (or by label when the names are gone), and
+staff-made rosters by their Chinese column headers (with synonyms, title rows, merged headers,
+blank and hidden rows)."""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import openpyxl
+from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import InputError
+from ..outcomes import Finding
+from ..pack import FieldDef, FormDef
+from ..validate import RawValue
+from .docx import norm_label
+from .safety import Package
+
+MAX_ROWS = 5000
+MAX_COLS = 80
+HEADER_SCAN_ROWS = 12
+
+
+def load(pkg: Package) -> Workbook:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(pkg.open(), data_only=False, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types for broken parts
+        raise InputError(f"Excel 文件内容损坏，无法读取（{type(exc).__name__}）。"
+                         "请用 Excel 打开后另存为 .xlsx 再提交", code="corrupt_xlsx") from None
+
+
+def is_1904(wb: Workbook) -> bool:
+    return bool(getattr(wb, "epoch", None) and wb.epoch.year == 1904)
+
+
+def place(ws: Worksheet, cell: Cell) -> str:
+    return f"工作表“{ws.title}”{cell.coordinate}单元格"
+
+
+def _raw(ws: Worksheet, cell: Cell) -> RawValue:
+    value = cell.value
+    formula = cell.data_type == "f" or (isinstance(value, str) and value.startswith("="))
+    return RawValue(value, place(ws, cell), formula, f"{ws.title}!{cell.coordinate}")
+
+
+def _top_left(ws: Worksheet, cell: Cell) -> Cell:
+    for rng in ws.merged_cells.ranges:
+        if cell.coordinate in rng:
+            return ws.cell(rng.min_row, rng.min_col)
+    return cell
+
+
+# ---------------------------------------------------------------- issued forms
+def named_cells(wb: Workbook) -> dict[str, tuple[Worksheet, Cell]]:
+    out: dict[str, tuple[Worksheet, Cell]] = {}
+    scopes = [(None, wb.defined_names)] + [(ws, ws.defined_names) for ws in wb.worksheets]
+    for _, names in scopes:
+        for name, dn in names.items():
+            try:
+                dests = list(dn.destinations)
+            except Exception:
+                continue
+            for title, ref in dests:
+                if title in wb.sheetnames:
+                    ws = wb[title]
+                    first = ref.replace("$", "").split(":")[0]
+                    if re.fullmatch(r"[A-Z]{1,3}\d{1,7}", first):
+                        out[name] = (ws, _top_left(ws, ws[first]))
+                    break
+    return out
+
+
+def read_form(wb: Workbook, form: FormDef) -> dict[str, RawValue]:
+    names = named_cells(wb)
+    raw: dict[str, RawValue] = {}
+    by_label = None
+    for f in form.fields:
+        if f.key in names:
+            ws, cell = names[f.key]
+            raw[f.key] = _raw(ws, cell)
+            continue
+        by_label = by_label if by_label is not None else _label_cells(wb)
+        if norm_label(f.label) in by_label:
+            raw[f.key] = by_label[norm_label(f.label)]
+    return raw
+
+
+def _label_cells(wb: Workbook) -> dict[str, RawValue]:
+    """Fallback when the defined names were lost: the cell right of a label cell (past its merge)."""
+    out: dict[str, RawValue] = {}
+    for ws in wb.worksheets:
+        merged = {c: rng for rng in ws.merged_cells.ranges for c in _coords(rng)}
+        for row in ws.iter_rows(max_row=min(ws.max_row, 200), max_col=min(ws.max_column, 30)):
+            for cell in row:
+                if isinstance(cell.value, str) and norm_label(cell.value) and norm_label(cell.value) not in out:
+                    rng = merged.get(cell.coordinate)
+                    col = (rng.max_col if rng else cell.column) + 1
+                    target = _top_left(ws, ws.cell(cell.row, col))
+                    out[norm_label(cell.value)] = _raw(ws, target)
+    return out
+
+
+def _coords(rng) -> list[str]:
+    return [f"{get_column_letter(c)}{r}" for r in range(rng.min_row, rng.max_row + 1)
+            for c in range(rng.min_col, rng.max_col + 1)]
+
+
+def named_text(wb: Workbook, name: str) -> str:
+    cells = named_cells(wb)
+    if name not in cells:
+        return ""
+    value = cells[name][1].value
+    return "" if value is None else str(value).strip()
+
+
+# ---------------------------------------------------------------- rosters
+@dataclass
+class RosterRow:
+    number: int                              # the spreadsheet row number
+    values: dict[str, RawValue]
+
+
+@dataclass
+class Roster:
+    sheet: str
+    columns: dict[str, str]                  # field key -> column letter
+    rows: list[RosterRow]
+    notes: list[str] = field(default_factory=list)
+    missing: list[FieldDef] = field(default_factory=list)
+
+
+def header_match(text: object, f: FieldDef) -> bool:
+    if not isinstance(text, str):
+        return False
+    t = norm_label(re.sub(r"[（(][^）)]*[）)]", "", text))
+    return bool(t) and any(t == norm_label(h) for h in f.headers)
+
+
+def find_header(ws: Worksheet, form: FormDef) -> tuple[int, dict[str, int]]:
+    """The header row (1-based) and field key -> column index; merged two-row headers are combined."""
+    best_row, best = 0, {}
+    rows = list(ws.iter_rows(min_row=1, max_row=min(ws.max_row, HEADER_SCAN_ROWS), max_col=min(ws.max_column, MAX_COLS),
+                             values_only=True))
+    for i, row in enumerate(rows):
+        found = _match_row(row, form)
+        if len(found) > len(best):
+            best_row, best = i + 1, found
+    if best and best_row < len(rows):  # a second header row under merged group headers
+        extra = {k: c for k, c in _match_row(rows[best_row], form).items() if k not in best}
+        if extra:
+            best.update(extra)
+            best_row += 1
+    return best_row, best
+
+
+def _match_row(row: tuple, form: FormDef) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for col, value in enumerate(row, start=1):
+        for f in form.fields:
+            if f.key not in found and header_match(value, f):
+                found[f.key] = col
+                break
+    return found
+
+
+def score(wb: Workbook, form: FormDef) -> tuple[int, Worksheet | None]:
+    best, sheet = 0, None
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        _, cols = find_header(ws, form)
+        required = [f for f in form.fields if f.required]
+        n = len(cols) + sum(1 for f in required if f.key in cols)
+        if n > best:
+            best, sheet = n, ws
+    return best, sheet
+
+
+def read_roster(ws: Worksheet, form: FormDef) -> Roster:
+    header_row, cols = find_header(ws, form)
+    roster = Roster(ws.title, {k: get_column_letter(c) for k, c in cols.items()}, [])
+    roster.missing = [f for f in form.fields if f.required and f.key not in cols]
+    if ws.max_row - header_row > MAX_ROWS:
+        raise InputError(f"名册行数过多（超过{MAX_ROWS}行），请拆分后提交", code="too_many_rows")
+    for r in range(header_row + 1, ws.max_row + 1):
+        if ws.row_dimensions[r].hidden:
+            if any(ws.cell(r, c).value not in (None, "") for c in cols.values()):
+                roster.notes.append(f"第{r}行是隐藏行，已跳过（如需导入请取消隐藏后重新提交）")
+            continue
+        values = {k: _raw(ws, _top_left(ws, ws.cell(r, c))) for k, c in cols.items()}
+        if all(v.value is None or str(v.value).strip() == "" for v in values.values()):
+            continue
+        for k, v in values.items():
+            values[k] = RawValue(v.value, f"第{r}行“{form.field(k).label}”列（{v.place}）", v.formula, v.ref)
+        roster.rows.append(RosterRow(r, values))
+    return roster
+
+
+def missing_column_findings(roster: Roster) -> list[Finding]:
+    return [Finding("missing_column", f"名册中找不到“{f.label}”列", f"请在表头加上“{f.label}”列"
+                    + (f"（也可写作：{'、'.join(f.synonyms)}）" if f.synonyms else ""), f.key, f.label,
+                    f"工作表“{roster.sheet}”表头") for f in roster.missing]

@@ -1,0 +1,241 @@
+"""The one road: claim → identify → read → validate → advance → store → render → route.
+
+``process_file`` runs it for one file; ``docflow process``, the watcher, the tests and batch jobs all
+call it. Outcomes are values (Processed, Rejected, Duplicate, NotReady).
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import receipts
+from .claim import Claimed, claim, orphans, roll_back
+from .clock import Clock, SystemClock, WorkdayCalendar
+from .context import document_context
+from .errors import DocflowError, InputError
+from .identify import Identity, identify, open_body
+from .intake import Plan, plan
+from .names import safe_name
+from .outcomes import Duplicate, Finding, NotReady, Outcome, Processed, Rejected
+from .pack import Pack, load_pack
+from .readers.safety import open_package
+from .render import Identity as DocIdentity
+from .render import Renderer, output_name, write_atomic
+from .route import route
+from .state import fold
+from .store import Store
+from .workspace import Workspace
+
+log = logging.getLogger("docflow")
+
+
+@dataclass
+class Engine:
+    """The shared context of every stage: workspace, pack, store, renderer, clock and calendar."""
+
+    ws: Workspace
+    pack: Pack
+    store: Store
+    clock: Clock = field(default_factory=SystemClock)
+    calendar: WorkdayCalendar = field(default_factory=WorkdayCalendar)
+    renderer: Renderer | None = None
+
+    def __post_init__(self) -> None:
+        self.renderer = self.renderer or Renderer(self.pack)
+
+    @classmethod
+    def open(cls, ws: Workspace, clock: Clock | None = None, store: Store | None = None) -> "Engine":
+        pack = load_pack(ws.pack_dir, ws.config.settings)
+        return cls(ws, pack, store or Store(ws.database), clock or SystemClock())
+
+    def stamp(self) -> str:
+        return self.clock.now().isoformat(timespec="seconds")
+
+
+def process_file(eng: Engine, path: Path) -> Outcome:
+    """Process one file dropped into the inbox, from claim to route."""
+    got = claim(eng.ws, eng.store, path, eng.stamp())
+    if isinstance(got, NotReady):
+        return got
+    return _after_claim(eng, got)
+
+
+def _after_claim(eng: Engine, c: Claimed) -> Outcome:
+    first = eng.store.processed(c.sha256)
+    if first is not None:
+        return _finish_duplicate(eng, c, first.name, first.at)
+    try:
+        verdict = _decide(eng, c)
+    except DocflowError as exc:
+        verdict = [Finding(exc.code, exc.message, "", place=exc.place)]
+    except Exception:  # a bug must not lose the file: refuse it with a receipt and keep going
+        log.error("internal error on %s\n%s", c.name, traceback.format_exc())
+        verdict = [Finding("internal_error", "系统处理此文件时出现内部错误，文件已原样退回",
+                           "请把此文件和退回说明发给系统管理员")]
+    if isinstance(verdict, Plan) and verdict.applies_anything and not verdict.refusals:
+        return _finish_processed(eng, c, verdict)
+    findings = verdict if isinstance(verdict, list) else verdict.refusals + verdict.row_problems
+    notes = verdict.notes if isinstance(verdict, Plan) else []
+    if isinstance(verdict, Plan) and not findings:  # e.g. a roster whose people are all on file
+        return _finish_processed(eng, c, verdict)
+    return _finish_rejected(eng, c, findings, notes)
+
+
+def _decide(eng: Engine, c: Claimed) -> Plan | list[Finding]:
+    try:
+        pkg = open_package(c.data, c.name)
+    except InputError as exc:
+        return [Finding(exc.code, exc.message, "")]
+    opened = open_body(pkg)
+    ident = identify(eng.pack, opened)
+    if isinstance(ident, Finding):
+        return [ident]
+    return plan(eng.pack, eng.store, opened, ident, eng.clock.today(), eng.calendar)
+
+
+# ---------------------------------------------------------------- store, render, route
+def _finish_processed(eng: Engine, c: Claimed, p: Plan) -> Processed:
+    at = eng.clock.now()
+    due: list[list] = []
+    with eng.store.transaction():
+        case_ids = []
+        for ch in p.changes:
+            case_id = ch.case_id or eng.store.new_case(ch.year, ch.person_key, ch.name, ch.branch,
+                                                       eng.pack.version, at.isoformat(timespec="seconds"))
+            eng.store.append(case_id, ch.events, at=at.isoformat(timespec="seconds"), sha256=c.sha256,
+                             file_name=c.name, pack_version=eng.pack.version)
+            case_ids.append(f"{case_id} {ch.name}（{ch.branch}）")
+            due += [[case_id, d.doc_id, d.period] for d in ch.documents]
+        for branch, members in p.members.items():
+            eng.store.replace_members(branch, members, c.sha256)
+        if p.members:
+            p.notes.append("已更新党员名册：" + "；".join(f"{b} {len(m)}人" for b, m in p.members.items()))
+        warnings = [w for ch in p.changes for w in ch.warnings]
+        docs = [_doc_path(eng, case_id, doc_id, period).relative_to(eng.ws.outbox).as_posix()
+                for case_id, doc_id, period in due]
+        text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
+                                     row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
+        detail = {"receipt": text, "cases": case_ids, "row_problems": [f.to_dict() for f in p.row_problems],
+                  "warnings": [w.to_dict() for w in warnings]}
+        eng.store.record_file(c.sha256, c.name, "processed", detail, due, c.journal_id, at.isoformat(timespec="seconds"))
+        eng.store.journal_set(c.journal_id, "stored")
+    _render_due(eng, due)
+    _route_and_close(eng, c, "processed", text, p.row_problems)
+    return Processed(str(c.original), c.sha256, tuple(case_ids), tuple(docs), tuple(warnings), tuple(p.row_problems), text)
+
+
+def _finish_rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str]) -> Rejected:
+    at = eng.clock.now()
+    text = receipts.receipt_text(file=c.name, at=at, outcome="rejected", refusals=findings, notes=notes)
+    with eng.store.transaction():
+        eng.store.record_file(c.sha256, c.name, "rejected", {"receipt": text, "findings": [f.to_dict() for f in findings]},
+                              [], c.journal_id, at.isoformat(timespec="seconds"))
+        eng.store.journal_set(c.journal_id, "stored")
+    _route_and_close(eng, c, "rejected", text, findings)
+    return Rejected(str(c.original), c.sha256, tuple(findings), text)
+
+
+def _finish_duplicate(eng: Engine, c: Claimed, first_name: str, first_at: str) -> Duplicate:
+    at = eng.clock.now()
+    text = receipts.receipt_text(file=c.name, at=at, outcome="duplicate", duplicate_of=f"{first_name}（{first_at}）")
+    with eng.store.transaction():
+        eng.store.record_file(c.sha256, c.name, "duplicate", {"receipt": text}, [], c.journal_id,
+                              at.isoformat(timespec="seconds"))
+        eng.store.journal_set(c.journal_id, "stored")
+    _route_and_close(eng, c, "duplicate", text, [])
+    return Duplicate(str(c.original), c.sha256, f"{first_name}（{first_at}）", text)
+
+
+def _route_and_close(eng: Engine, c: Claimed, outcome: str, text: str, findings: list[Finding]) -> None:
+    marked = None
+    if c.name.lower().endswith((".xlsx", ".xlsm")) and findings:
+        try:
+            marked = receipts.marked_copy(c.data, findings)
+        except Exception:  # the receipt alone still says everything
+            log.warning("could not mark a copy of %s", c.name)
+    folder = eng.ws.rejected if outcome == "rejected" else eng.ws.processed / eng.clock.today().isoformat()
+    route(c.work, folder, c.name, outcome, text, marked)
+    with eng.store.transaction():
+        eng.store.journal_close(c.journal_id)
+
+
+def _doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None) -> Path:
+    row = eng.store.case(case_id)
+    doc = eng.pack.documents[doc_id]
+    return eng.ws.outbox / safe_name(row.branch, "未分支部") / safe_name(f"{case_id}-{row.name}") / output_name(doc, period)
+
+
+def _render_due(eng: Engine, due: list[list]) -> None:
+    states = {}
+    for case_id, doc_id, period in due:
+        if case_id not in states:
+            states[case_id] = fold(eng.pack, case_id, eng.store.events(case_id))
+        render_document(eng, states[case_id], doc_id, period)
+
+
+def render_document(eng: Engine, cs, doc_id: str, period: int | None) -> Path:
+    doc = eng.pack.documents[doc_id]
+    context = document_context(eng.pack, eng.ws.config.organisation.name, cs, doc, period, eng.clock.today())
+    ident = DocIdentity(doc.collects, cs.case_id, eng.pack.version, period) if doc.collects else None
+    path = _doc_path(eng, cs.case_id, doc_id, period)
+    write_atomic(path, eng.renderer.render(doc, context, ident))
+    return path
+
+
+# ---------------------------------------------------------------- inbox pass and recovery
+IGNORED_PREFIXES = ("~$", ".~lock.", "~WRL", "._", ".~docflow-")
+IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+IGNORED_SUFFIXES = (".tmp", ".crdownload", ".part", ".partial", "#")
+
+
+def is_junk(name: str) -> bool:
+    """Lock/temporary files of Office, WPS, LibreOffice and system junk: never processed."""
+    lower = name.lower()
+    return (name.startswith(IGNORED_PREFIXES) or lower in IGNORED_NAMES or lower.endswith(IGNORED_SUFFIXES)
+            or name.startswith("."))
+
+
+def inbox_files(ws: Workspace) -> list[Path]:
+    """Files waiting in the inbox (folders dropped in are walked), in name order."""
+    found = [p for p in ws.inbox.rglob("*") if p.is_file() and not is_junk(p.name)
+             and not any(is_junk(part) for part in p.relative_to(ws.inbox).parts[:-1])]
+    return sorted(found, key=lambda p: p.relative_to(ws.inbox).as_posix())
+
+
+def recover(eng: Engine) -> list[str]:
+    """Finish or roll back files that were in flight when the engine stopped. Returns what was done."""
+    done = []
+    for jid, original, work, stage in eng.store.journal_open_rows():
+        work_path = eng.ws.root / work if work else None
+        row = eng.store.file_for_journal(jid)
+        if row is None or stage in ("claiming", "claimed"):
+            if work_path is not None:
+                roll_back(eng.ws, eng.store, jid, original, work_path)
+            else:
+                with eng.store.transaction():
+                    eng.store.journal_close(jid)
+            done.append(f"{original}：放回 inbox 重新处理")
+            continue
+        if row.outcome == "processed":
+            _render_due(eng, row.documents)
+        if work_path is not None and work_path.exists():
+            findings = [Finding.from_dict(f) for f in row.detail.get("findings", row.detail.get("row_problems", []))]
+            claimed = Claimed(jid, eng.ws.inbox / original, work_path, work_path.read_bytes(), row.sha256)
+            _route_and_close(eng, claimed, row.outcome, row.detail.get("receipt", ""), findings)
+        else:
+            with eng.store.transaction():
+                eng.store.journal_close(jid)
+        done.append(f"{original}：已完成上次中断的处理")
+    for path in orphans(eng.ws, eng.store):
+        original = path.name.split("__", 1)[-1]
+        target = eng.ws.inbox / original
+        path.replace(target if not target.exists() else target.with_name(f"恢复-{path.name}"))
+        done.append(f"{original}：放回 inbox 重新处理")
+    return done
+
+
+def process_inbox(eng: Engine) -> list[Outcome]:
+    """One pass over the inbox."""
+    return [process_file(eng, p) for p in inbox_files(eng.ws)]

@@ -1,0 +1,39 @@
+"""route — the original goes to the processed place or the rejected place, with its receipt (and, for a
+refused workbook, a marked copy). The original is moved, never changed; the receipt is written first."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .names import safe_name
+from .render import write_atomic
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """A path in ``folder`` that does not exist yet: 'x.xlsx', 'x (2).xlsx', ..."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate, n = folder / name, 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem} ({n}){suffix}"
+    return candidate
+
+
+def receipt_path(dest: Path, outcome: str) -> Path:
+    label = "退回说明" if outcome == "rejected" else "回执"
+    return dest.with_name(f"{dest.name}.{label}.txt")
+
+
+def route(work: Path, folder: Path, name: str, outcome: str, receipt: str, marked: bytes | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = free_name(folder, safe_name(name, fallback="文件"))
+    write_atomic(receipt_path(dest, outcome), ("\ufeff" + receipt).encode("utf-8"))
+    if marked is not None:
+        write_atomic(dest.with_name(f"{Path(dest.name).stem}.已标注问题.xlsx"), marked)
+    if work.exists():
+        try:
+            os.replace(work, dest)
+        except OSError:  # another filesystem
+            shutil.move(str(work), str(dest))
+    return dest

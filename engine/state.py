@@ -1,0 +1,80 @@
+"""A case's state is derived from its event log (a pure fold). Nothing else is stored about a case."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .outcomes import Event
+from .pack import Pack
+
+
+@dataclass
+class CaseState:
+    case_id: str
+    pack_version: str = ""
+    state: str = ""
+    person: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)              # key dates and person fields
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)   # step id -> latest data (one-off steps)
+    periods: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)  # repeat step -> period -> data
+    warnings: list[str] = field(default_factory=list)
+    history: list[tuple[str, str, str]] = field(default_factory=list)  # (at, kind, step)
+
+    def done(self, step_id: str) -> bool:
+        return step_id in self.steps or bool(self.periods.get(step_id))
+
+    def next_period(self, step_id: str) -> int:
+        return len(self.periods.get(step_id, {})) + 1
+
+
+def fold(pack: Pack, case_id: str, events: list[tuple[str, Event]]) -> CaseState:
+    """Replay ``(at, event)`` pairs in order. Corrections replace the data of the step they correct."""
+    cs = CaseState(case_id)
+    for at, ev in events:
+        cs.history.append((at, ev.kind, ev.step))
+        if ev.kind == "case_created":
+            cs.pack_version = ev.data.get("pack_version", "")
+            cs.person = decode(ev.data.get("person", {}))
+            cs.facts.update(cs.person)
+        elif ev.kind in ("step_done", "step_corrected"):
+            _apply_step(pack, cs, ev)
+    return cs
+
+
+def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:
+    step = pack.step(ev.step)
+    data = decode(ev.data.get("values", {}))
+    if step.repeat:
+        cs.periods.setdefault(step.id, {})[int(data[step.period_field])] = data
+    else:
+        cs.steps[step.id] = data
+    for fact, ref in step.sets.items():
+        cs.facts[fact] = data.get(ref.partition(".")[2])
+    cs.warnings.extend(ev.data.get("warnings", []))
+    if ev.kind == "step_done":
+        cs.state = step.to
+
+
+def encode(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe form of typed values (dates as ISO strings tagged with a prefix)."""
+    out = {}
+    for k, v in values.items():
+        if isinstance(v, date):
+            out[k] = {"date": date.isoformat(date(v.year, v.month, v.day)), "month": type(v).__name__ == "MonthDate"}
+        else:
+            out[k] = v
+    return out
+
+
+def decode(values: dict[str, Any]) -> dict[str, Any]:
+    from .values import MonthDate
+
+    out = {}
+    for k, v in values.items():
+        if isinstance(v, dict) and "date" in v:
+            d = date.fromisoformat(v["date"])
+            out[k] = MonthDate(d.year, d.month, 1) if v.get("month") else d
+        else:
+            out[k] = v
+    return out
