@@ -156,7 +156,7 @@ def _route_and_close(eng: Engine, c: Claimed, outcome: str, text: str, findings:
         except Exception:  # the receipt alone still says everything
             log.warning("could not mark a copy of %s", c.name)
     folder = eng.ws.rejected if outcome == "rejected" else eng.ws.processed / eng.clock.today().isoformat()
-    route(c.work, folder, c.name, outcome, text, marked)
+    route(c.work, folder, c.name, outcome, text, marked, fix_folder=eng.ws.rejected)
     with eng.store.transaction():
         eng.store.journal_close(c.journal_id)
 

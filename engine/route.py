@@ -25,12 +25,19 @@ def receipt_path(dest: Path, outcome: str) -> Path:
     return dest.with_name(f"{dest.name}.{label}.txt")
 
 
-def route(work: Path, folder: Path, name: str, outcome: str, receipt: str, marked: bytes | None = None) -> Path:
+def route(work: Path, folder: Path, name: str, outcome: str, receipt: str, marked: bytes | None = None,
+          fix_folder: Path | None = None) -> Path:
+    """Move the original to ``folder`` beside its receipt. A marked copy (cells to fix) goes to
+    ``fix_folder`` — the rejected place, where staff look for things to fix — with the receipt beside it."""
     folder.mkdir(parents=True, exist_ok=True)
     dest = free_name(folder, safe_name(name, fallback="文件"))
     write_atomic(receipt_path(dest, outcome), ("\ufeff" + receipt).encode("utf-8"))
     if marked is not None:
-        write_atomic(dest.with_name(f"{Path(dest.name).stem}.已标注问题.xlsx"), marked)
+        fix_folder = fix_folder or folder
+        stem = Path(dest.name).stem
+        write_atomic(fix_folder / f"{stem}.已标注问题.xlsx", marked)
+        if fix_folder != folder:
+            write_atomic(fix_folder / f"{stem}.已标注问题.说明.txt", ("\ufeff" + receipt).encode("utf-8"))
     if work.exists():
         try:
             os.replace(work, dest)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from engine import Engine, init_workspace  # noqa: E402
+from engine.clock import FixedClock  # noqa: E402
+from engine.pack import load_pack  # noqa: E402
+from engine.workspace import BUNDLED_PACKS  # noqa: E402
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="session")
+def pack():
+    return load_pack(BUNDLED_PACKS / "party")
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return init_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def eng(ws):
+    e = Engine.open(ws, clock=FixedClock(TODAY))
+    yield e
+    e.store.close()

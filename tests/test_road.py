@@ -1,0 +1,172 @@
+"""End to end: files dropped into a temporary workspace, the case state and the text of the documents."""
+from datetime import date
+
+import openpyxl
+
+from e2e import activist, assessment, case_dir, docx_text, drop, start, talk, xlsx_named
+from engine.outcomes import Duplicate, Processed, Rejected
+from engine.state import fold
+from factory import applicant, id_number, write_roster
+
+
+def state(eng, case_id="2026-0001"):
+    return fold(eng.pack, case_id, eng.store.events(case_id))
+
+
+def test_steps_one_to_six_end_to_end(eng, tmp_path):
+    out = start(eng, tmp_path)
+    assert isinstance(out, Processed) and out.cases[0].startswith("2026-0001 张三")
+    folder = case_dir(eng, "2026-0001")
+    assert folder.parent.name == "第一党支部"
+    cover = docx_text(folder / "01-入党申请人基本情况登记表.docx")
+    assert "张三" in cover and "2026年1月5日" in cover and "XX学区党委" in cover
+    assert id_number(date(1995, 3, 7)) not in cover  # the ID is masked on the cover sheet
+
+    assert isinstance(talk(eng, tmp_path, "2026-0001", summary="谈入党动机 <b>&amp; “引号”"), Processed)
+    assert state(eng).facts["talk_date"] == date(2026, 1, 20)
+    form = xlsx_named(folder / "03-确定入党积极分子情况表.xlsx")
+    assert form["info_name"] == "张三" and form["info_case_id"] == "2026-0001"
+
+    out = activist(eng, tmp_path, "2026-0001")
+    assert isinstance(out, Processed), getattr(out, "reasons", None)
+    cs = state(eng)
+    assert cs.state == "activist" and cs.facts["activist_date"] == date(2026, 3, 1)
+    filing = docx_text(folder / "04-关于确定入党积极分子的备案报告.docx")
+    assert "张三" in filing and "2026年3月1日" in filing and "刘一" in filing and "周三" in filing
+    assert "刘一" in docx_text(folder / "05-培养联系人登记表.docx")
+    sheet1 = xlsx_named(folder / "06-入党积极分子考察登记表-第1次.xlsx")
+    assert sheet1["period"] == 1 and sheet1["info_due_date"] == "2026年9月1日"
+
+    assert isinstance(assessment(eng, tmp_path, "2026-0001", 1, date(2026, 8, 28)), Processed)
+    sheet2 = xlsx_named(folder / "06-入党积极分子考察登记表-第2次.xlsx")
+    assert sheet2["period"] == 2 and sheet2["info_due_date"] == "2027年3月1日"
+    assert list(state(eng).periods["assessment"]) == [1]
+
+
+def test_every_event_names_its_file_by_sha256(eng, tmp_path):
+    out = start(eng, tmp_path)
+    audit = eng.store.audit("2026-0001")
+    assert [a["kind"] for a in audit] == ["case_created", "step_done"]
+    assert {a["sha256"] for a in audit} == {out.sha256} and audit[0]["file"] == "申请人名册.xlsx"
+
+
+def test_bad_roster_rows_are_listed_and_good_rows_taken(eng, tmp_path):
+    people = [applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11),
+              applicant("少年", date(2010, 3, 7), date(2026, 1, 5), seq=12),
+              applicant("错号", date(1990, 3, 7), date(2026, 1, 5), seq=13, 公民身份号码="110101199003071230")]
+    out = start(eng, tmp_path, people)
+    assert isinstance(out, Processed) and len(out.cases) == 1
+    assert {f.code for f in out.row_problems} == {"under_age", "id_number_invalid"}
+    # a title row stands above the header: the people are on rows 3..5
+    assert "第4行" in out.receipt and "第5行" in out.receipt and "未满 18 周岁" in out.receipt
+    processed = list(eng.ws.processed.rglob("申请人名册.xlsx.回执.txt"))[0].read_text(encoding="utf-8-sig")
+    assert "第5行" in processed
+    marked = eng.ws.rejected / "申请人名册.已标注问题.xlsx"  # where staff look for things to fix
+    ws = openpyxl.load_workbook(marked).active
+    assert ws["E5"].comment is not None and "校验位" in ws["E5"].comment.text
+
+
+def test_corrected_roster_adds_only_the_missing_people(eng, tmp_path):
+    bad = applicant("错号", date(1990, 3, 7), date(2026, 1, 5), seq=13, 公民身份号码="110101199003071230")
+    good = applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11)
+    start(eng, tmp_path, [good, bad])
+    fixed = applicant("错号", date(1990, 3, 7), date(2026, 1, 5), seq=13)
+    out = drop(eng, write_roster(tmp_path / "改正后名册.xlsx", [good, fixed]))
+    assert isinstance(out, Processed) and len(out.cases) == 1 and "错号" in out.cases[0]
+    assert "已于此前登记" in out.receipt
+    assert len(eng.store.cases()) == 2
+
+
+def test_same_person_twice_in_one_roster(eng, tmp_path):
+    p = applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11)
+    out = start(eng, tmp_path, [p, dict(p)])
+    assert len(out.cases) == 1 and out.row_problems[0].code == "duplicate_row"
+
+
+def test_duplicate_file_is_kept_reported_and_not_applied(eng, tmp_path):
+    start(eng, tmp_path)
+    before = len(eng.store.events("2026-0001"))
+    out = drop(eng, tmp_path / "申请人名册.xlsx", "又放了一次.xlsx")
+    assert isinstance(out, Duplicate)
+    assert len(eng.store.events("2026-0001")) == before
+    kept = list(eng.ws.processed.rglob("又放了一次.xlsx"))
+    assert kept and (kept[0].with_name("又放了一次.xlsx.回执.txt")).read_text(encoding="utf-8-sig").count("重复")
+
+
+def test_form_for_a_case_at_another_step_is_rejected_with_a_receipt(eng, tmp_path):
+    start(eng, tmp_path)
+    talk(eng, tmp_path, "2026-0001")
+    activist(eng, tmp_path, "2026-0001")
+    src = case_dir(eng, "2026-0001") / "03-确定入党积极分子情况表.xlsx"
+    # the same form again, other content: a correction is allowed; a talk form after activist also is
+    out = assessment(eng, tmp_path, "2026-0001", 1, date(2026, 8, 1))
+    assert isinstance(out, Processed)
+    out = drop(eng, src, "旧表.xlsx")  # the empty activist form: required fields missing
+    assert isinstance(out, Rejected) and {r.code for r in out.reasons} == {"missing_required"}
+    receipt = (eng.ws.rejected / "旧表.xlsx.退回说明.txt").read_text(encoding="utf-8-sig")
+    assert "支部委员会研究确定日期" in receipt and "必填项未填写" in receipt and "单元格" in receipt
+
+
+def test_wrong_value_gets_cell_and_fix_and_a_marked_copy(eng, tmp_path):
+    start(eng, tmp_path)
+    talk(eng, tmp_path, "2026-0001")
+    out = activist(eng, tmp_path, "2026-0001", method="领导指定")
+    assert isinstance(out, Rejected)
+    [r] = out.reasons
+    assert r.label == "推荐方式" and "党员推荐、群团推优" in r.message and "单元格" in r.place
+    marked = eng.ws.rejected / "积极分子-2026-0001.已标注问题.xlsx"
+    sheet, coord = r.ref.split("!")
+    assert "党员推荐" in openpyxl.load_workbook(marked)[sheet][coord].comment.text
+
+
+def test_contact_who_is_probationary_is_refused(eng, tmp_path):
+    start(eng, tmp_path)
+    talk(eng, tmp_path, "2026-0001")
+    out = activist(eng, tmp_path, "2026-0001", c2="陈二")
+    assert isinstance(out, Rejected) and out.reasons[0].code == "not_full_member"
+    assert state(eng).state == "applicant"
+
+
+def test_late_talk_is_processed_with_a_warning(eng, tmp_path):
+    start(eng, tmp_path)
+    out = talk(eng, tmp_path, "2026-0001", talk_date="2026年2月6日")
+    assert isinstance(out, Processed) and out.warnings[0].severity == "warn"
+    assert "一个月内" in out.receipt
+
+
+def test_unknown_case_is_rejected(eng, tmp_path):
+    start(eng, tmp_path)
+    src = case_dir(eng, "2026-0001") / "02-入党申请人谈话记录.docx"
+    eng.store.db.execute("UPDATE cases SET case_id='2026-0001' WHERE 0")  # nothing: a second workspace instead
+    from engine import Engine, init_workspace
+    from engine.clock import FixedClock
+
+    other = Engine.open(init_workspace(tmp_path / "other"), clock=FixedClock(date(2026, 11, 28)))
+    out = drop(other, src)
+    assert isinstance(out, Rejected) and out.reasons[0].code == "unknown_case"
+
+
+def test_originals_are_moved_unchanged(eng, tmp_path):
+    src = write_roster(tmp_path / "r.xlsx", [applicant("张三", date(1995, 3, 7), date(2026, 1, 5))])
+    data = src.read_bytes()
+    drop(eng, src)
+    [kept] = list(eng.ws.processed.rglob("r.xlsx"))
+    assert kept.read_bytes() == data
+    assert not any(eng.ws.inbox.iterdir()) and not any(eng.ws.work.iterdir())
+
+
+def test_staff_data_never_makes_unsafe_paths(eng, tmp_path):
+    drop(eng, write_roster(tmp_path / "r.xlsx", [
+        applicant("../../CON", date(1995, 3, 7), date(2026, 1, 5), seq=11, 所在党支部="第一/党:支部*")]))
+    paths = [p for p in eng.ws.outbox.rglob("*")]
+    assert paths and all(p.resolve().is_relative_to(eng.ws.outbox.resolve()) for p in paths)
+    for p in paths:
+        for part in p.relative_to(eng.ws.outbox).parts:
+            assert not set(part) & set('<>:"/\\|?*') and len(part) <= 60
+
+
+def test_roster_without_any_new_person_is_processed_not_rejected(eng, tmp_path):
+    start(eng, tmp_path)
+    people = [applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11)]
+    out = drop(eng, write_roster(tmp_path / "again.xlsx", people, title="再来一次"))
+    assert isinstance(out, Processed) and out.cases == () and "跳过" in out.receipt

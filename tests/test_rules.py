@@ -1,0 +1,115 @@
+"""The rule library: each kind tested once, on both sides of its boundary."""
+from datetime import date
+
+import pytest
+
+from engine.pack import RuleDef
+from engine.rules import Member, RuleContext, id_check_char, id_problem, run_rules
+from factory import id_number
+
+
+def ctx(form=None, case=None, members=None, today=date(2026, 11, 28)):
+    return RuleContext(form=form or {}, case=case or {}, today=today, labels={}, members=members)
+
+
+def rule(**kw):
+    return RuleDef(**kw)
+
+
+def test_id_check_digit():
+    assert id_check_char("11010519491231002") == "X"  # the GB 11643 example
+    assert id_problem("11010519491231002X") == ""
+    assert "校验位" in id_problem("110105194912310021")
+    assert "18位" in id_problem("11010519491231002")
+
+
+def test_id_number_birth_date_must_agree():
+    r = rule(kind="id_number", field="form.id", birth="form.birth")
+    good = id_number(date(1990, 3, 7))
+    assert run_rules((r,), ctx({"id": good, "birth": date(1990, 3, 7)})) == []
+    [f] = run_rules((r,), ctx({"id": good, "birth": date(1990, 3, 8)}))
+    assert f.code == "id_birth_mismatch" and f.field == "birth"
+
+
+def test_id_with_impossible_birth_date():
+    first = "110101" + "19900230" + "123"
+    value = first + id_check_char(first)
+    assert "不是有效日期" in id_problem(value)
+
+
+@pytest.mark.parametrize("applied, refused", [(date(2026, 3, 5), False), (date(2026, 3, 4), True)])
+def test_min_age_boundary_is_the_18th_birthday(applied, refused):
+    r = rule(kind="min_age", birth="form.b", on="form.a", years="18")
+    out = run_rules((r,), ctx({"b": date(2008, 3, 5), "a": applied}))
+    assert bool(out) is refused
+    if refused:
+        assert out[0].code == "under_age" and "2026-03-05" in out[0].fix
+
+
+@pytest.mark.parametrize("talk, late", [(date(2026, 2, 28), False), (date(2026, 3, 1), True)])
+def test_interval_max_one_calendar_month_from_31_january(talk, late):
+    r = rule(kind="interval", start="case.apply", end="form.talk", max="1 month", severity="warn")
+    out = run_rules((r,), ctx({"talk": talk}, {"apply": date(2026, 1, 31)}))
+    assert bool(out) is late
+    if late:
+        assert out[0].severity == "warn" and out[0].code == "interval_too_long" and "2026-02-28" in out[0].message
+
+
+@pytest.mark.parametrize("decided, refused", [(date(2026, 1, 10), False), (date(2026, 1, 9), True)])
+def test_interval_min_zero_days_means_not_before(decided, refused):
+    r = rule(kind="interval", start="case.apply", end="form.d", min="0 day")
+    assert bool(run_rules((r,), ctx({"d": decided}, {"apply": date(2026, 1, 10)}))) is refused
+
+
+@pytest.mark.parametrize("decided, refused", [(date(2026, 7, 10), False), (date(2026, 7, 9), True)])
+def test_interval_min_months_local_setting(decided, refused):
+    r = rule(kind="interval", start="case.apply", end="form.d", min="6 month")
+    assert bool(run_rules((r,), ctx({"d": decided}, {"apply": date(2026, 1, 10)}))) is refused
+
+
+def test_interval_against_today():
+    r = rule(kind="interval", start="form.d", end="today", min="0 day")
+    assert run_rules((r,), ctx({"d": date(2026, 11, 28)})) == []
+    assert run_rules((r,), ctx({"d": date(2026, 11, 29)}))[0].field == "d"
+
+
+def test_interval_skips_missing_values():
+    r = rule(kind="interval", start="case.x", end="form.y", max="1 month")
+    assert run_rules((r,), ctx({}, {})) == []
+
+
+@pytest.mark.parametrize("names, ok", [(["甲"], True), (["甲", "乙"], True), ([], False), (["甲", "甲"], False)])
+def test_count_range_one_or_two_distinct(names, ok):
+    r = rule(kind="count_range", fields=["form.c1", "form.c2"], min=1, max=2)
+    form = {f"c{i + 1}": n for i, n in enumerate(names)}
+    assert (run_rules((r,), ctx(form)) == []) is ok
+
+
+MEMBERS = {"甲": Member("甲", "正式党员"), "乙": Member("乙", "预备党员"), "丙": Member("丙", "正式党员", True)}
+
+
+@pytest.mark.parametrize("name, code", [("甲", None), ("乙", "not_full_member"), ("丙", "not_full_member"),
+                                        ("丁", "not_full_member")])
+def test_full_members(name, code):
+    r = rule(kind="full_members", fields=["form.c1"])
+    out = run_rules((r,), ctx({"c1": name}, members=MEMBERS))
+    assert (out[0].code if out else None) == code
+
+
+def test_full_members_needs_a_member_roster():
+    r = rule(kind="full_members", fields=["form.c1"])
+    [f] = run_rules((r,), ctx({"c1": "甲"}, members=None))
+    assert f.code == "no_member_roster" and "党员名册" in f.fix
+
+
+@pytest.mark.parametrize("assessed, late", [(date(2027, 2, 28), False), (date(2027, 3, 1), True)])
+def test_period_due_every_six_months(assessed, late):
+    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", severity="warn")
+    out = run_rules((r,), ctx({"d": assessed, "period": 1}, {"activist": date(2026, 8, 31)}))
+    assert bool(out) is late
+
+
+def test_second_period_counts_from_the_activist_date():
+    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", severity="warn")
+    assert run_rules((r,), ctx({"d": date(2027, 6, 1), "period": 2}, {"activist": date(2026, 6, 1)})) == []
+    assert run_rules((r,), ctx({"d": date(2027, 6, 2), "period": 2}, {"activist": date(2026, 6, 1)}))
