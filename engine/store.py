@@ -63,7 +63,8 @@ class FileRow:
 
 class Store:
     def __init__(self, path: Path | str = ":memory:") -> None:
-        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        # one engine thread uses the store at a time; it may not be the thread that opened it (tests, services)
+        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL" if str(path) != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")

@@ -182,7 +182,11 @@ class Watcher:
                 if path.is_dir():
                     self._rescan()
                 continue
-            if is_junk(path.name) or not self.tracker.ready(path, now):
+            if is_junk(path.name):
+                with self.lock:
+                    self.pending.discard(path)
+                continue
+            if not self.tracker.ready(path, now):
                 continue
             outcome = process_file(self.eng, path)
             if isinstance(outcome, NotReady):

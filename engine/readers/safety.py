@@ -7,6 +7,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from lxml import etree
+
 from ..errors import InputError
 
 MAX_FILE_BYTES = 30 * 1024 * 1024          # what a staff form can reasonably weigh
@@ -114,10 +116,78 @@ def _kind(parts: dict[str, bytes], sniffed: str) -> str:
     raise InputError("这是一个压缩包，但不是 Word/Excel 文件。" + _FIX_RESAVE, code="not_office")
 
 
+_DTD_TEXT = re.compile(r"<!\s*(doctype|entity)", re.IGNORECASE)
+_DTD_BYTES = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+# What an XML parser looks at first (XML 1.0 appendix F): byte order marks, then the shape of "<?xml".
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\xef\xbb\xbf", "utf-8"),
+         (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+_SHAPES = ((b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"), (b"\x00<\x00?", "utf-16-be"),
+           (b"<\x00?\x00", "utf-16-le"), (b"\x4c\x6f\xa7\x94", "cp037"))
+_PROBE_CHUNK = 64 * 1024
+
+
 def _has_dtd(blob: bytes) -> bool:
-    """A DTD (and so any entity) can only stand before the root element."""
-    if blob[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        blob = blob.decode("utf-16", "replace").encode("utf-8")
-    root = re.search(rb"<[A-Za-z_]", blob)
-    prolog = blob[: root.start()] if root else blob
-    return b"<!doctype" in prolog.lower() or b"<!entity" in prolog.lower()
+    """A DTD (and so any entity declaration) anywhere in the part, in whatever encoding it is written.
+
+    Two looks: the text decoded the way an XML parser decodes it (BOM, BOM-less UTF-16/32, EBCDIC,
+    the declared encoding, e.g. UTF-7), searched everywhere — not only before the first "<tag", which
+    a comment such as ``<!-- <a> -->`` in front of the DTD would fool; and libxml2 itself (the parser
+    behind lxml and openpyxl), fed until the root element starts, for encodings Python does not know."""
+    text = _xml_text(blob)
+    if text is None:
+        if _DTD_BYTES.search(blob):
+            return True
+    elif _DTD_TEXT.search(text):
+        return True
+    return _parser_sees_dtd(blob)
+
+
+def _xml_text(blob: bytes) -> str | None:
+    """``blob`` decoded as an XML parser would decode it; None when Python does not know the encoding."""
+    encoding = next((enc for bom, enc in _BOMS if blob.startswith(bom)), None)
+    encoding = encoding or next((enc for shape, enc in _SHAPES if blob.startswith(shape)), None)
+    if encoding is None:
+        m = _DECLARED.match(blob)
+        encoding = m.group(1).decode("ascii").lower() if m else "utf-8"
+    if encoding.replace("-", "").replace("_", "") in ("utf8", "ascii", "usascii"):
+        return None if _DTD_BYTES.search(blob) is None and b"\x00" not in blob[:4] else blob.decode("utf-8", "replace")
+    try:
+        return blob.decode(encoding, "replace")
+    except LookupError:
+        return None
+
+
+class _RootStarted(Exception):
+    pass
+
+
+class _Probe:
+    """An lxml parser target that notes a DOCTYPE and stops the parse at the root element."""
+
+    def __init__(self) -> None:
+        self.dtd = False
+
+    def doctype(self, *_args) -> None:
+        self.dtd = True
+
+    def start(self, *_args) -> None:
+        raise _RootStarted
+
+    def close(self) -> None:
+        return None
+
+
+def _parser_sees_dtd(blob: bytes) -> bool:
+    probe = _Probe()
+    parser = etree.XMLParser(target=probe, resolve_entities=False, load_dtd=False, no_network=True,
+                             huge_tree=False)
+    try:
+        for i in range(0, len(blob), _PROBE_CHUNK):
+            parser.feed(blob[i:i + _PROBE_CHUNK])
+            if probe.dtd:
+                break
+        parser.close()
+    except Exception:  # _RootStarted, or a syntax error: the later parse reports a broken part
+        pass
+    return probe.dtd
