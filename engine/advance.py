@@ -42,6 +42,9 @@ def advance(pack: Pack, case: CaseState | None, sub: Submission, world: World) -
         return Refusal((blocker,))
     period = sub.values.get(step.period_field) if step.repeat else None
     corrected = case.done(step.id) and (not step.repeat or period in case.periods.get(step.id, {}))
+    if step.repeat and period is not None and period <= case.assumed.get(step.id, 0):
+        return _refuse("period_on_paper", f"第{period}次已在导入台账时按纸质记录计入（共{case.assumed[step.id]}次）",
+                       f"请提交第{case.next_period(step.id)}次")
     return _decide(pack, step, case, sub, world, kind="step_corrected" if corrected else "step_done", period=period)
 
 
@@ -74,7 +77,8 @@ def _precondition(pack: Pack, step: StepDef, case: CaseState, sub: Submission) -
 def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: World, *,
             kind: str, period: int | None) -> Verdict:
     ctx = RuleContext(form=sub.values, case=case.facts, today=world.today, labels=_labels(pack, step),
-                      members=world.members, calendar=world.calendar)
+                      members=world.members, calendar=world.calendar,
+                      periods={k: case.periods_on_file(k) for k in {*case.periods, *case.assumed}})
     findings = run_rules(step.rules, ctx)
     refusals = tuple(_placed(f, sub) for f in findings if f.severity == "refuse")
     if refusals:
@@ -85,18 +89,28 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
     if case.case_id == "":
         person = {f.key: sub.values.get(f.key) for f in pack.forms[sub.form_id].fields}
         events.insert(0, Event("case_created", "", {"pack_version": pack.version, "person": encode(person)}))
-    return Decision(tuple(events), _documents(pack, step, case, period), warnings)
+    transition = step.transition(ctx.get)
+    joins = (transition.joins_members if transition else step.joins_members) if kind == "step_done" else ""
+    documents = _documents(pack, step, case, sub, ctx, period)
+    if kind == "step_corrected":  # forms already issued may be in staff hands: never overwrite them
+        documents = tuple(d for d in documents if not pack.documents[d.doc_id].collects)
+    return Decision(tuple(events), documents, warnings, joins)
 
 
-def _documents(pack: Pack, step: StepDef, case: CaseState, period: int | None) -> tuple[DocumentDue, ...]:
+def _documents(pack: Pack, step: StepDef, case: CaseState, sub: Submission, ctx: RuleContext,
+               period: int | None) -> tuple[DocumentDue, ...]:
     out = []
     for doc_id, doc in pack.documents_after(step.id):
+        if doc.when is not None and not doc.when.holds(ctx.get):
+            continue
+        if doc.after_all and any(not case.done(a) for a in doc.after if a != step.id):
+            continue
         if doc.period == "next":
             collect = pack.steps_for_form(doc.collects)[0].id
             recorded = set(case.periods.get(collect, {}))
             if collect == step.id and period is not None:
                 recorded.add(period)
-            out.append(DocumentDue(doc_id, len(recorded) + 1))
+            out.append(DocumentDue(doc_id, case.assumed.get(collect, 0) + len(recorded) + 1))
         else:
             out.append(DocumentDue(doc_id))
     return tuple(out)

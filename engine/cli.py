@@ -13,6 +13,7 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
+from .claim import SHOW_AFTER
 from .due import last_step, next_due
 from .errors import DocflowError, WorkspaceError
 from .lint import lint_pack
@@ -87,8 +88,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
     with engine_for(Path(args.workspace)) as eng:
         cfg = eng.ws.config.watch
         w = Watcher(eng, poll=args.poll if args.poll is not None else cfg.poll_seconds, quiet=cfg.quiet_seconds,
-                    rescan=cfg.rescan_seconds, on_outcome=lambda o: print(describe(o), flush=True))
-        signal.signal(signal.SIGTERM, lambda *_: w.stop.set())
+                    rescan=cfg.rescan_seconds, on_outcome=lambda o: print(describe(o), flush=True),
+                    on_notice=lambda text: print(f"提示：{text}", flush=True))
+
+        def stop(*_: object) -> None:
+            if w.stop.is_set():       # asked twice: stop at once (the journal finishes the file at next start)
+                raise KeyboardInterrupt
+            w.stop.set()              # finish the file in hand, then stop
+            print("正在停止（处理完当前文件后退出）…", flush=True)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         print(f"正在监视 {eng.ws.inbox}（{w.mode}），按 Ctrl+C 停止", flush=True)
         try:
             w.run()
@@ -122,10 +132,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         if args.case:
             rows[0]["history"] = eng.store.audit(args.case)
         stuck = [dict(zip(("journal", "file", "work", "stage"), r)) for r in eng.store.journal_open_rows()]
+        retrying = [{"file": r.original, "failures": r.failures, "reason": r.reason, "since": r.first_at,
+                     "last": r.last_at} for r in eng.store.retries() if r.failures >= SHOW_AFTER]
     finally:
         eng.store.close()
     if args.json:
-        print(json.dumps({"cases": rows, "in_flight": stuck}, ensure_ascii=False, indent=2))
+        print(json.dumps({"cases": rows, "in_flight": stuck, "retrying": retrying}, ensure_ascii=False, indent=2))
         return 0
     if not rows:
         print("还没有任何案卷。把入党申请人名册放进 inbox 后运行 docflow process。")
@@ -139,6 +151,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"    [{h['at']}] {h['kind']} {h['step']}  来自 {h['file']}（sha256 {h['sha256'][:12]}…）")
     for s in stuck:
         print(f"处理中断的文件：{s['file']}（{s['stage']}），下次运行 process/watch 时会自动恢复")
+    for r in retrying:
+        print(f"暂时无法处理的文件：{r['file']}（自 {r['since']} 起已尝试 {r['failures']} 次，最近 {r['last']}）："
+              f"{r['reason']}。文件仍在 inbox，系统会继续自动重试；如在 Excel/WPS 中打开着，请关闭")
     return 0
 
 

@@ -32,6 +32,9 @@ def case_context(pack: Pack, cs: CaseState) -> dict[str, Any]:
             continue
         data = cs.steps.get(step.id, {})
         case[step.id] = {f.key: fmt(data.get(f.key)) for f in pack.forms[step.form].fields}
+    for step_id, data in cs.steps.items():
+        if "due_voting" in data and isinstance(case.get(step_id), dict):
+            case[step_id]["tally"] = _tally(data)
     birth, applied = cs.facts.get("birth_date"), cs.facts.get("apply_date")
     case.update(
         id=cs.case_id,
@@ -41,6 +44,21 @@ def case_context(pack: Pack, cs: CaseState) -> dict[str, Any]:
         state=pack.state_label(cs.state),
     )
     return case
+
+
+def _tally(data: dict[str, Any]) -> dict[str, Any]:
+    from .vote import EXCLUDED_SLOTS, vote_summary
+
+    summary = dict(vote_summary(data))
+    summary["excluded_list"] = [{"name": data.get(f"excluded_{i}_name"), "reason": data.get(f"excluded_{i}_reason") or ""}
+                                for i in range(1, EXCLUDED_SLOTS + 1) if data.get(f"excluded_{i}_name")]
+    return summary
+
+
+def dossier(pack: Pack, cs: CaseState) -> list[dict[str, Any]]:
+    """The dossier in archive order (the archive index lists it)."""
+    return [{"no": i, "title": item.title, "date": fmt(cs.facts.get(item.date.partition(".")[2])) if item.date else "",
+             "core": item.core} for i, item in enumerate(pack.archive, 1)]
 
 
 def due_date(pack: Pack, doc: DocumentDef, cs: CaseState, period: int | None) -> date | None:
@@ -54,14 +72,15 @@ def due_date(pack: Pack, doc: DocumentDef, cs: CaseState, period: int | None) ->
 
 
 def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,
-                     today: date) -> dict[str, Any]:
+                     today: date, feedback: str = "") -> dict[str, Any]:
     due = due_date(pack, doc, cs, period)
     return {
-        "org": {"name": org},
+        "org": {"name": org, "feedback": feedback},
         "branch": str(cs.facts.get("branch") or ""),
         "doc": {"title": doc.title, "issued_date": zh_date(today), "due_date": zh_date(due),
-                "period": period, "period_label": f"第{period}次" if period else ""},
+                "period": period, "period_label": f"第{period}次" if period else "", "text": dict(doc.text)},
         "case": case_context(pack, cs),
+        "dossier": dossier(pack, cs),
     }
 
 

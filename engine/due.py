@@ -24,13 +24,15 @@ class Due:
         return f"{what}，应于 {self.due.isoformat()} 前{late}"
 
 
+def possible(pack: Pack, cs: CaseState, side: bool = False) -> list:
+    """Steps the case may take now (main path; with ``side`` also the side paths)."""
+    return [s for s in pack.steps if cs.state in s.from_ and all(cs.done(a) for a in s.after)
+            and (side or not s.side) and (s.repeat or not cs.done(s.id))]
+
+
 def next_due(pack: Pack, cs: CaseState) -> list[Due]:
     out = []
-    for step in pack.steps:
-        if cs.state not in step.from_ or any(not cs.done(a) for a in step.after):
-            continue
-        if cs.done(step.id) and not step.repeat:
-            continue
+    for step in possible(pack, cs):
         period = cs.next_period(step.id) if step.repeat else None
         found = pack.document_collecting(step.form)
         when = due_date(pack, found[1], cs, period) if found else None
@@ -43,4 +45,4 @@ def last_step(pack: Pack, cs: CaseState) -> str:
     if not done:
         return ""
     step = done[-1]
-    return step.label + (f"（已{len(cs.periods[step.id])}次）" if step.repeat else "")
+    return step.label + (f"（已{cs.periods_on_file(step.id)}次）" if step.repeat else "")

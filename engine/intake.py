@@ -15,10 +15,12 @@ from .pack import FormDef, Pack
 from .readers import docx as docx_reader
 from .readers import xlsx as xlsx_reader
 from .identify import Identity, Opened
+from .imports import plan_import
 from .rules import Member
 from .state import fold
 from .store import Store
 from .validate import Submission, validate
+from .values import clean_text
 
 
 @dataclass
@@ -31,6 +33,7 @@ class CaseChange:
     events: list[Event]
     documents: list[DocumentDue]
     warnings: list[Finding] = field(default_factory=list)
+    joins_members: str = ""           # "预备党员"/"正式党员": join the branch roster; "-": leave it
 
 
 @dataclass
@@ -48,9 +51,13 @@ class Plan:
 
 def plan(pack: Pack, store: Store, opened: Opened, ident: Identity, today: date, calendar: WorkdayCalendar) -> Plan:
     form = pack.forms[ident.form_id]
+    seen = len(calendar.notes)
     if ident.kind == "roster":
-        return _plan_roster(pack, store, opened, ident.form_id, form, today, calendar)
-    return _plan_form(pack, store, opened, ident, form, today, calendar)
+        out = _plan_roster(pack, store, opened, ident.form_id, form, today, calendar)
+    else:
+        out = _plan_form(pack, store, opened, ident, form, today, calendar)
+    out.notes += calendar.notes[seen:]  # e.g. a year the holiday calendar does not cover yet
+    return out
 
 
 def _plan_form(pack: Pack, store: Store, opened: Opened, ident: Identity, form: FormDef, today: date,
@@ -64,8 +71,15 @@ def _plan_form(pack: Pack, store: Store, opened: Opened, ident: Identity, form: 
                                       "请使用当前流程包生成的表格")])
     if opened.package.kind == "xlsx":
         raw, date1904 = xlsx_reader.read_form(opened.body, form), xlsx_reader.is_1904(opened.body)
+        shown = xlsx_reader.named_text(opened.body, "info_name")
     else:
         raw, date1904 = docx_reader.read_form(opened.body, form), False
+        shown = docx_reader.label_table(opened.body).get("姓名", "")
+    if shown and clean_text(shown, compact=True) != clean_text(row.name, compact=True):
+        return Plan(refusals=[Finding("form_person_mismatch",
+                                      f"这张表是为{row.name}（案卷 {row.case_id}）生成的，但表中姓名写的是“{shown}”",
+                                      f"请使用为{clean_text(shown, compact=True)}生成的表格（在 outbox 该同志的文件夹中），"
+                                      "不要复制别人的表格改名使用", "name", "姓名")])
     sub = validate(ident.form_id, form, raw, date1904)
     if not isinstance(sub, Submission):
         return Plan(refusals=sub)
@@ -73,8 +87,12 @@ def _plan_form(pack: Pack, store: Store, opened: Opened, ident: Identity, form: 
     verdict = advance(pack, case, sub, World(today, calendar, store.members(row.branch)))
     if isinstance(verdict, Refusal):
         return Plan(refusals=list(verdict.reasons))
+    warnings = list(verdict.warnings)
+    if verdict.events and verdict.events[0].kind == "step_corrected":
+        warnings.append(Finding("correction", f"“{pack.step(verdict.events[0].step).label}”此前已有记录，本次按更正处理",
+                                "原记录保留在案卷历史中；如并非更正，请检查是否放错了表", severity="warn"))
     change = CaseChange(row.case_id, row.person_key, row.name, row.branch, 0, list(verdict.events),
-                        list(verdict.documents), list(verdict.warnings))
+                        list(verdict.documents), warnings, verdict.joins_members)
     return Plan(changes=[change])
 
 
@@ -97,6 +115,8 @@ def _plan_roster(pack: Pack, store: Store, opened: Opened, form_id: str, form: F
             out.row_problems += [_at_row(f, row.number) for f in sub]
             continue
         key = str(sub.values.get(form.key_field) or "")
+        if form.members:  # a name is unique within a branch, not across branches
+            key = f"{sub.values.get('branch')}/{key}"
         if key in seen:
             out.row_problems.append(Finding("duplicate_row", f"与第{seen[key]}行是同一人（{form.field(form.key_field).label}相同）",
                                             "请删去重复的一行", form.key_field, form.field(form.key_field).label,
@@ -106,7 +126,8 @@ def _plan_roster(pack: Pack, store: Store, opened: Opened, form_id: str, form: F
         if form.members:
             branch = str(sub.values.get("branch") or "")
             out.members.setdefault(branch, []).append(
-                Member(key, str(sub.values.get("member_status")), sub.values.get("on_probation_discipline") == "是"))
+                Member(str(sub.values.get("name")), str(sub.values.get("member_status")),
+                       sub.values.get("on_probation_discipline") == "是"))
         else:
             _plan_person(pack, store, sub, row.number, key, today, calendar, out)
     return out
@@ -118,7 +139,11 @@ def _plan_person(pack: Pack, store: Store, sub: Submission, row_number: int, key
     if existing is not None:
         out.notes.append(f"第{row_number}行 {sub.values.get('name')} 已于此前登记（案卷 {existing.case_id}），本次跳过")
         return
-    verdict = advance(pack, None, sub, World(today, calendar))
+    imp = next((i for i in pack.imports.values() if i.form == sub.form_id), None)
+    if imp is not None:
+        verdict = plan_import(pack, imp, sub, World(today, calendar))
+    else:
+        verdict = advance(pack, None, sub, World(today, calendar))
     if isinstance(verdict, Refusal):
         out.row_problems += [_at_row(f, row_number) for f in verdict.reasons]
         return
@@ -127,7 +152,7 @@ def _plan_person(pack: Pack, store: Store, sub: Submission, row_number: int, key
     out.changes.append(CaseChange("", key, str(sub.values.get("name")), str(sub.values.get("branch")),
                                   applied.year if isinstance(applied, date) else today.year,
                                   list(verdict.events), list(verdict.documents),
-                                  [_at_row(w, row_number) for w in verdict.warnings]))
+                                  [_at_row(w, row_number) for w in verdict.warnings], verdict.joins_members))
 
 
 def _at_row(f: Finding, row_number: int) -> Finding:

@@ -49,6 +49,7 @@ class Decision:
     events: tuple[Event, ...]
     documents: tuple[DocumentDue, ...] = ()
     warnings: tuple[Finding, ...] = ()
+    joins_members: str = ""       # the person joins the branch's member roster with this status
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,16 @@ class FormDef(_Strict):
         return next((f for f in self.fields if f.key == key), None)
 
 
+class Condition(_Strict):
+    """``field`` (a reference such as "form.outcome") equals one of ``in_``."""
+
+    field: str
+    in_: tuple[str, ...] = Field(alias="in")
+
+    def holds(self, get: Any) -> bool:
+        return str(get(self.field) or "") in self.in_
+
+
 class RuleDef(BaseModel):
     """A named check from the engine's rule library; the other keys are its parameters."""
 
@@ -60,10 +70,20 @@ class RuleDef(BaseModel):
     severity: Literal["refuse", "warn"] = "refuse"
     label: str = ""
     article: str = ""
+    when: Condition | None = None
 
     @property
     def params(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+
+class Transition(_Strict):
+    """Where a step leads when a field of its form has one of some values (e.g. a vote's outcome)."""
+
+    when: Condition
+    to: str
+    sets: dict[str, str] = {}
+    joins_members: str = ""
 
 
 class StepDef(_Strict):
@@ -73,11 +93,18 @@ class StepDef(_Strict):
     form: str
     from_: tuple[str, ...] = Field(alias="from")
     to: str
+    to_when: tuple[Transition, ...] = ()
     after: tuple[str, ...] = ()
     sets: dict[str, str] = {}
     repeat: bool = False
     period_field: str = ""
+    enabled: bool = True
+    joins_members: str = ""          # the case joins the member roster with this status
+    side: bool = False               # a side path (transfer, withdrawal): possible, never "due"
     rules: tuple[RuleDef, ...] = ()
+
+    def transition(self, get: Any) -> Transition | None:
+        return next((t for t in self.to_when if t.when.holds(get)), None)
 
 
 class DueDef(_Strict):
@@ -91,9 +118,13 @@ class DocumentDef(_Strict):
     title: str
     template: str
     after: tuple[str, ...]
+    after_all: bool = False          # due only once every step of ``after`` is on file
+    when: Condition | None = None    # due only when the submission that made it due satisfies this
+    needs_step: str = ""             # dropped when that (switchable) step is switched off
     collects: str = ""
     due: DueDef | None = None
     period: Literal["", "next"] = ""
+    text: dict[str, str] = {}        # wording a shared template needs (doc.text.X)
 
     @field_validator("after", mode="before")
     @classmethod
@@ -104,6 +135,14 @@ class DocumentDef(_Strict):
 class StateDef(_Strict):
     id: str = Field(pattern=KEY_RE)
     label: str
+
+
+class ArchiveItem(_Strict):
+    """One entry of the dossier, in archive order (the archive index lists them)."""
+
+    title: str
+    date: str = ""                   # a case fact, e.g. "case.apply_date"
+    core: bool = False               # one of the core materials that go into the personnel file
 
 
 class PackInfo(_Strict):
@@ -121,6 +160,8 @@ class Pack(_Strict):
     forms: dict[str, FormDef]
     steps: tuple[StepDef, ...]
     documents: dict[str, DocumentDef]
+    archive: tuple[ArchiveItem, ...] = ()
+    imports: dict[str, "ImportDef"] = {}
     root: Path = Path(".")
 
     @property
@@ -143,7 +184,29 @@ class Pack(_Strict):
         return next(((k, d) for k, d in self.documents.items() if d.collects == form_id), None)
 
 
-def load_pack(folder: Path, overrides: dict[str, Any] | None = None) -> Pack:
+class Milestone(_Strict):
+    """An imported history step: recorded when its date column is filled."""
+
+    step: str
+    values: dict[str, str]           # field of the step's form -> "form.<ledger column key>"
+    literals: dict[str, str] = {}    # field of the step's form -> a fixed value (e.g. result = "批准")
+    facts: dict[str, str] = {}       # case facts taken from the ledger as they are (e.g. 转正时间)
+    state: str                       # the state a case is in once this milestone is passed
+
+
+class ImportDef(_Strict):
+    """Adopting docflow mid-year: a ledger row becomes a case whose history events are marked imported."""
+
+    form: str
+    stage_field: str
+    milestones: tuple[Milestone, ...]
+    rules: tuple[RuleDef, ...] = ()
+
+
+Pack.model_rebuild()
+
+
+def load_pack(folder: Path, overrides: dict[str, Any] | None = None, check_templates: bool = True) -> Pack:
     """Read ``folder/pack.toml``, apply local settings, check every cross-reference."""
     path = folder / "pack.toml"
     try:
@@ -166,7 +229,7 @@ def load_pack(folder: Path, overrides: dict[str, Any] | None = None) -> Pack:
         pack = Pack.model_validate({**bound, "root": folder})
     except ValidationError as exc:
         raise PackError(_describe(exc, bound), place=str(path)) from None
-    _check_references(pack, path)
+    _check_references(pack, path, check_templates)
     return pack
 
 
@@ -174,6 +237,9 @@ def _bind(raw: dict, settings: dict, path: Path) -> dict:
     """Fill "{setting}" placeholders in rule parameters, step facts and due dates."""
 
     def fill(value: Any, where: str) -> Any:
+        whole = re.fullmatch(r"\{(\w+)\}", value) if isinstance(value, str) else None
+        if whole and whole.group(1) in settings:
+            return settings[whole.group(1)]
         if isinstance(value, str) and "{" in value:
             try:
                 return value.format(**settings)
@@ -188,7 +254,41 @@ def _bind(raw: dict, settings: dict, path: Path) -> dict:
     out = dict(raw)
     out["steps"] = [fill(s, f"steps[{i}]") for i, s in enumerate(raw.get("steps", []))]
     out["documents"] = {k: fill(d, f"documents.{k}") for k, d in raw.get("documents", {}).items()}
+    out["forms"] = _inherit_fields(raw.get("forms", {}), path)
+    return _drop_disabled(out)
+
+
+def _inherit_fields(forms: dict, path: Path) -> dict:
+    """``fields_from = "other"``: a form with the same fields as another (e.g. the three public notices)."""
+    out = {}
+    for key, form in forms.items():
+        form = dict(form)
+        source = form.pop("fields_from", "")
+        if source:
+            if source not in forms or "fields" not in forms[source]:
+                raise PackError(f"forms.{key}.fields_from：未定义的表单 {source!r}", place=str(path))
+            own = {f.get("key"): f for f in form.get("fields", [])}
+            inherited = [own.pop(f.get("key"), f) for f in forms[source]["fields"]]  # same key: the form's own wins
+            form["fields"] = inherited + list(own.values())
+        out[key] = form
     return out
+
+
+def _drop_disabled(raw: dict) -> dict:
+    """Steps switched off by a local setting vanish, with the documents that only they made due."""
+    off = {s.get("id") for s in raw["steps"] if s.get("enabled") is False}
+    if not off:
+        return raw
+    forms_off = {s.get("form") for s in raw["steps"] if s.get("id") in off}
+    steps = [dict(s, after=[a for a in s.get("after", []) if a not in off]) for s in raw["steps"] if s.get("id") not in off]
+    docs = {}
+    for key, doc in raw["documents"].items():
+        after = doc.get("after", [])
+        after = [after] if isinstance(after, str) else after
+        kept = [a for a in after if a not in off]
+        if kept and doc.get("collects") not in forms_off and doc.get("needs_step") not in off:
+            docs[key] = dict(doc, after=kept)
+    return {**raw, "steps": steps, "documents": docs}
 
 
 def _describe(exc: ValidationError, raw: dict) -> str:
@@ -216,7 +316,7 @@ def _entry_name(loc: tuple, raw: dict) -> str:
     return ".".join(parts)
 
 
-def _check_references(pack: Pack, path: Path) -> None:
+def _check_references(pack: Pack, path: Path, check_templates: bool = True) -> None:
     from .rules import check_rule_params  # the rule library validates its own parameters
 
     problems: list[str] = []
@@ -235,9 +335,16 @@ def _check_references(pack: Pack, path: Path) -> None:
         problems += [f"{where}.after：未定义的步骤 {a!r}" for a in step.after if a not in step_ids]
         if step.repeat and form and not form.field(step.period_field):
             problems.append(f"{where}.period_field：表单 {step.form} 中没有字段 {step.period_field!r}")
-        for fact, ref in step.sets.items():
-            if not re.fullmatch(KEY_RE, fact) or not _ref_ok(ref, form):
-                problems.append(f"{where}.sets.{fact}：无效的引用 {ref!r}")
+        sets = [(f"sets.{k}", k, v) for k, v in step.sets.items()]
+        for n, t in enumerate(step.to_when):
+            sets += [(f"to_when[{n}].sets.{k}", k, v) for k, v in t.sets.items()]
+            if t.to not in states:
+                problems.append(f"{where}.to_when[{n}]：未定义的状态 {t.to!r}")
+            if not _ref_ok(t.when.field, form):
+                problems.append(f"{where}.to_when[{n}].when：无效的引用 {t.when.field!r}")
+        for entry, fact, ref in sets:
+            if not re.fullmatch(KEY_RE, fact) or not _expr_ok(ref, form):
+                problems.append(f"{where}.{entry}：无效的引用 {ref!r}")
         for j, rule in enumerate(step.rules):
             for msg in check_rule_params(rule, form):
                 problems.append(f"{where}.rules[{j}] ({rule.kind})：{msg}")
@@ -246,12 +353,43 @@ def _check_references(pack: Pack, path: Path) -> None:
         problems += [f"{where}.after：未定义的步骤 {a!r}" for a in doc.after if a not in step_ids]
         if doc.collects and doc.collects not in pack.forms:
             problems.append(f"{where}.collects：未定义的表单 {doc.collects!r}")
-        if not (pack.root / doc.template).is_file():
+        if check_templates and not (pack.root / doc.template).is_file():
             problems.append(f"{where}.template：模板文件不存在 {doc.template}")
         if not doc.template.endswith((".docx", ".xlsx")):
             problems.append(f"{where}.template：模板须为 .docx 或 .xlsx")
+        if doc.period and not (doc.collects and any(s.repeat for s in pack.steps_for_form(doc.collects))):
+            problems.append(f"{where}.period：只有收集可重复步骤表单的文书才能按期次生成")
+    for key, imp in pack.imports.items():
+        where = f"imports.{key}"
+        form = pack.forms.get(imp.form)
+        if form is None or not form.field(imp.stage_field):
+            problems.append(f"{where}：表单 {imp.form!r} 或阶段字段 {imp.stage_field!r} 未定义")
+        for n, m in enumerate(imp.milestones):
+            if m.step not in step_ids or m.state not in states:
+                problems.append(f"{where}.milestones[{n}]：未定义的步骤或状态 {m.step!r}/{m.state!r}")
+            elif any(not _ref_ok(v, form) for v in (*m.values.values(), *m.facts.values())):
+                problems.append(f"{where}.milestones[{n}].values：无效的引用")
+        for j, rule in enumerate(imp.rules):
+            problems += [f"{where}.rules[{j}] ({rule.kind})：{msg}" for msg in check_rule_params(rule, form)]
     if problems:
         raise PackError("流程包内容有误：\n  " + "\n  ".join(problems), place=str(path))
+
+
+_EXPR = re.compile(r"^\s*([a-z]+\.[a-z0-9_]+)\s*(?:\+\s*([a-z]+\.[a-z0-9_]+|-?\d+)\s*([a-z_]+))?\s*$")
+
+
+def parse_expr(expr: str) -> tuple[str, str, str] | None:
+    """``ref`` or ``ref + N unit`` / ``ref + ref unit`` → (ref, amount, unit)."""
+    m = _EXPR.match(expr)
+    return (m.group(1), m.group(2) or "", m.group(3) or "") if m else None
+
+
+def _expr_ok(expr: str, form: FormDef | None) -> bool:
+    parsed = parse_expr(expr)
+    if parsed is None:
+        return False
+    ref, amount, _ = parsed
+    return _ref_ok(ref, form) and (not amount or amount.lstrip("-").isdigit() or _ref_ok(amount, form))
 
 
 def _ref_ok(ref: str, form: FormDef | None) -> bool:

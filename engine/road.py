@@ -6,12 +6,13 @@ call it. Outcomes are values (Processed, Rejected, Duplicate, NotReady).
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import receipts
-from .claim import Claimed, claim, orphans, roll_back
+from .claim import Claimed, InboxUnavailable, claim, inbox_files, is_junk, move_no_clobber, orphans, roll_back
 from .clock import Clock, SystemClock, WorkdayCalendar
 from .context import document_context
 from .errors import DocflowError, InputError
@@ -24,6 +25,7 @@ from .readers.safety import open_package
 from .render import Identity as DocIdentity
 from .render import Renderer, output_name, write_atomic
 from .route import route
+from .rules import Member
 from .state import fold
 from .store import Store
 from .workspace import Workspace
@@ -107,6 +109,9 @@ def _finish_processed(eng: Engine, c: Claimed, p: Plan) -> Processed:
             eng.store.append(case_id, ch.events, at=at.isoformat(timespec="seconds"), sha256=c.sha256,
                              file_name=c.name, pack_version=eng.pack.version)
             case_ids.append(f"{case_id} {ch.name}（{ch.branch}）")
+            if ch.joins_members:
+                member = None if ch.joins_members == "-" else Member(ch.name, ch.joins_members)
+                eng.store.set_member(ch.branch, member, ch.name, c.sha256)
             due += [[case_id, d.doc_id, d.period] for d in ch.documents]
         for branch, members in p.members.items():
             eng.store.replace_members(branch, members, c.sha256)
@@ -177,7 +182,8 @@ def _render_due(eng: Engine, due: list[list]) -> None:
 
 def render_document(eng: Engine, cs, doc_id: str, period: int | None) -> Path:
     doc = eng.pack.documents[doc_id]
-    context = document_context(eng.pack, eng.ws.config.organisation.name, cs, doc, period, eng.clock.today())
+    org = eng.ws.config.organisation
+    context = document_context(eng.pack, org.name, cs, doc, period, eng.clock.today(), org.feedback)
     ident = DocIdentity(doc.collects, cs.case_id, eng.pack.version, period) if doc.collects else None
     path = _doc_path(eng, cs.case_id, doc_id, period)
     write_atomic(path, eng.renderer.render(doc, context, ident))
@@ -185,55 +191,60 @@ def render_document(eng: Engine, cs, doc_id: str, period: int | None) -> Path:
 
 
 # ---------------------------------------------------------------- inbox pass and recovery
-IGNORED_PREFIXES = ("~$", ".~lock.", "~WRL", "._", ".~docflow-")
-IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
-IGNORED_SUFFIXES = (".tmp", ".crdownload", ".part", ".partial", "#")
-
-
-def is_junk(name: str) -> bool:
-    """Lock/temporary files of Office, WPS, LibreOffice and system junk: never processed."""
-    lower = name.lower()
-    return (name.startswith(IGNORED_PREFIXES) or lower in IGNORED_NAMES or lower.endswith(IGNORED_SUFFIXES)
-            or name.startswith("."))
-
-
-def inbox_files(ws: Workspace) -> list[Path]:
-    """Files waiting in the inbox (folders dropped in are walked), in name order."""
-    found = [p for p in ws.inbox.rglob("*") if p.is_file() and not is_junk(p.name)
-             and not any(is_junk(part) for part in p.relative_to(ws.inbox).parts[:-1])]
-    return sorted(found, key=lambda p: p.relative_to(ws.inbox).as_posix())
-
-
 def recover(eng: Engine) -> list[str]:
-    """Finish or roll back files that were in flight when the engine stopped. Returns what was done."""
+    """Finish or roll back files that were in flight when the engine stopped (a crash, a kill -9, a share
+    that dropped mid-file): a file never stored goes back to the inbox, a stored one is rendered and routed.
+    Each row is handled on its own; one that cannot be finished now stays in the journal for the next try.
+    Returns what was done (Chinese)."""
     done = []
     for jid, original, work, stage in eng.store.journal_open_rows():
-        work_path = eng.ws.root / work if work else None
-        row = eng.store.file_for_journal(jid)
-        if row is None or stage in ("claiming", "claimed"):
-            if work_path is not None:
-                roll_back(eng.ws, eng.store, jid, original, work_path)
-            else:
-                with eng.store.transaction():
-                    eng.store.journal_close(jid)
-            done.append(f"{original}：放回 inbox 重新处理")
-            continue
-        if row.outcome == "processed":
-            _render_due(eng, row.documents)
-        if work_path is not None and work_path.exists():
-            findings = [Finding.from_dict(f) for f in row.detail.get("findings", row.detail.get("row_problems", []))]
-            claimed = Claimed(jid, eng.ws.inbox / original, work_path, work_path.read_bytes(), row.sha256)
-            _route_and_close(eng, claimed, row.outcome, row.detail.get("receipt", ""), findings)
-        else:
-            with eng.store.transaction():
-                eng.store.journal_close(jid)
-        done.append(f"{original}：已完成上次中断的处理")
+        try:
+            done.append(_recover_one(eng, jid, original, work))
+        except Exception as exc:  # a share still down, a template bug: keep the row, try again later
+            log.warning("could not recover %s (journal %d, %s): %s", original, jid, stage, exc)
+            done.append(f"{original}：暂时无法完成上次中断的处理（{exc}），稍后会再试")
     for path in orphans(eng.ws, eng.store):
         original = path.name.split("__", 1)[-1]
-        target = eng.ws.inbox / original
-        path.replace(target if not target.exists() else target.with_name(f"恢复-{path.name}"))
-        done.append(f"{original}：放回 inbox 重新处理")
+        try:
+            back = move_no_clobber(path, eng.ws.inbox / original, "（恢复）")
+        except OSError as exc:
+            log.warning("could not put back %s: %s", path, exc)
+            continue
+        done.append(f"{back.name}：放回 inbox 重新处理")
+    _sweep_temporaries(eng.ws)
     return done
+
+
+def _recover_one(eng: Engine, jid: int, original: str, work: str) -> str:
+    work_path = eng.ws.root / work if work else None
+    row = eng.store.file_for_journal(jid)
+    if row is None:  # never stored: it goes back to the inbox and is processed from the start
+        back = roll_back(eng.ws, eng.store, jid, original, work_path) if work_path is not None else None
+        if work_path is None:
+            with eng.store.transaction():
+                eng.store.journal_close(jid)
+        return f"{original}：放回 inbox 重新处理" if back else f"{original}：仍在 inbox，将重新处理"
+    if row.outcome == "processed":
+        _render_due(eng, row.documents)
+    if work_path is not None and work_path.exists():
+        findings = [Finding.from_dict(f) for f in row.detail.get("findings", row.detail.get("row_problems", []))]
+        claimed = Claimed(jid, eng.ws.inbox / original, work_path, work_path.read_bytes(), row.sha256)
+        _route_and_close(eng, claimed, row.outcome, row.detail.get("receipt", ""), findings)
+    else:
+        if work_path is not None and not work_path.parent.is_dir():
+            raise InboxUnavailable(f"无法访问 {work_path.parent}", place=str(work_path.parent))
+        with eng.store.transaction():
+            eng.store.journal_close(jid)
+    return f"{original}：已完成上次中断的处理"
+
+
+def _sweep_temporaries(ws: Workspace) -> None:
+    """Half-written documents and receipts (write_atomic's temporary names) left by a crash."""
+    for folder in (ws.outbox, ws.processed, ws.rejected):
+        for dirpath, _, names in os.walk(folder):
+            for name in names:
+                if name.startswith(".~docflow-") and name.endswith(".tmp"):
+                    Path(dirpath, name).unlink(missing_ok=True)
 
 
 def process_inbox(eng: Engine) -> list[Outcome]:

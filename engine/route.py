@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .names import safe_name
+from .names import safe_file_name
 from .render import write_atomic
 
 
@@ -30,7 +30,7 @@ def route(work: Path, folder: Path, name: str, outcome: str, receipt: str, marke
     """Move the original to ``folder`` beside its receipt. A marked copy (cells to fix) goes to
     ``fix_folder`` — the rejected place, where staff look for things to fix — with the receipt beside it."""
     folder.mkdir(parents=True, exist_ok=True)
-    dest = free_name(folder, safe_name(name, fallback="文件"))
+    dest = free_name(folder, safe_file_name(Path(name).stem, Path(name).suffix[:10]))
     write_atomic(receipt_path(dest, outcome), ("\ufeff" + receipt).encode("utf-8"))
     if marked is not None:
         fix_folder = fix_folder or folder

@@ -6,7 +6,7 @@ Kinds: id_number, min_age, interval, count_range, full_members, period_due.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Callable, Mapping
 
 from . import dates
@@ -14,6 +14,7 @@ from .clock import WorkdayCalendar
 from .errors import PackError
 from .outcomes import Finding
 from .pack import FormDef, RuleDef
+from .vote import check_branch_vote
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class RuleContext:
     labels: Mapping[str, str]                       # "form.x"/"case.x" -> Chinese label
     members: Mapping[str, Member] | None = None     # the case's branch, by name; None = no roster yet
     calendar: WorkdayCalendar = field(default_factory=WorkdayCalendar)
+    periods: Mapping[str, int] = field(default_factory=dict)   # repeat step -> periods on file
 
     def get(self, ref: str) -> Any:
         if ref == "today":
@@ -198,6 +200,85 @@ def _check_period_due(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
                      "已按逾期记录；请今后按期考察")]
 
 
+# ---------------------------------------------------------------- periods_on_file
+def _check_periods_on_file(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
+    """Every complete period between start and end has its (half-year) assessment on file."""
+    p = rule.params
+    start, end = ctx.get(p["start"]), ctx.get(p["end"])
+    if not isinstance(start, date) or not isinstance(end, date):
+        return []
+    every = dates.Duration.parse(p["every"])
+    needed = 0
+    while dates.add(start, every.times(needed + 1), ctx.calendar) <= end:
+        needed += 1
+    have = ctx.periods.get(p["step"], 0)
+    if have >= needed:
+        return []
+    return [_finding(rule, ctx, p["end"], "periods_missing",
+                     f"{rule.label or '考察记录不全'}：从{ctx.label(p['start'])} {start.isoformat()} 到 {end.isoformat()}"
+                     f" 应有{needed}次考察，已提交{have}次", f"请先补交缺少的考察登记表（共{needed - have}次）")]
+
+
+# ---------------------------------------------------------------- training_length
+def _check_training_length(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
+    p = rule.params
+    start, end, hours = ctx.get(p["start"]), ctx.get(p["end"]), ctx.get(p["hours"]) or 0
+    if not isinstance(start, date) or not isinstance(end, date) or end < start:
+        return []
+    days = (end - start).days + 1
+    if days >= int(p["min_days"]) or hours >= int(p["min_hours"]):
+        return []
+    return [_finding(rule, ctx, p["hours"], "training_too_short",
+                     f"培训时间为{days}天、{hours}学时，须不少于{p['min_days']}天或{p['min_hours']}学时",
+                     "请核对培训起止日期和学时；不足的须补足培训后再提交")]
+
+
+# ---------------------------------------------------------------- span
+def _check_span(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
+    """From start to end inclusive lasts at least ``min`` (days or working days on the mainland calendar)."""
+    p = rule.params
+    start, end = ctx.get(p["start"]), ctx.get(p["end"])
+    if not isinstance(start, date) or not isinstance(end, date):
+        return []
+    need = dates.Duration.parse(p["min"])
+    if need.unit == "working_day":
+        days = [start + timedelta(days=i) for i in range(max((end - start).days + 1, 0))]
+        have = sum(1 for d in days if ctx.calendar.is_workday(d))
+    else:
+        have = (end - start).days + 1
+    if have >= need.n:
+        return []
+    earliest = dates.add(start, dates.Duration(need.n - 1, need.unit), ctx.calendar) if need.unit != "working_day" \
+        else ctx.calendar.add_working_days(start - timedelta(days=1), need.n)
+    return [_finding(rule, ctx, p["end"], "span_too_short",
+                     f"{rule.label or '期限不足'}：{start.isoformat()} 至 {end.isoformat()} 共{have}"
+                     f"{'个工作日' if need.unit == 'working_day' else '天'}，须不少于{need.zh()}",
+                     f"结束日期最早应为 {earliest.isoformat()}")]
+
+
+# ---------------------------------------------------------------- value_in / number_range
+def _check_value_in(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
+    p = rule.params
+    value = ctx.get(p["field"])
+    if value in (None, "") and not p.get("required"):
+        return []
+    if str(value) in p["values"]:
+        return []
+    return [_finding(rule, ctx, p["field"], p.get("code", "value_not_allowed"),
+                     f"{rule.label or ctx.label(p['field'])}（当前为“{value or '未填写'}”）",
+                     p.get("fix", f"须为：{'、'.join(p['values'])}"))]
+
+
+def _check_number_range(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
+    p = rule.params
+    value = ctx.get(p["field"])
+    if isinstance(value, int) and int(p["min"]) <= value <= int(p["max"]):
+        return []
+    return [_finding(rule, ctx, p["field"], "number_out_of_range",
+                     f"{rule.label or ctx.label(p['field'])}：填写为{value if value is not None else '空'}，"
+                     f"须在{p['min']}至{p['max']}之间", f"请填写{p['min']}至{p['max']}之间的整数")]
+
+
 RULES: dict[str, tuple[Check, tuple[str, ...]]] = {
     "id_number": (_check_id_number, ("field", "birth")),
     "min_age": (_check_min_age, ("birth", "on", "years")),
@@ -205,6 +286,12 @@ RULES: dict[str, tuple[Check, tuple[str, ...]]] = {
     "count_range": (_check_count_range, ("fields", "min", "max")),
     "full_members": (_check_full_members, ("fields",)),
     "period_due": (_check_period_due, ("start", "field", "every")),
+    "periods_on_file": (_check_periods_on_file, ("step", "start", "end", "every")),
+    "training_length": (_check_training_length, ("start", "end", "hours", "min_days", "min_hours")),
+    "span": (_check_span, ("start", "end", "min")),
+    "value_in": (_check_value_in, ("field", "values")),
+    "number_range": (_check_number_range, ("field", "min", "max")),
+    "branch_vote": (check_branch_vote, ("pass_outcomes",)),
 }
 
 
@@ -215,12 +302,12 @@ def check_rule_params(rule: RuleDef, form: FormDef | None) -> list[str]:
     p = rule.params
     problems = [f"缺少参数 {name!r}" for name in RULES[rule.kind][1] if name not in p]
     for name in ("min", "max", "every"):
-        if name in p and rule.kind in ("interval", "period_due"):
+        if name in p and rule.kind in ("interval", "period_due", "periods_on_file", "span"):
             try:
                 dates.Duration.parse(p[name])
             except PackError as exc:
                 problems.append(f"参数 {name}：{exc.message}")
-    refs = [p[k] for k in ("field", "birth", "on", "start", "end") if isinstance(p.get(k), str)]
+    refs = [p[k] for k in ("field", "birth", "on", "start", "end", "hours") if isinstance(p.get(k), str)]
     refs += list(p.get("fields", []))
     for ref in refs:
         ns, _, key = ref.partition(".")
@@ -234,5 +321,6 @@ def check_rule_params(rule: RuleDef, form: FormDef | None) -> list[str]:
 def run_rules(rules: tuple[RuleDef, ...], ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for rule in rules:
-        out += RULES[rule.kind][0](rule, ctx)
+        if rule.when is None or rule.when.holds(ctx.get):
+            out += RULES[rule.kind][0](rule, ctx)
     return out

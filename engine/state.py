@@ -20,12 +20,17 @@ class CaseState:
     periods: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)  # repeat step -> period -> data
     warnings: list[str] = field(default_factory=list)
     history: list[tuple[str, str, str]] = field(default_factory=list)  # (at, kind, step)
+    imported: bool = False                                             # history came from a ledger import
+    assumed: dict[str, int] = field(default_factory=dict)              # repeat step -> periods kept on paper
+
+    def periods_on_file(self, step_id: str) -> int:
+        return len(self.periods.get(step_id, {})) + self.assumed.get(step_id, 0)
 
     def done(self, step_id: str) -> bool:
-        return step_id in self.steps or bool(self.periods.get(step_id))
+        return step_id in self.steps or bool(self.periods.get(step_id)) or self.assumed.get(step_id, 0) > 0
 
     def next_period(self, step_id: str) -> int:
-        return len(self.periods.get(step_id, {})) + 1
+        return self.periods_on_file(step_id) + 1
 
 
 def fold(pack: Pack, case_id: str, events: list[tuple[str, Event]]) -> CaseState:
@@ -37,6 +42,8 @@ def fold(pack: Pack, case_id: str, events: list[tuple[str, Event]]) -> CaseState
             cs.pack_version = ev.data.get("pack_version", "")
             cs.person = decode(ev.data.get("person", {}))
             cs.facts.update(cs.person)
+            cs.assumed = dict(ev.data.get("assumed_periods", {}))
+            cs.imported = bool(ev.data.get("imported"))
         elif ev.kind in ("step_done", "step_corrected"):
             _apply_step(pack, cs, ev)
     return cs
@@ -49,11 +56,41 @@ def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:
         cs.periods.setdefault(step.id, {})[int(data[step.period_field])] = data
     else:
         cs.steps[step.id] = data
-    for fact, ref in step.sets.items():
-        cs.facts[fact] = data.get(ref.partition(".")[2])
+    get = lookup(data, cs.facts)
+    transition = step.transition(get)
+    sets = {**step.sets, **(transition.sets if transition else {})}
+    for fact, expr in sets.items():  # in order: a later fact may use an earlier one
+        cs.facts[fact] = evaluate(expr, get)
+    cs.facts.update(decode(ev.data.get("facts", {})))  # imported facts are taken as they are
     cs.warnings.extend(ev.data.get("warnings", []))
+    cs.imported = cs.imported or bool(ev.data.get("imported"))
     if ev.kind == "step_done":
-        cs.state = step.to
+        cs.state = ev.data.get("state") or (transition.to if transition else step.to)
+
+
+def lookup(form: dict[str, Any], facts: dict[str, Any]):
+    """A resolver of "form.x" / "case.x" references."""
+
+    def get(ref: str) -> Any:
+        ns, _, key = ref.partition(".")
+        return (form if ns == "form" else facts).get(key)
+
+    return get
+
+
+def evaluate(expr: str, get) -> Any:
+    """``ref`` or ``ref + amount unit`` (calendar arithmetic); None when a part is missing."""
+    from .dates import Duration, add
+    from .pack import parse_expr
+
+    ref, amount, unit = parse_expr(expr)
+    base = get(ref)
+    if not amount:
+        return base
+    n = int(amount) if amount.lstrip("-").isdigit() else get(amount)
+    if not isinstance(base, date) or n in (None, ""):
+        return None
+    return add(base, Duration.parse(f"{int(n)} {unit}"))
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:

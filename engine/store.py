@@ -2,8 +2,9 @@
 
 Tables: ``events`` (append-only, per case: the audit trail and the source of truth), ``cases`` (identity
 of each case: id, person key, branch, pack version), ``files`` (every file's outcome, by sha256),
-``journal`` (files in flight: claimed but not yet routed), ``members`` (the branches' member rosters).
-One transaction per file.
+``journal`` (files in flight: claimed but not yet routed), ``members`` (the branches' member rosters),
+``retries`` (inbox files that could not be taken yet — locked, unreadable — with their failure count, so
+the back-off and ``docflow status`` survive a restart). One transaction per file.
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ CREATE TABLE IF NOT EXISTS journal (
 CREATE TABLE IF NOT EXISTS members (
     branch TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, discipline INTEGER NOT NULL,
     file_sha256 TEXT NOT NULL, PRIMARY KEY (branch, name));
+CREATE TABLE IF NOT EXISTS retries (
+    original TEXT PRIMARY KEY, failures INTEGER NOT NULL, reason TEXT NOT NULL,
+    first_at TEXT NOT NULL, last_at TEXT NOT NULL);
 """
 
 
@@ -59,6 +63,15 @@ class FileRow:
     documents: list[list[Any]]
     journal_id: int | None
     at: str
+
+
+@dataclass(frozen=True)
+class RetryRow:
+    original: str         # path inside the inbox
+    failures: int
+    reason: str           # the last failure (Chinese)
+    first_at: str
+    last_at: str
 
 
 class Store:
@@ -166,10 +179,37 @@ class Store:
         rows = list(self.db.execute("SELECT name, status, discipline FROM members WHERE branch=?", (branch,)))
         return {n: Member(n, s, bool(d)) for n, s, d in rows} if rows else None
 
+    def set_member(self, branch: str, member: Member | None, name: str, sha256: str) -> None:
+        """A case that becomes a (probationary) member joins its branch roster; None removes it."""
+        self.db.execute("DELETE FROM members WHERE branch=? AND name=?", (branch, name))
+        if member is not None:
+            self.db.execute("INSERT INTO members VALUES (?,?,?,?,?)",
+                            (branch, member.name, member.status, int(member.on_probation_discipline), sha256))
+
     def replace_members(self, branch: str, members: list[Member], sha256: str) -> None:
         self.db.execute("DELETE FROM members WHERE branch=?", (branch,))
         self.db.executemany("INSERT OR REPLACE INTO members VALUES (?,?,?,?,?)",
                             [(branch, m.name, m.status, int(m.on_probation_discipline), sha256) for m in members])
+
+    # ------------------------------------------------------------ retries (files that could not be taken yet)
+    def retry_failed(self, original: str, reason: str, at: str) -> int:
+        """Count one more failure to take ``original``; returns the count so far."""
+        self.db.execute("INSERT INTO retries VALUES (?,1,?,?,?) ON CONFLICT(original) DO UPDATE SET "
+                        "failures=failures+1, reason=excluded.reason, last_at=excluded.last_at",
+                        (original, reason, at, at))
+        return int(self.db.execute("SELECT failures FROM retries WHERE original=?", (original,)).fetchone()[0])
+
+    def retry_clear(self, original: str) -> None:
+        self.db.execute("DELETE FROM retries WHERE original=?", (original,))
+
+    def retries(self) -> list[RetryRow]:
+        rows = self.db.execute("SELECT original, failures, reason, first_at, last_at FROM retries ORDER BY original")
+        return [RetryRow(*r) for r in rows]
+
+    def retry(self, original: str) -> RetryRow | None:
+        row = self.db.execute("SELECT original, failures, reason, first_at, last_at FROM retries WHERE original=?",
+                              (original,)).fetchone()
+        return RetryRow(*row) if row else None
 
 
 _FILE_COLS = "id, sha256, name, outcome, detail, documents, journal_id, at"

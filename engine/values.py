@@ -48,7 +48,7 @@ def to_date(value: Any, date1904: bool = False) -> date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _serial(value, date1904)
-    return _parse_date_text(clean_text(value, compact=True))
+    return _parse_date_text(clean_text(value, compact=True), date1904)
 
 
 def _serial(value: float, date1904: bool) -> date:
@@ -65,7 +65,7 @@ _DATE_PATTERNS = (
 _MONTH_PATTERN = re.compile(r"(\d{4})[-/.年](\d{1,2})月?")
 
 
-def _parse_date_text(text: str) -> date:
+def _parse_date_text(text: str, date1904: bool = False) -> date:
     text = text.rstrip("号")
     for pattern in _DATE_PATTERNS:
         m = pattern.fullmatch(text)
@@ -75,7 +75,7 @@ def _parse_date_text(text: str) -> date:
     if m:
         return _month(int(m.group(1)), int(m.group(2)), text)
     if re.fullmatch(r"\d{5}(\.\d+)?", text):  # a serial typed as text
-        return _serial(float(text), False)
+        return _serial(float(text), date1904)
     raise ValueError(f"“{text}”不是可识别的日期，请写成 2023-05-01 的格式")
 
 
@@ -130,6 +130,7 @@ def to_choice(value: Any, choices: tuple[str, ...], aliases: dict[str, str]) -> 
         return ""
     text = clean_text(value, compact=True)
     text = aliases.get(text, text)
-    if text not in choices:
-        raise ValueError(f"“{text}”不是可选的值，应为：{'、'.join(choices)} 之一")
-    return text
+    for choice in choices:  # compare in the same normal form (full-width commas become "," in NFKC)
+        if clean_text(choice, compact=True) == text:
+            return choice
+    raise ValueError(f"“{text}”不是可选的值，应为：{'、'.join(choices)} 之一")

@@ -22,6 +22,7 @@ class _Section(BaseModel):
 class Organisation(_Section):
     name: str = "XX学区党委"
     branches: list[str] = []
+    feedback: str = "XX学区党委组织委员（电话：0000-00000000）"   # where the public notices send comments
 
 
 class PackChoice(_Section):
@@ -130,6 +131,7 @@ def default_config_text(organisation: str, pack_settings: dict[str, Any]) -> str
         "[organisation]",
         f'name = "{organisation}"            # 党委名称，出现在生成的文书上',
         'branches = ["第一党支部", "第二党支部", "第三党支部"]',
+        'feedback = "XX学区党委组织委员（电话：0000-00000000）"   # 公示中的意见反映渠道',
         "",
         "[pack]",
         'name = "party"                     # 使用的流程包：templates/party（发展党员工作）',

@@ -60,7 +60,7 @@ def test_application_creates_the_case_and_issues_the_talk_form(pack):
     assert isinstance(v, Decision)
     assert [e.kind for e in v.events] == ["case_created", "step_done"]
     assert cs.state == "applicant" and cs.facts["apply_date"] == date(2026, 1, 31)
-    assert {d.doc_id for d in v.documents} == {"case_file", "talk_form"}
+    assert {d.doc_id for d in v.documents} == {"case_file", "talk_form", "transfer_out_form", "withdraw_form"}
     assert cs.pack_version == pack.version
 
 
@@ -105,7 +105,7 @@ def test_activist_with_one_or_two_full_member_contacts(pack):
     assert isinstance(v, Decision) and cs.state == "activist"
     assert cs.facts["activist_date"] == date(2026, 4, 1)
     assert {(d.doc_id, d.period) for d in v.documents} == {("activist_filing", None), ("contact_register", None),
-                                                          ("assessment_form", 1)}
+                                                          ("assessment_form", 1), ("target_form", None)}
 
 
 @pytest.mark.parametrize("c1, c2, code", [("陈二", "", "not_full_member"), ("刘一", "无名氏", "not_full_member"),

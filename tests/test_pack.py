@@ -19,8 +19,8 @@ def copy_pack(tmp_path, edit):
 
 def test_party_pack_loads_with_its_steps(pack):
     assert pack.version.startswith("party@")
-    assert [s.id for s in pack.steps] == ["application", "talk", "activist", "assessment"]
-    assert sorted(n for s in pack.steps for n in s.numbers) == [1, 2, 3, 4, 5, 6]
+    assert [s.id for s in pack.steps][:4] == ["application", "talk", "activist", "assessment"]
+    assert {"transfer_out", "withdraw", "publicity_target", "conversion_vote_ext"} <= {s.id for s in pack.steps}
 
 
 def test_settings_are_bound_into_rule_parameters(tmp_path):
@@ -96,3 +96,27 @@ def test_lint_catches_a_form_without_the_mark_of_a_field(tmp_path):
     wb.save(folder / "forms" / "assessment.xlsx")
     problems = lint_pack(load_pack(folder))
     assert any("assessor" in p for p in problems)
+
+
+def test_switched_off_steps_vanish_with_their_documents():
+    p = load_pack(BUNDLED_PACKS / "party", {"publicity_admission": False})
+    ids = [s.id for s in p.steps]
+    assert "publicity_admission" not in ids and "publicity_target" in ids
+    assert "publicity_admission" not in p.step("admission_vote").after
+    assert "notice_admission" not in p.documents and "publicity_admission_form" not in p.documents
+
+
+def test_forms_can_share_fields(pack):
+    a, c = pack.forms["admission_vote"], pack.forms["conversion_vote"]
+    assert [f.key for f in a.fields if f.key != "outcome"] == [f.key for f in c.fields if f.key not in ("outcome", "extend_months")]
+    assert c.field("outcome").choices == ("按期转正", "延长预备期", "取消预备党员资格")
+
+
+def test_every_step_number_of_the_procedure_is_covered(pack):
+    assert sorted({n for s in pack.steps for n in s.numbers}) == list(range(1, 26))
+
+
+def test_a_transition_to_an_unknown_state_is_reported(tmp_path):
+    folder = copy_pack(tmp_path, lambda s: s.replace('in = ["不通过"] }, to = "target"', 'in = ["不通过"] }, to = "nowhere"', 1))
+    with pytest.raises(PackError, match="nowhere"):
+        load_pack(folder)

@@ -113,3 +113,49 @@ def test_second_period_counts_from_the_activist_date():
     r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", severity="warn")
     assert run_rules((r,), ctx({"d": date(2027, 6, 1), "period": 2}, {"activist": date(2026, 6, 1)})) == []
     assert run_rules((r,), ctx({"d": date(2027, 6, 2), "period": 2}, {"activist": date(2026, 6, 1)}))
+
+
+# ---------------------------------------------------------------- rule kinds of stages 2–5
+@pytest.mark.parametrize("end, n_ok", [(date(2025, 3, 7), True), (date(2025, 3, 6), False)])
+def test_span_in_working_days(end, n_ok):
+    r = rule(kind="span", start="form.s", end="form.e", min="5 working_day")
+    out = run_rules((r,), ctx({"s": date(2025, 3, 3), "e": end}))
+    assert (out == []) is n_ok
+    if not n_ok:
+        assert "4个工作日" in out[0].message and "2025-03-07" in out[0].fix
+
+
+@pytest.mark.parametrize("end, n_ok", [(date(2025, 3, 9), True), (date(2025, 3, 8), False)])
+def test_span_in_calendar_days_counts_both_ends(end, n_ok):
+    r = rule(kind="span", start="form.s", end="form.e", min="7 day")
+    assert (run_rules((r,), ctx({"s": date(2025, 3, 3), "e": end})) == []) is n_ok
+
+
+@pytest.mark.parametrize("days, hours, n_ok", [(3, 0, True), (2, 24, True), (2, 23, False), (1, 30, True)])
+def test_training_length(days, hours, n_ok):
+    r = rule(kind="training_length", start="form.s", end="form.e", hours="form.h", min_days="3", min_hours="24")
+    form = {"s": date(2025, 3, 1), "e": date(2025, 3, days), "h": hours}
+    assert (run_rules((r,), ctx(form)) == []) is n_ok
+
+
+@pytest.mark.parametrize("have, decided, n_ok", [(2, date(2025, 3, 1), True), (1, date(2025, 3, 1), False),
+                                                 (1, date(2025, 2, 28), True)])
+def test_periods_on_file(have, decided, n_ok):
+    r = rule(kind="periods_on_file", step="a", start="case.act", end="form.d", every="6 month")
+    c = RuleContext(form={"d": decided}, case={"act": date(2024, 3, 1)}, today=date(2026, 1, 1), labels={},
+                    periods={"a": have})
+    assert (run_rules((r,), c) == []) is n_ok
+
+
+def test_value_in_and_number_range():
+    r = rule(kind="value_in", field="case.c", values=["通过"], code="review_not_passed")
+    assert run_rules((r,), ctx(case={"c": "通过"})) == []
+    assert run_rules((r,), ctx(case={"c": "不通过"}))[0].code == "review_not_passed"
+    n = rule(kind="number_range", field="form.m", min=6, max=12)
+    assert [run_rules((n,), ctx({"m": m})) == [] for m in (5, 6, 12, 13)] == [False, True, True, False]
+
+
+def test_a_rule_with_when_applies_only_when_the_condition_holds():
+    n = RuleDef(kind="number_range", field="form.m", min=6, max=12, when={"field": "form.o", "in": ["延长预备期"]})
+    assert run_rules((n,), ctx({"m": None, "o": "按期转正"})) == []
+    assert run_rules((n,), ctx({"m": None, "o": "延长预备期"}))[0].code == "number_out_of_range"

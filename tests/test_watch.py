@@ -25,7 +25,7 @@ def test_ordinary_files_are_not_junk(name):
 def test_tracker_waits_for_a_quiet_period(tmp_path):
     f = tmp_path / "a.xlsx"
     f.write_bytes(b"1")
-    t = Tracker(quiet=2.0)
+    t = Tracker(quiet=2.0, grace=0)
     assert not t.ready(f, 100.0)          # first sight
     assert not t.ready(f, 101.0)          # not quiet long enough
     f.write_bytes(b"12")                  # still being written
@@ -37,7 +37,7 @@ def test_tracker_waits_for_a_quiet_period(tmp_path):
 def test_tracker_backs_off_after_failures(tmp_path):
     f = tmp_path / "a.xlsx"
     f.write_bytes(b"1")
-    t = Tracker(quiet=0)
+    t = Tracker(quiet=0, grace=0)
     assert t.failed(f, 10.0) == 1
     assert not t.ready(f, 11.0) and t.ready(f, 12.1)
 

@@ -10,9 +10,27 @@ Generates, deterministically (same bytes on every run):
     templates/party/forms/activist.xlsx          确定入党积极分子情况表 (fillable: defined names)
     templates/party/forms/assessment.xlsx        入党积极分子考察登记表 (fillable: defined names)
 
+and every other template a [documents.*] entry of pack.toml names (steps 7–25):
+
+    docs/target_filing.docx      关于确定发展对象的备案报告
+    docs/public_notice.docx      发展对象 / 接收预备党员 / 转正 公示 (one template; wording from doc.text)
+    docs/enquiry_letter.docx     政治审查函调函 (ID number masked)
+    docs/review_report.docx      政治审查综合报告
+    docs/prereview_request.docx  关于发展对象的预审请示
+    docs/meeting_minutes.docx    支部大会会议记录 (admission and 转正; vote = case[doc.text.vote])
+    docs/resolution.docx         支部大会决议 (通过 / 不通过 / 按期转正 / 延长预备期 / 取消预备党员资格)
+    docs/approval_request.docx   关于接收预备党员的请示
+    docs/approval_notice.docx    接收预备党员 / 预备党员转正 的批复 (doc.text.subject)
+    docs/oath_record.docx        入党宣誓记录
+    docs/archive_index.docx      发展党员材料归档目录 / 转出材料清单 (doc.text.purpose)
+    forms/committee_talk.docx    上级党委派人谈话记录 (fillable: bookmarks = field keys)
+    forms/<form>.xlsx            one fillable workbook per .xlsx template (and per form no document
+                                 collects yet), generated from the form's fields (see FORM_SPECS)
+
 The .docx files are docxtpl (Jinja) templates.  Every Jinja tag is written as ONE run so that
 docxtpl never sees a tag split across runs.  Only these context variables are used:
-org, branch, doc, case (see tools/sample_context.json).
+org, branch, doc, case, dossier (see tools/sample_context.json; tools/sample_context_full.json is the
+exact key set engine/context.py produces).
 
 Field keys, labels, types and choices of the fillable forms are read from pack.toml, so the
 templates follow the pack when it changes.
@@ -51,6 +69,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK_DIR = ROOT / "templates" / "party"
@@ -858,6 +877,764 @@ def write_normalized_package(data: bytes, path: Path, drop: set[str] = frozenset
     path.write_bytes(out.getvalue())
 
 
+# ----------------------------------------------------------------------------- docx templates of steps 7–25
+
+J_SPONSORS = ("{{ case.sponsors.sponsor_1 }}{% if case.sponsors.sponsor_2 %}、"
+              "{{ case.sponsors.sponsor_2 }}{% endif %}")
+J_PERSON = ("{{ case.gender }}，{{ case.ethnicity }}，{{ case.birth_month }}出生，{{ case.education }}学历，"
+            + J_UNIT_POST.replace("　", ""))
+J_BLANK_DATE = "____年__月__日"
+
+
+def j_sentence(expr: str) -> str:
+    """Free text from a form, closed with 。 unless it already ends with punctuation."""
+    return ("{{ " + expr + " }}{% if " + expr + " and " + expr
+            + "[-1] not in '。．.！!？?；;' %}。{% endif %}")
+
+
+class Report:
+    """An official-layout report: 黑体 22pt title, 仿宋 16pt body with a 2-character first-line
+    indent and fixed 28pt line spacing, right-aligned signature block (as activist_filing.docx)."""
+
+    def __init__(self, title: str, title_after: float = 28.0):
+        self.doc = new_document(FONT_BODY, SIZE_BODY)
+        add_title(self.doc, title, before=0, after=title_after)
+
+    def body(self, text: str, indent: bool = True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+             right_chars: int = 0, font: str = FONT_BODY):
+        p = self.doc.add_paragraph()
+        para_format(p, align=align, line_exact=28, first_line_chars=2 if indent else 0,
+                    right_indent_chars=right_chars)
+        if text:
+            add_run(p, text, font, SIZE_BODY)
+        return p
+
+    def heading(self, text: str):
+        """A first-level heading (一、…): 黑体 16pt, indented like the body."""
+        return self.body(text, font=FONT_TITLE)
+
+    def lead(self, heading: str, text: str):
+        """A paragraph opening with an inline first-level heading (黑体) followed by body text."""
+        p = self.body(heading, font=FONT_TITLE)
+        add_run(p, text, FONT_BODY, SIZE_BODY)
+        return p
+
+    def tag(self, text: str):
+        """A paragraph holding only a docxtpl {%p … %} tag (the paragraph disappears)."""
+        return self.body(text, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+
+    def subtitle(self, text: str, after: float = 12.0):
+        p = self.doc.add_paragraph()
+        para_format(p, align=WD_ALIGN_PARAGRAPH.CENTER, after=after)
+        add_run(p, text, FONT_BODY, SIZE_BODY)
+        return p
+
+    def signature(self, *lines: str, blank_lines: int = 2) -> None:
+        for _ in range(blank_lines):
+            self.body("", indent=False)
+        for line in lines:
+            self.body(line, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
+
+    def save(self, path: Path, footer: bool = True) -> None:
+        if footer:
+            add_footer(self.doc)
+        save_docx(self.doc, path)
+
+
+def right_align_last_paragraphs(table_builder: "TableBuilder", n: int) -> None:
+    """Right-align the last n paragraphs of the last cell of the table (signature lines)."""
+    last_tc = table_builder.table._tbl.findall(qn("w:tr"))[-1].findall(qn("w:tc"))[-1]
+    for p in last_tc.findall(qn("w:p"))[-n:]:
+        Paragraph(p, table_builder.table).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def build_target_filing(path: Path) -> None:
+    r = Report("关于确定发展对象的备案报告")
+    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.body("{{ case.target.decision_date }}，{{ branch }}委员会在听取党小组、培养联系人和党员群众意见的"
+           "基础上，经研究，决定将入党积极分子{{ case.name }}同志（" + J_PERSON
+           + "，{{ case.apply_date }}递交入党申请书，{{ case.activist_date }}被确定为入党积极分子）"
+           "确定为发展对象，确定为发展对象时间为{{ case.target_date }}。")
+    r.body("该同志自被确定为入党积极分子以来，已经过一年以上的培养教育和考察，党支部每半年进行一次考察，"
+           "考察材料齐全。")
+    r.body("听取意见情况：" + j_sentence("case.target.opinions_summary"))
+    r.body("特此报告。")
+    r.signature("{{ branch }}", "{{ case.target.filing_date or doc.issued_date }}")
+    r.save(path)
+
+
+def build_public_notice(path: Path) -> None:
+    """发展对象 / 接收预备党员 / 转正 公示 — one template; the wording comes from doc.text.
+    Only what a public notice may show: no ID number, phone, address, family, review or assessment."""
+    r = Report("{{ doc.title }}")
+    r.body("根据《中国共产党发展党员工作细则》的有关规定，经{{ branch }}研究，{{ case.name }}同志"
+           "{{ doc.text.purpose }}，现将有关情况公示如下：")
+    doc = r.doc
+    p = doc.add_paragraph()
+    para_format(p, line_exact=10)   # a little air before the table
+    t = TableBuilder(doc, [2.0, 1.4, 2.6, 1.6, 2.4, 5.6])
+    t.row([L("姓　名"), L("性别"), L("出生年月"), L("民族"), L("学　历"), L("工作单位及职务")])
+    t.row([V("{{ case.name }}"), V("{{ case.gender }}"), V("{{ case.birth_month }}"),
+           V("{{ case.ethnicity }}"), V("{{ case.education }}"), V(J_UNIT_POST)], height_cm=1.2)
+    t.row([L("{{ doc.text.key_date_label }}", span=3), V("{{ case[doc.text.key_date] }}", span=3)])
+    p = doc.add_paragraph()
+    para_format(p, line_exact=14)   # a little air after the table
+    r.body("公示期为____个工作日。")
+    r.body("公示时间：" + J_BLANK_DATE + "至" + J_BLANK_DATE + "。")
+    r.body("公示期间，党员和群众可通过来信、来电、来访等方式，向{{ org.feedback or org.name }}"
+           "反映该同志的有关情况和问题。反映问题应实事求是，以个人名义反映的请提供真实姓名和联系方式，"
+           "以单位名义反映的请加盖公章；我们将对反映人的情况严格保密。")
+    r.signature("{{ branch }}", "{{ doc.issued_date }}", blank_lines=1)
+    r.save(path, footer=False)   # posted publicly: no case number in the footer
+
+
+def build_enquiry_letter(path: Path) -> None:
+    r = Report("政治审查函调函")
+    r.body("________________：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.body("{{ case.name }}同志（{{ case.gender }}，{{ case.ethnicity }}，{{ case.birth_month }}出生，"
+           "{{ case.education }}学历，现在{{ case.unit }}工作{% if case.post %}（{{ case.post }}）{% endif %}"
+           "，公民身份号码{{ case.id_number_masked }}）已被{{ branch }}确定为发展对象。"
+           "根据《中国共产党发展党员工作细则》第十六条、第十七条的规定，需对其进行政治审查。")
+    r.body("请贵单位协助了解该同志（或其亲属）的有关情况，主要包括：对党的理论和路线、方针、政策的态度；"
+           "政治历史和在重大政治斗争中的表现；遵纪守法和遵守社会公德情况；与其关系密切的主要亲属和"
+           "社会关系的政治情况等。请将了解到的情况如实写明，加盖公章后函复我们。")
+    r.body("请于" + J_BLANK_DATE + "前函复为盼。")
+    r.body("联系人：__________　联系电话：______________", indent=True)
+    r.signature("{{ branch }}（盖章）", "{{ doc.issued_date }}")
+    r.save(path)
+
+
+def build_review_report(path: Path) -> None:
+    r = Report("政治审查综合报告")
+    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.body("根据《中国共产党发展党员工作细则》的规定，{{ branch }}对发展对象{{ case.name }}同志"
+           "进行了政治审查，现报告如下：")
+    r.lead("一、基本情况。", "{{ case.name }}，" + J_PERSON + "。{{ case.apply_date }}递交入党申请书，"
+           "{{ case.activist_date }}被确定为入党积极分子，{{ case.target_date }}被确定为发展对象。")
+    r.lead("二、审查方式和内容。", "审查方式：" + j_sentence("case.review.methods")
+           + "审查内容：对党的理论和路线、方针、政策的态度；政治历史和在重大政治斗争中的表现；"
+           "遵纪守法和遵守社会公德情况；主要亲属和社会关系的政治情况。")
+    r.lead("三、审查结论。", "经审查，{{ case.name }}同志的政治审查结论为：{{ case.review.conclusion }}。"
+           "{% if case.review.conclusion == \"通过\" %}该同志拥护党的路线、方针、政策，"
+           "政治历史清楚，遵纪守法，主要亲属和社会关系中未发现影响其入党的问题。"
+           "{% else %}有关情况的说明和材料另附。{% endif %}")
+    r.body("特此报告。")
+    r.signature("{{ branch }}", "{{ case.review.review_date or doc.issued_date }}", blank_lines=1)
+    r.save(path)
+
+
+def build_prereview_request(path: Path) -> None:
+    r = Report("关于发展对象的预审请示")
+    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.body("{{ branch }}发展对象{{ case.name }}同志（" + J_PERSON
+           + "）于{{ case.apply_date }}递交入党申请书，{{ case.activist_date }}被确定为入党积极分子，"
+           "{{ case.target_date }}被确定为发展对象。")
+    r.body("党支部确定" + J_SPONSORS + "同志为其入党介绍人。{{ case.training.start }}至"
+           "{{ case.training.end }}，该同志参加了发展对象短期集中培训"
+           "{% if case.training.hours %}，共{{ case.training.hours }}学时{% endif %}，培训合格"
+           "{% if case.training.certificate_no %}（结业证书编号：{{ case.training.certificate_no }}）"
+           "{% endif %}。经政治审查，结论为“{{ case.review.conclusion }}”。")
+    r.body("支部委员会于{{ case.prereview.committee_review_date or '" + J_BLANK_DATE + "' }}"
+           "对其进行了审查，认为该同志基本具备党员条件。现将有关材料报上，请予预审。")
+    r.body("妥否，请批示。")
+    r.body("附件：入党申请书、培养教育考察材料、政治审查综合报告、培训结业证明", indent=True)
+    r.signature("{{ branch }}", "{{ doc.issued_date }}", blank_lines=1)
+    r.save(path)
+
+
+J_SET_VOTE = "{%p set v = case[doc.text.vote] %}"
+J_EXCLUDED = ("{% for e in v.tally.excluded_list %}{{ e.name }}（{{ e.reason }}）"
+              "{% if not loop.last %}；{% endif %}{% else %}无{% endfor %}")
+J_IS_ADMISSION = 'doc.text.vote == "admission_vote"'
+J_EXTEND = "v.extend_months is defined and v.extend_months"
+
+
+def build_meeting_minutes(path: Path) -> None:
+    """支部大会会议记录 for admission and 转正 (vote data: case[doc.text.vote]). Counts only."""
+    r = Report("支部大会会议记录", title_after=6)
+    doc = r.doc
+    r.tag(J_SET_VOTE)
+    r.subtitle("（{{ doc.text.subject }}）　{{ branch }}")
+    t = TableBuilder(doc, [3.4, 4.4, 3.4, 4.4])
+    t.row([L("时　　间"), V("{{ v.meeting_date }}"), L("地　　点"), V("{{ v.place }}")])
+    t.row([L("主 持 人"), V("{{ v.chair }}"), L("记 录 人"), V("{{ v.recorder }}")])
+    t.row([L("党员人数"), V("共{{ v.members_total }}人：正式党员{{ v.members_full }}人，"
+                             "预备党员{{ v.members_probationary }}人（预备党员没有表决权）",
+                             span=3, align="left")])
+    t.row([L("应到会"), V("{{ v.tally.due }}人"), L("实到会"), V("{{ v.present_voting }}人")])
+    t.row([L("缺　　席"), V("{% if v.tally.due is number and v.present_voting is number %}"
+                            "{{ v.tally.due - v.present_voting }}人{% endif %}"),
+           L("书面意见"), V("{{ (v.written_yes or 0) + (v.written_no or 0) + (v.written_abstain or 0) }}份")])
+    t.row([L("不计入应到会人数及原因", size=SIZE_NOTE), V(J_EXCLUDED, span=3, align="left")])
+    add_plain(doc, "注：应到会、实到会均指有表决权的正式党员。", size=SIZE_NOTE, before=3, after=6)
+    r.heading("一、议题")
+    r.body("{{ doc.text.subject }}：{{ case.name }}同志（{{ case.gender }}，{{ case.birth_month }}出生，"
+           + J_UNIT_POST.replace("　", "") + "）。")
+    r.heading("二、会议议程")
+    r.tag("{%p if " + J_IS_ADMISSION + " %}")
+    for item in (
+        "1. 主持人宣布会议开始，报告到会人数；",
+        "2. 发展对象汇报对党的认识、入党动机、本人履历、家庭和主要社会关系情况，以及需要向党组织说明的问题；",
+        "3. 入党介绍人介绍发展对象有关情况，并对其能否入党表明意见；",
+        "4. 支部委员会报告对发展对象的审查情况；",
+        "5. 与会党员对发展对象能否入党进行充分讨论；",
+        "6. 采取无记名投票方式进行表决，宣读会前书面意见，当场计票并宣布表决结果。",
+    ):
+        r.body(item)
+    r.tag("{%p else %}")
+    for item in (
+        "1. 主持人宣布会议开始，报告到会人数；",
+        "2. 预备党员宣读转正申请，汇报预备期间的思想、学习、工作情况；",
+        "3. 入党介绍人介绍其预备期间的表现，并对其能否转正表明意见；",
+        "4. 支部委员会报告对预备党员的教育考察情况和意见；",
+        "5. 与会党员对其能否转为正式党员进行充分讨论；",
+        "6. 采取无记名投票方式进行表决，宣读会前书面意见，当场计票并宣布表决结果。",
+    ):
+        r.body(item)
+    r.tag("{%p endif %}")
+    r.heading("三、讨论发言要点")
+    r.body("（记录发展对象或预备党员的汇报、入党介绍人和支部委员会的意见、与会党员的发言要点，可另附页。）")
+    for _ in range(3):
+        r.body("", indent=False)
+    r.heading("四、表决情况")
+    r.body("应到会有表决权的正式党员{{ v.tally.due }}人（正式党员{{ v.members_full }}人，"
+           "不计入应到会人数{{ v.tally.excluded }}人），实到会{{ v.present_voting }}人，"
+           "{% if v.present_voting is number and v.present_voting * 2 > v.tally.due %}超过应到会人数的半数，"
+           "会议有效{% else %}未超过应到会人数的半数{% endif %}。会前书面表示同意{{ v.written_yes or 0 }}人、"
+           "不同意{{ v.written_no or 0 }}人、弃权{{ v.written_abstain or 0 }}人。")
+    r.body("发出表决票{{ v.ballots_issued }}张，收回{{ v.ballots_returned }}张。计票结果：赞成{{ v.yes }}票，"
+           "反对{{ v.no }}票，弃权{{ v.abstain }}票。赞成票与会前书面同意合计{{ v.tally.ayes }}票，"
+           "{% if v.tally.passed %}超过{% else %}未超过{% endif %}应到会有表决权正式党员人数的半数"
+           "（须至少{{ v.tally.needed }}票）。")
+    r.heading("五、表决结果")
+    r.body("表决结果：{{ v.outcome }}。"
+           "{% if v.outcome in ('通过', '按期转正') %}同意将{{ case.name }}同志{{ doc.text.motion }}。"
+           "{% elif v.outcome == '延长预备期' %}同意延长{{ case.name }}同志的预备期"
+           "{% if " + J_EXTEND + " %}{{ v.extend_months }}个月{% endif %}。"
+           "{% elif v.outcome == '取消预备党员资格' %}同意取消{{ case.name }}同志的预备党员资格。"
+           "{% else %}不同意将{{ case.name }}同志{{ doc.text.motion }}。{% endif %}")
+    r.body("", indent=False)
+    r.body("主持人（签名）：________　记录人（签名）：________", indent=False,
+           align=WD_ALIGN_PARAGRAPH.RIGHT)
+    r.save(path)
+
+
+def build_resolution(path: Path) -> None:
+    """支部大会决议: admission (通过 / 不通过) and 转正 (按期转正 / 延长预备期 / 取消预备党员资格)."""
+    r = Report("{{ branch }}支部大会决议", title_after=6)
+    r.tag(J_SET_VOTE)
+    r.subtitle("（{{ doc.text.subject }}）", after=22)
+    r.body("{{ v.meeting_date }}，{{ branch }}召开支部大会，讨论{{ case.name }}同志"
+           "{% if " + J_IS_ADMISSION + " %}的入党问题{% else %}的转正问题{% endif %}。"
+           "应到会有表决权的正式党员{{ v.tally.due }}人，实到会{{ v.present_voting }}人，"
+           "符合规定人数。会议采取无记名投票方式表决，赞成{{ v.yes }}票，反对{{ v.no }}票，"
+           "弃权{{ v.abstain }}票{% if v.written_yes %}；另有会前书面表示同意{{ v.written_yes }}人{% endif %}。"
+           "赞成票与会前书面同意合计{{ v.tally.ayes }}票，"
+           "{% if v.tally.passed %}超过{% else %}未超过{% endif %}应到会有表决权正式党员人数的半数。")
+    r.tag("{%p if v.outcome == '通过' %}")
+    r.body("支部大会认为，{{ case.name }}同志经过党组织的培养教育和考察，已基本具备党员条件。"
+           "支部大会决定：接收{{ case.name }}同志为中共预备党员，入党时间为{{ case.admission_meeting_date }}，"
+           "预备期一年。报{{ org.name }}审批。")
+    r.tag("{%p elif v.outcome == '按期转正' %}")
+    r.body("支部大会认为，{{ case.name }}同志在预备期间能够认真履行党员义务，已具备正式党员条件。"
+           "支部大会决定：同意{{ case.name }}同志"
+           "{% if doc.text.vote == 'conversion_vote_ext' %}转为中共正式党员{% else %}按期转为中共正式党员{% endif %}，"
+           "转正时间为{{ case.probation_end }}。报{{ org.name }}审批。")
+    r.tag("{%p elif v.outcome == '延长预备期' %}")
+    r.body("支部大会认为，{{ case.name }}同志在预备期间尚不完全具备正式党员条件，需要继续进行教育和考察。"
+           "支部大会决定：延长{{ case.name }}同志的预备期"
+           "{% if " + J_EXTEND + " %}{{ v.extend_months }}个月{% endif %}"
+           "{% if case.probation_end %}，至{{ case.probation_end }}期满{% endif %}。报{{ org.name }}审批。")
+    r.tag("{%p elif v.outcome == '取消预备党员资格' %}")
+    r.body("支部大会认为，{{ case.name }}同志在预备期间不履行党员义务，不具备党员条件。"
+           "支部大会决定：取消{{ case.name }}同志的预备党员资格。报{{ org.name }}审批。")
+    r.tag("{%p else %}")
+    r.body("支部大会决定：不同意{% if " + J_IS_ADMISSION + " %}接收{{ case.name }}同志为中共预备党员"
+           "{% else %}{{ case.name }}同志转为中共正式党员{% endif %}。党支部将继续对其进行培养教育和考察。")
+    r.tag("{%p endif %}")
+    r.signature("{{ branch }}", "{{ v.meeting_date or doc.issued_date }}")
+    r.save(path)
+
+
+def build_approval_request(path: Path) -> None:
+    r = Report("关于接收预备党员的请示")
+    r.tag("{%p set v = case.admission_vote %}")
+    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.body("{{ v.meeting_date }}，{{ branch }}召开支部大会，讨论发展对象{{ case.name }}同志的入党问题。"
+           "应到会有表决权的正式党员{{ v.tally.due }}人，实到会{{ v.present_voting }}人。经无记名投票表决，"
+           "赞成{{ v.yes }}票，反对{{ v.no }}票，弃权{{ v.abstain }}票"
+           "{% if v.written_yes %}，另有会前书面表示同意{{ v.written_yes }}人{% endif %}，"
+           "赞成票与会前书面同意合计{{ v.tally.ayes }}票，超过应到会有表决权正式党员人数的半数。支部大会通过决议，同意接收{{ case.name }}同志为"
+           "中共预备党员。")
+    r.body("{{ case.name }}同志，" + J_PERSON + "。{{ case.apply_date }}递交入党申请书，"
+           "{{ case.activist_date }}被确定为入党积极分子，{{ case.target_date }}被确定为发展对象；"
+           "入党介绍人为" + J_SPONSORS + "同志；政治审查结论为“{{ case.review.conclusion }}”；"
+           "{{ case.prereview_date }}经{{ org.name }}预审同意。")
+    r.body("现将{{ case.name }}同志的入党志愿书"
+           "{% if case.prereview.volunteer_book_no %}（编号：{{ case.prereview.volunteer_book_no }}）{% endif %}"
+           "及支部大会决议等有关材料报上，请审批。")
+    r.body("妥否，请批示。")
+    r.signature("{{ branch }}", "{{ doc.issued_date }}")
+    r.save(path)
+
+
+def build_approval_notice(path: Path) -> None:
+    """关于接收预备党员的批复 / 关于预备党员转正的批复 (doc.text.subject)."""
+    r = Report("{{ doc.title }}")
+    r.body("{{ branch }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.tag('{%p if doc.text.subject == "接收预备党员" %}')
+    r.body("你支部关于接收{{ case.name }}同志为中共预备党员的请示收悉。经{{ org.name }}"
+           "{{ case.admission_approval.approval_date }}研究，同意接收{{ case.name }}同志为中共预备党员，"
+           "入党时间为{{ case.join_date }}，预备期一年，至{{ case.probation_end }}期满。")
+    r.body("请按照有关规定，及时将其编入党支部和党小组，组织入党宣誓，并对其继续进行教育和考察。")
+    r.tag("{%p else %}")
+    r.body("你支部关于{{ case.name }}同志转为中共正式党员的请示收悉。经{{ org.name }}"
+           "{{ case.conversion_approval.approval_date }}研究，同意{{ case.name }}同志转为中共正式党员，"
+           "转正时间为{{ case.full_date }}，党龄自转正之日算起。")
+    r.body("请及时将其入党材料整理归档。")
+    r.tag("{%p endif %}")
+    r.body("此复。")
+    r.signature("{{ org.name }}（盖章）",
+                '{% if doc.text.subject == "接收预备党员" %}{{ case.admission_approval.approval_date or doc.issued_date }}'
+                "{% else %}{{ case.conversion_approval.approval_date or doc.issued_date }}{% endif %}")
+    r.save(path)
+
+
+OATH_TEXT = ("我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定，严守党的纪律，"
+             "保守党的秘密，对党忠诚，积极工作，为共产主义奋斗终身，随时准备为党和人民牺牲一切，永不叛党。")
+
+
+def build_oath_record(path: Path) -> None:
+    doc = new_document(FONT_TABLE, SIZE_TABLE)
+    add_title(doc, "入党宣誓记录", after=6)
+    add_plain(doc, "{{ org.name }}　{{ branch }}", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    t = TableBuilder(doc, [3.4, 4.4, 3.4, 4.4])
+    t.row([L("案卷编号"), V("{{ case.id }}"), L("所在党支部"), V("{{ case.branch }}")])
+    t.row([L("宣 誓 人"), V("{{ case.name }}"), L("性　　别"), V("{{ case.gender }}")])
+    t.row([L("入党时间"), V("{{ case.join_date }}"), L("编入党小组"), V("{{ case.oath.group }}")])
+    t.row([L("宣誓日期"), V("{{ case.oath.oath_date }}"), L("宣誓地点"), V("{{ case.oath.place }}")])
+    t.row([L("主 持 人"), V(""), L("领 誓 人"), V("")])
+    t.row([L("参加人员"), V("", span=3, align="left", valign="top")], height_cm=2.0)
+    t.row([L("入党誓词"), V(OATH_TEXT, span=3, align="justify")], height_cm=2.6)
+    t.row([L("仪式程序"), Cell(span=3, align="left", valign="center", lines=[
+        "1. 主持人宣布入党宣誓仪式开始；",
+        "2. 奏（唱）《国际歌》；",
+        "3. 宣誓人面向党旗，举起右手，由领誓人领读誓词，宣誓人跟读；",
+        "4. 宣誓人报出自己的姓名；",
+        "5. 新党员代表、老党员代表和党组织负责人讲话；",
+        "6. 主持人宣布入党宣誓仪式结束。",
+    ])], height_cm=3.6)
+    t.row([L("备　　注"), V("", span=3, align="left", valign="top")], height_cm=1.6)
+    t.row([L("宣誓人签名"), V(""), L("记录人签名"), V("")], height_cm=1.2)
+    add_plain(doc, "记录日期：{{ case.oath.oath_date or doc.issued_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT,
+              before=12)
+    add_footer(doc)
+    save_docx(doc, path)
+
+
+J_TRANSFER = 'doc.text.purpose == "随组织关系转出"'
+
+
+def build_archive_index(path: Path) -> None:
+    """发展党员材料归档目录; also 转出材料清单 (doc.text.purpose = "随组织关系转出")."""
+    doc = new_document(FONT_TABLE, SIZE_TABLE)
+    add_title(doc, "{{ doc.title }}", after=6)
+    add_plain(doc, "{{ org.name }}　{{ branch }}", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    t = TableBuilder(doc, [3.4, 4.4, 3.4, 4.4])
+    h = 0.8
+    t.row([L("姓　　名"), V("{{ case.name }}"), L("所在党支部"), V("{{ case.branch }}")], height_cm=h)
+    t.row([L("入党时间"), V("{{ case.join_date }}"), L("转正时间"), V("{{ case.full_date }}")],
+          height_cm=h)
+    t.row([V("{%tr if " + J_TRANSFER + " %}", span=4)])
+    t.row([L("转出日期"), V("{{ case.transfer_out.transfer_date }}"), L("转往党组织"),
+           V("{{ case.transfer_out.to_org }}")], height_cm=h)
+    t.row([V("{%tr else %}", span=4)])
+    t.row([L("归档类别"), V("{{ case.archive.archive_type }}"), L("归档日期"),
+           V("{{ case.archive.archive_date }}")], height_cm=h)
+    t.row([L("存放地点"), V("{{ case.archive.location }}", span=3)], height_cm=h)
+    t.row([V("{%tr endif %}", span=4)])
+    p = doc.add_paragraph()
+    para_format(p, line_exact=10)   # a little air between the tables
+    d = TableBuilder(doc, [1.2, 8.0, 4.0, 1.2, 1.2])
+    d.row([L("序号"), L("材料名称"), L("形成时间"), L("页数"), L("备注")], height_cm=0.8)
+    d.row([V("{%tr for item in dossier %}", span=5)])
+    d.row([V("{{ item.no }}"), V("{{ item.title }}{% if item.core %}★{% endif %}", align="left"),
+           V("{{ item.date }}"), V(""), V("")], height_cm=0.7)
+    d.row([V("{%tr endfor %}", span=5)])
+    add_plain(doc, "注：标★的为应归入档案的核心材料（入党申请书、培养教育考察材料、政治审查材料、"
+              "入党志愿书、转正申请书）。", size=SIZE_NOTE, before=3)
+    add_plain(doc, "{%p if " + J_TRANSFER + " %}")
+    add_plain(doc, "以上材料随{{ case.name }}同志的组织关系一并转出，转往{{ case.transfer_out.to_org }}。"
+                  "请接收党组织核对后签收。", before=6)
+    add_plain(doc, "移交人（签名）：__________　　接收人（签名）：__________", before=12,
+              align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_plain(doc, "{%p else %}")
+    add_plain(doc, "归档人（签名）：__________　　审核人（签名）：__________", before=12,
+              align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_plain(doc, "{%p endif %}")
+    add_plain(doc, "{{ doc.issued_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=3)
+    add_footer(doc)
+    save_docx(doc, path)
+
+
+def build_committee_talk(path: Path, pack: dict) -> None:
+    """上级党委派人谈话记录: like talk.docx (bookmarks named after the field keys)."""
+    form = pack["forms"]["committee_talk"]
+    fields = {f["key"]: f for f in form["fields"]}
+    doc = new_document(FONT_TABLE, SIZE_TABLE)
+    add_title(doc, form["label"], after=6)
+    add_plain(doc, "{{ org.name }}　{{ branch }}", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    t = TableBuilder(doc, [3.4, 4.0, 4.4, 3.8])
+    t.row([L("案卷编号"), V("{{ case.id }}"), L("所在党支部"), V("{{ case.branch }}")])
+    t.row([L("姓　　名"), V("{{ case.name }}"), L("性　　别"), V("{{ case.gender }}")])
+    t.row([L("出生日期"), V("{{ case.birth_date }}"), L("学　　历"), V("{{ case.education }}")])
+    t.row([L("单位及职务"), V(J_UNIT_POST, span=3)])
+    t.row([L("入党介绍人"), V(J_SPONSORS), L("支部大会通过日期"), V("{{ case.admission_meeting_date }}")])
+    t.row([Cell("以下由上级党委派出的谈话人填写", span=4, fill=SECTION_FILL, bold=True)])
+    order = ("talk_date", "talker", "summary")
+    for key in order:
+        f = fields[key]
+        if key == "summary":
+            t.row([L(f["label"]), V("", span=3, align="left", valign="top", bookmark=key)],
+                  height_cm=9.0)
+        else:
+            t.row([L(f["label"]), V("", span=3, align="left", bookmark=key)])
+    extra = set(fields) - set(order)
+    if extra:
+        raise SystemExit(f"committee_talk form has fields the template does not place: {sorted(extra)}")
+    t.row([L("谈话人签名"), V(""), L("谈话对象签名"), V("")])
+    add_plain(doc, "填写说明：谈话主要了解发展对象对党的认识、入党动机和表现，帮助其进一步端正入党动机；"
+              "请在空白栏内填写，日期请写成 2026-03-05 格式；填好后保存，放回 inbox 文件夹。",
+              size=SIZE_NOTE, before=6)
+    add_footer(doc)
+    save_docx(doc, path)
+
+
+# ----------------------------------------------------------------------------- xlsx forms of steps 7–25
+#
+# Built generically from pack.toml: one workbook per .xlsx template named by a [documents.*] entry
+# (and one per form no document collects yet), same layout as activist.xlsx / assessment.xlsx:
+# merged title row, prefilled info rows (defined names info_*), a section row, one input row per
+# field (workbook-level defined name = field key, data validation, yellow fill), a signature row
+# and a note row.  The two vote forms get a grouped layout (see build_vote_xlsx).
+
+SECTION_BRANCH = "以下由党支部填写"
+SECTION_COMMITTEE = "以下根据上级党委审批意见填写"
+SIGN_BRANCH = "党支部书记签名"
+SIGN_CLERK = "经办人签名"
+SIGN_DATE = "年　　月　　日　"
+
+BIRTH = ("出生日期", "info_birth_date")
+APPLY = ("申请入党日期", "info_apply_date")
+DUE = ("应交日期", "info_due_date")
+TARGET = ("确定发展对象日期", "info_target_date")
+JOIN = ("入党时间", "info_join_date")
+PROBATION_END = ("预备期满日期", "info_probation_end")
+
+# Per form: sheet name, title (default: the form label), info rows after 上级党组织 / 案卷编号+所在党支部 /
+# 姓名+性别 (a row = 1 or 2 (label, defined name) pairs; long labels go first, the 2nd label column
+# is narrower), whether an info_title row goes under the title, the section row and signature label.
+FORM_SPECS: dict[str, dict] = {
+    "target": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("满一年之日", "info_due_date")]]),
+    "publicity": dict(title="公示情况表", sheet="公示情况表", info_title=True, info=[[TARGET, BIRTH]]),
+    "sponsors": dict(info=[[TARGET, BIRTH]]),
+    "review": dict(info=[[BIRTH, ("民　　族", "info_ethnicity")], [TARGET, ("学　　历", "info_education")]]),
+    "training": dict(info=[[TARGET, BIRTH]]),
+    "prereview": dict(info=[[TARGET, BIRTH], [("政审结论日期", "info_review_date"),
+                                              ("政审结论", "info_review_conclusion")]]),
+    "admission_vote": dict(info=[[TARGET, BIRTH], [("上级党委预审日期", "info_prereview_date")]]),
+    "conversion_vote": dict(info_title=True, info=[[JOIN, BIRTH], [PROBATION_END, DUE]]),
+    "admission_approval": dict(info=[[BIRTH, DUE], [("支部大会通过日期", "info_admission_meeting_date")]],
+                               section=SECTION_COMMITTEE, sign=SIGN_CLERK),
+    "oath": dict(info=[[BIRTH, JOIN], [("上级党委审批日期", "info_approval_date")]]),
+    "probation_assessment": dict(info=[[BIRTH, JOIN], [("本次考察", "info_period_label"), DUE]]),
+    "conversion_apply": dict(info=[[BIRTH, JOIN], [PROBATION_END, DUE]]),
+    "conversion_approval": dict(info=[[BIRTH, JOIN], [("支部大会讨论转正日期", "info_conversion_meeting_date")],
+                                      [PROBATION_END, DUE]],
+                                section=SECTION_COMMITTEE, sign=SIGN_CLERK),
+    "archive": dict(info=[[BIRTH, JOIN], [("转正时间", "info_full_date"), DUE]],
+                    section="以下由负责归档的党组织填写", sign=SIGN_CLERK),
+    "transfer_out": dict(info=[[BIRTH, APPLY], [("当前阶段", "info_state")]]),
+    "withdraw": dict(info=[[BIRTH, APPLY], [("当前阶段", "info_state")]]),
+}
+
+VOTE_NOTE = ("表决规则：应到会有表决权的正式党员人数 = 正式党员人数 − 不计入应到会人数（仅限五种情形）；"
+             "预备党员没有表决权；到会有表决权的正式党员须超过应到会人数的半数，会议方可表决；"
+             "赞成票加会前书面表示同意的票数须超过应到会人数的半数，方为通过。表内只填人数和票数，不填谁投了什么票。")
+
+
+def _hint(form_id: str, field: dict, settings: dict) -> str:
+    key, ftype = field["key"], field["type"]
+    special = {
+        ("sponsors", "sponsor_1"): "须为正式党员，且未受留党察看处分",
+        ("sponsors", "sponsor_2"): "须为正式党员，且未受留党察看处分",
+        ("training", "hours"): (f"整数；集中培训不少于{settings.get('training_min_days', 3)}天"
+                                f"或{settings.get('training_min_hours', 24)}学时"),
+        ("training", "start"): "日期，格式如 2026-03-05",
+        ("prereview", "leaving_soon"): "三个月内将离开工作单位的，一般不办理接收手续",
+        ("admission_approval", "filing_date"): "日期，格式如 2026-03-05（可后补）",
+        ("archive", "archive_type"): "点右侧箭头，从下拉列表选择",
+    }
+    hint = special.get((form_id, key))
+    if hint is None:
+        hint = field_hint(field)
+        if not hint and ftype == "int":
+            hint = f"整数（{field.get('min', 0)}–{field.get('max', 20)}）"
+        if not field.get("required") and "可不填" not in hint:
+            hint = (hint + "（可不填）") if hint else "可不填"
+    return hint
+
+
+class FormSheet(SheetBuilder):
+    """SheetBuilder with the extra row kinds the forms of steps 7–25 need."""
+
+    def title_row(self, name: str = "info_title") -> None:
+        """A merged row right under the title, filled by the engine with the document title."""
+        r = self.row
+        cell = self._merge(r, 1, 4, "info", align="center")
+        cell.font = Font(name=XL_FONT, size=14, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.number_format = "@"
+        self.define(name, cell)
+        self.ws.row_dimensions[r].height = 28
+        self.row += 1
+
+    def wide_input_row(self, field: dict, height: float = 28) -> None:
+        """Label in A, one wide input cell B:D (texts longer than a name: place, methods ...)."""
+        r = self.row
+        lab = self.ws.cell(r, 1)
+        self._style(lab, "label", align="center")
+        lab.value = field["label"]
+        cell = self._merge(r, 2, 4, "input", align="left", wrap=True)
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
+        self.define(field["key"], cell)
+        self._validate(cell, field)
+        self.ws.row_dimensions[r].height = height
+        self.row += 1
+
+    def long_input_row(self, field: dict, height: float) -> None:
+        """Label in A, a tall wrapping input B:D for free text."""
+        r = self.row
+        lab = self.ws.cell(r, 1)
+        self._style(lab, "label", align="center")
+        lab.value = field["label"]
+        cell = self._merge(r, 2, 4, "long")
+        self.define(field["key"], cell)
+        self._validate(cell, field)
+        self.ws.row_dimensions[r].height = height
+        self.row += 1
+
+    def pair_input_row(self, left: dict, right: dict | None, hint: str = "",
+                       height: float = 28) -> None:
+        """Two short inputs on one row: label A, input B, label C, input D (or a hint in C:D)."""
+        if hint.startswith(("=", "+", "-", "@")):
+            raise ValueError(f"hint would be read as a formula: {hint!r}")
+        r = self.row
+        for col, field in ((1, left), (3, right)):
+            if field is None:
+                continue
+            lab = self.ws.cell(r, col)
+            self._style(lab, "label", align="center")
+            lab.value = field["label"]
+            cell = self.ws.cell(r, col + 1)
+            self._style(cell, "input", align="center")
+            self.define(field["key"], cell)
+            self._validate(cell, field)
+        if right is None:
+            hint_cell = self._merge(r, 3, 4, "hint", size=10, color="595959")
+            hint_cell.value = hint
+            hint_cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True,
+                                            indent=1)
+        self.ws.row_dimensions[r].height = height
+        self.row += 1
+
+    def header_row(self, texts: list[tuple[str, int, int]], height: float = 24) -> None:
+        """Column headers of a small table: [(text, first col, last col), ...]."""
+        r = self.row
+        for text, c1, c2 in texts:
+            self._merge(r, c1, c2, "section", align="center", bold=True).value = text
+        self.ws.row_dimensions[r].height = height
+        self.row += 1
+
+    def slot_row(self, label: str, name_field: dict, reason_field: dict, height: float = 26) -> None:
+        """One row of the 不计入应到会人数 table: label A, name B, reason drop-down C:D."""
+        r = self.row
+        lab = self.ws.cell(r, 1)
+        self._style(lab, "label", align="center")
+        lab.value = label
+        cell = self.ws.cell(r, 2)
+        self._style(cell, "input", align="center")
+        self.define(name_field["key"], cell)
+        self._validate(cell, name_field)
+        cell = self._merge(r, 3, 4, "input", align="left")
+        cell.alignment = Alignment(horizontal="left", vertical="center", indent=1)
+        self.define(reason_field["key"], cell)
+        self._validate(cell, reason_field)
+        self.ws.row_dimensions[r].height = height
+        self.row += 1
+
+    def note_block(self, text: str, height: float) -> None:
+        self.note_row(text)
+        self.ws.row_dimensions[self.row - 1].height = height
+
+
+def xlsx_templates(pack: dict) -> dict[str, list[str]]:
+    """template path -> the forms it collects (in pack order); forms no document collects get
+    forms/<form id>.xlsx."""
+    out: dict[str, list[str]] = {}
+    for d in pack["documents"].values():
+        if d["template"].endswith(".xlsx") and d.get("collects"):
+            forms = out.setdefault(d["template"], [])
+            if d["collects"] not in forms:
+                forms.append(d["collects"])
+    collected = {d.get("collects") for d in pack["documents"].values()}
+    for form_id, form in pack["forms"].items():
+        if form.get("kind") == "form" and form_id not in collected:
+            out.setdefault(f"forms/{form_id}.xlsx", []).append(form_id)
+    return out
+
+
+def resolved_fields(pack: dict, form_id: str) -> list[dict]:
+    """The fields of a form, with ``fields_from`` resolved as engine/pack.py does."""
+    form = pack["forms"][form_id]
+    source = form.get("fields_from")
+    if not source:
+        return list(form.get("fields", []))
+    own = {f["key"]: f for f in form.get("fields", [])}
+    inherited = [own.pop(f["key"], f) for f in resolved_fields(pack, source)]
+    return inherited + list(own.values())
+
+
+def _has_due(pack: dict, template: str) -> bool:
+    return any(d["template"] == template and d.get("due") for d in pack["documents"].values())
+
+
+def _info_rows(sb: FormSheet, spec: dict) -> None:
+    sb.info_row([("上级党组织", "info_org")])
+    sb.info_row([("案卷编号", "info_case_id"), ("所在党支部", "info_branch")])
+    sb.info_row([("姓名", "info_name"), ("性别", "info_gender")])
+    for row in spec["info"]:
+        sb.info_row(row)
+
+
+def build_form_xlsx(path: Path, pack: dict, template: str, form_ids: list[str]) -> None:
+    form_id = form_ids[0]
+    fields = resolved_fields(pack, form_id)
+    keys = [f["key"] for f in fields]
+    for other in form_ids[1:]:  # a shared workbook: the forms must have the same fields
+        if [f["key"] for f in resolved_fields(pack, other)] != keys:
+            raise SystemExit(f"{template}: forms {form_ids} do not share the same fields")
+    spec_id = Path(template).stem
+    spec = FORM_SPECS.get(spec_id) or FORM_SPECS.get(form_id)
+    if spec is None:
+        raise SystemExit(f"{template}: no layout in FORM_SPECS for {spec_id!r}")
+    names = {n for row in spec["info"] for _, n in row}
+    if ("info_due_date" in names) != _has_due(pack, template):
+        raise SystemExit(f"{template}: 应交日期 row does not match the pack's due dates")
+    label = pack["forms"][form_id]["label"]
+    title = spec.get("title", label)
+    sheet = spec.get("sheet", label)
+    if "due_voting" in keys:
+        return build_vote_xlsx(path, pack, form_id, fields, spec, title, sheet)
+    sb = FormSheet(Workbook(), title, sheet)
+    if spec.get("info_title"):
+        sb.title_row()
+    _info_rows(sb, spec)
+    sb.section_row(spec.get("section", SECTION_BRANCH))
+    settings = pack.get("settings", {})
+    for f in fields:
+        n = int(f.get("max_length", 0) or 0)
+        if f["type"] == "text" and n > 200:
+            sb.long_input_row(f, height=220 if n >= 4000 else 160 if n >= 1000 else 110)
+        elif f["type"] == "text" and n > 40:
+            sb.wide_input_row(f, height=28 if n <= 60 else 56)
+        else:
+            sb.input_row(f, _hint(form_id, f, settings))
+    sb.free_row(spec.get("sign", SIGN_BRANCH), SIGN_DATE, height=48)
+    sb.note_row()
+    sb.finish(path)
+
+
+def build_vote_xlsx(path: Path, pack: dict, form_id: str, fields: list[dict], spec: dict,
+                    title: str, sheet: str) -> None:
+    """支部大会表决情况表: grouped into 会议情况 / 党员人数 / 不计入应到会人数 / 表决情况."""
+    f = {x["key"]: x for x in fields}
+    placed: set[str] = set()
+
+    def take(key: str) -> dict | None:
+        if key not in f:
+            return None
+        placed.add(key)
+        return f[key]
+
+    sb = FormSheet(Workbook(), title, sheet)
+    if spec.get("info_title"):
+        sb.title_row()
+    _info_rows(sb, spec)
+
+    sb.section_row("一、会议情况（由党支部填写）")
+    sb.pair_input_row(take("meeting_date"), take("chair"))
+    sb.wide_input_row(take("place"), height=28)
+    sb.pair_input_row(take("recorder"), None, hint="主持人、记录人须在会议记录上签名")
+
+    sb.section_row("二、党员人数")
+    sb.pair_input_row(take("members_total"), take("members_full"))
+    sb.pair_input_row(take("members_probationary"), None,
+                      hint="党员总数 = 正式党员 + 预备党员；预备党员没有表决权", height=34)
+
+    slots = []
+    i = 1
+    while f"excluded_{i}_name" in f:
+        slots.append((take(f"excluded_{i}_name"), take(f"excluded_{i}_reason")))
+        i += 1
+    sb.section_row(f"三、不计入应到会人数（五种情形，限{len(slots)}人；没有的不填）")
+    sb.header_row([("序　　号", 1, 1), ("姓　　名", 2, 2), ("原因（点右侧箭头，从下拉列表选择）", 3, 4)])
+    for n, (name_f, reason_f) in enumerate(slots, 1):
+        sb.slot_row("一二三四五六七八九十"[n - 1] if n <= 10 else str(n), name_f, reason_f)
+
+    # page 2 starts with 四、表决情况 (the title row repeats on it)
+    sb.ws.row_breaks.append(Break(id=sb.row - 1))
+    sb.ws.print_title_rows = f"1:{2 if spec.get('info_title') else 1}"
+    sb.section_row("四、表决情况")
+    tall = 34
+    sb.pair_input_row(take("due_voting"), None, hint="等于 正式党员人数 − 不计入应到会人数", height=tall)
+    sb.pair_input_row(take("present_voting"), None, hint="须超过应到会人数的半数，会议方可表决",
+                      height=tall)
+    sb.pair_input_row(take("written_yes"), take("written_no"), height=tall)
+    sb.pair_input_row(take("written_abstain"), None,
+                      hint="因故不能到会的有表决权党员会前提交的书面意见（没有的不填）", height=tall)
+    sb.pair_input_row(take("ballots_issued"), take("ballots_returned"))
+    sb.pair_input_row(take("yes"), take("no"))
+    sb.pair_input_row(take("abstain"), None, hint="赞成 + 反对 + 弃权 = 收回表决票")
+    sb.pair_input_row(take("outcome"), None, hint="点右侧箭头，从下拉列表选择")
+    if "extend_months" in f:
+        sb.pair_input_row(take("extend_months"), None,
+                          hint="仅表决结果为“延长预备期”时填写（6至12个月）")
+    left = [k for k in f if k not in placed]
+    if left:
+        raise SystemExit(f"{form_id}: vote form fields the layout does not place: {left}")
+    sb.free_row(SIGN_BRANCH, SIGN_DATE, height=48)
+    sb.note_row()
+    sb.note_block(VOTE_NOTE, height=58)
+    sb.finish(path)
+
+
+DOCX_BUILDERS = {
+    "docs/target_filing.docx": lambda p, pack: build_target_filing(p),
+    "docs/public_notice.docx": lambda p, pack: build_public_notice(p),
+    "docs/enquiry_letter.docx": lambda p, pack: build_enquiry_letter(p),
+    "docs/review_report.docx": lambda p, pack: build_review_report(p),
+    "docs/prereview_request.docx": lambda p, pack: build_prereview_request(p),
+    "docs/meeting_minutes.docx": lambda p, pack: build_meeting_minutes(p),
+    "docs/resolution.docx": lambda p, pack: build_resolution(p),
+    "docs/approval_request.docx": lambda p, pack: build_approval_request(p),
+    "forms/committee_talk.docx": build_committee_talk,
+    "docs/approval_notice.docx": lambda p, pack: build_approval_notice(p),
+    "docs/oath_record.docx": lambda p, pack: build_oath_record(p),
+    "docs/archive_index.docx": lambda p, pack: build_archive_index(p),
+}
+
+
 # ----------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -875,6 +1652,24 @@ def main(argv: list[str] | None = None) -> int:
         (out / "forms" / "activist.xlsx", lambda p: build_activist_xlsx(p, pack)),
         (out / "forms" / "assessment.xlsx", lambda p: build_assessment_xlsx(p, pack)),
     ]
+    done = {"docs/case_file.docx", "forms/talk.docx", "docs/activist_filing.docx",
+            "docs/contact_register.docx", "forms/activist.xlsx", "forms/assessment.xlsx"}
+    # steps 7–25: every other template a [documents.*] entry names, in pack order
+    for d in pack["documents"].values():
+        template = d["template"]
+        if template in done or not template.endswith(".docx"):
+            continue
+        if template not in DOCX_BUILDERS:
+            raise SystemExit(f"no builder for {template} (documents entry {d['title']!r})")
+        build_docx = DOCX_BUILDERS[template]
+        targets.append((out / template, lambda p, b=build_docx: b(p, pack)))
+        done.add(template)
+    for template, form_ids in xlsx_templates(pack).items():
+        if template in done:
+            continue
+        targets.append((out / template,
+                        lambda p, t=template, f=form_ids: build_form_xlsx(p, pack, t, f)))
+        done.add(template)
     for path, build in targets:
         TableBuilder._next_bookmark_id = 0
         build(path)

@@ -5,11 +5,16 @@
 #
 # Steps:
 #   1. (re)build the templates with tools/build_party_templates.py (skip: PREVIEW_NO_BUILD=1)
-#   2. render every .docx template with docxtpl + jinja2.StrictUndefined + autoescape, using
-#      tools/sample_context.json, and a "sparse" variant (no second contact, no post, no due date)
-#      to exercise the {% if %} branches; check the undeclared variables are only org/branch/doc/case;
-#      check the talk form keeps its empty, bookmarked input cells; check the xlsx defined names
-#      against pack.toml; also write a sample-filled copy of each xlsx form
+#   2. render every .docx document of pack.toml ([documents.*], each with its own doc.title and
+#      doc.text) with docxtpl + jinja2.StrictUndefined + autoescape, using tools/sample_context.json;
+#      the vote documents once per possible outcome, the archive index also as 转出材料清单, and a
+#      "sparse" variant of each (no second contact/sponsor, no post, no due date, no written opinions,
+#      nobody excluded, no feedback channel ...) to exercise the {% if %} branches.  Checks: the
+#      undeclared variables are only org/branch/doc/case/dossier; no Jinja tag is left; public notices
+#      show nothing private; the fillable .docx forms keep empty, bookmarked input cells; every .xlsx
+#      form has a defined name per field plus the info_* names, and only info_* names the engine can
+#      fill; an issued form is still identified (form + case) with its custom properties gone.
+#      Each .xlsx form is written as issued (engine prefill) and sample-filled.
 #   3. soffice --headless --convert-to pdf, then pdftoppm -png -r 60
 #
 # The machine may lack 宋体/仿宋/黑体; unless PREVIEW_FONT_ALIASES=0, a private fontconfig file maps
@@ -43,7 +48,7 @@ fi
 
 # --- 2. render + checks
 "$PY" - "$ROOT" "$OUT" <<'PYEOF'
-import copy, json, sys, zipfile
+import copy, datetime as dt, io, json, re, sys, zipfile
 from pathlib import Path
 
 import jinja2
@@ -52,117 +57,236 @@ from docx import Document
 from docx.oxml.ns import qn
 import openpyxl
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover
-    import tomli as tomllib
-
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path.insert(0, str(root))
+from engine.identify import identify, open_body          # noqa: E402
+from engine.pack import load_pack                         # noqa: E402
+from engine.readers.safety import open_package            # noqa: E402
+from engine.xlsxforms import fill_form, prefill_values   # noqa: E402
+
 pack_dir = root / "templates" / "party"
-pack = tomllib.loads((pack_dir / "pack.toml").read_text(encoding="utf-8"))
+pack = load_pack(pack_dir)
 ctx = json.loads((root / "tools" / "sample_context.json").read_text(encoding="utf-8"))
+full = json.loads((root / "tools" / "sample_context_full.json").read_text(encoding="utf-8"))
 
-sparse = copy.deepcopy(ctx)
-sparse["case"]["post"] = ""
-sparse["case"]["activist"]["contact_2"] = ""
-sparse["doc"]["due_date"] = ""
-sparse["doc"]["period"] = None
-sparse["doc"]["period_label"] = ""
 
-ALLOWED = {"org", "branch", "doc", "case"}
+def keyset(d, prefix=""):
+    keys = set()
+    for k, v in d.items():
+        keys.add(prefix + k)
+        if isinstance(v, dict) and k != "text":
+            keys |= keyset(v, prefix + k + ".")
+    return keys
+
+
 problems = []
+missing = keyset(full) - keyset(ctx)
+if missing:
+    problems.append(f"sample_context.json lacks keys the engine provides: {sorted(missing)}")
 
-docx_templates = [pack_dir / d["template"] for d in pack["documents"].values()
-                  if d["template"].endswith(".docx")]
-for path in docx_templates:
+
+def sparse_of(c):
+    s = copy.deepcopy(c)
+    case = s["case"]
+    case["post"] = ""
+    case["activist"]["contact_2"] = ""
+    case["sponsors"]["sponsor_2"] = ""
+    case["training"]["hours"] = ""
+    case["training"]["certificate_no"] = ""
+    case["prereview"]["volunteer_book_no"] = ""
+    case["prereview"]["committee_review_date"] = ""
+    case["review"]["methods"] = "查阅档案。"
+    case["target"]["opinions_summary"] = "同意。"
+    for vote in ("admission_vote", "conversion_vote", "conversion_vote_ext"):
+        v = case[vote]
+        for k in ("written_yes", "written_no", "written_abstain"):
+            v[k] = ""
+        for i in range(1, 6):
+            v[f"excluded_{i}_name"] = v[f"excluded_{i}_reason"] = ""
+        v["tally"] = dict(v["tally"], excluded=0, excluded_list=[])
+    for item in s["dossier"][9:]:
+        item["date"] = ""
+    s["org"]["feedback"] = ""
+    s["doc"]["due_date"] = ""
+    s["doc"]["period"] = None
+    s["doc"]["period_label"] = ""
+    return s
+
+
+def variants(doc_id, d):
+    """(suffix, context) pairs to render a document with."""
+    base = copy.deepcopy(ctx)
+    base["doc"]["title"], base["doc"]["text"] = d.title, dict(d.text)
+    out = [("", base)]
+    vote = d.text.get("vote")
+    if vote:
+        choices = next(f.choices for f in pack.forms[vote if vote != "conversion_vote_ext" else "conversion_vote"].fields
+                       if f.key == "outcome")
+        if vote == "conversion_vote_ext":
+            choices = ["按期转正", "取消预备党员资格"]
+        out = []
+        for outcome in choices:
+            c = copy.deepcopy(base)
+            v = c["case"][vote]
+            v["outcome"] = outcome
+            if outcome == "延长预备期":
+                v["extend_months"] = 6
+                c["case"]["extended_months"] = 6
+                c["case"]["probation_end"] = "2027年3月16日"
+            if outcome in ("不通过",):
+                v.update(yes=6, no=5, abstain=2)
+                v["tally"] = dict(v["tally"], ayes=7, passed=False)
+            out.append((f"-{outcome}", c))
+    if d.text.get("purpose") == "随组织关系转出":
+        c = copy.deepcopy(base)
+        c["case"]["transfer_out"] = {"transfer_date": "2025年11月3日", "to_org": "中共城南街道工委第三党支部"}
+        c["case"]["state"] = "已转出"
+        c["case"]["full_date"] = c["case"]["archive"]["archive_date"] = ""
+        c["case"]["archive"] = {"archive_date": "", "archive_type": "", "location": ""}
+        for item in c["dossier"][9:]:
+            item["date"] = ""
+        out = [("", c)]
+    return out + [("_sparse", sparse_of(out[0][1]))]
+
+
+ALLOWED = {"org", "branch", "doc", "case", "dossier"}
+PRIVATE = [ctx["case"]["id_number"], ctx["case"]["id_number_masked"], ctx["case"]["phone"],
+           ctx["case"]["review"]["methods"], ctx["case"]["target"]["opinions_summary"], "政治审查", "考察"]
+
+
+def render(path, context, dest):
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     t = DocxTemplate(str(path))
-    undeclared = t.get_undeclared_template_variables(env)
-    if not undeclared <= ALLOWED:
-        problems.append(f"{path.name}: unexpected variables {sorted(undeclared - ALLOWED)}")
-    for tag, context in (("", ctx), ("_sparse", sparse)):
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
-        t = DocxTemplate(str(path))
-        t.render(copy.deepcopy(context), jinja_env=env, autoescape=True)
-        dest = out / f"{path.stem}{tag}.docx"
-        t.save(str(dest))
-        text = "\n".join(p.text for p in Document(str(dest)).paragraphs)
-        body = zipfile.ZipFile(dest).read("word/document.xml").decode("utf-8")
-        if "{{" in body or "{%" in body:
-            problems.append(f"{dest.name}: unrendered Jinja tag left")
-    print(f"rendered {path.name}: variables {sorted(undeclared)}")
+    t.render(copy.deepcopy(context), jinja_env=env, autoescape=True)
+    t.save(str(dest))
+    body = zipfile.ZipFile(dest).read("word/document.xml").decode("utf-8")
+    if "{{" in body or "{%" in body:
+        problems.append(f"{dest.name}: unrendered Jinja tag left")
+    doc = Document(str(dest))
+    parts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join(parts)
 
-# the talk form: each input field = a bookmark named after the key, in an empty value cell
-# right of the label cell holding the exact pack label
-talk_fields = pack["forms"]["talk"]["fields"]
-for name in ("talk.docx", "talk_sparse.docx"):
-    doc = Document(str(out / name))
-    found = {}
-    for table in doc.tables:
-        for tr in table._tbl.tr_lst:
-            tcs = tr.tc_lst
-            for i, tc in enumerate(tcs):
-                for bm in tc.iter(qn("w:bookmarkStart")):
-                    key = bm.get(qn("w:name"))
-                    label = "".join(t.text or "" for t in tcs[i - 1].iter(qn("w:t"))) if i else ""
-                    value = "".join(t.text or "" for t in tc.iter(qn("w:t")))
-                    found[key] = (label, value)
-            labels = ["".join(t.text or "" for t in tc.iter(qn("w:t"))) for tc in tcs]
-            if labels and labels[0] == "案卷编号" and labels[1] != ctx["case"]["id"]:
-                problems.append(f"{name}: 案卷编号 cell is {labels[1]!r}")
-    for f in talk_fields:
-        if f["key"] not in found:
-            problems.append(f"{name}: no bookmark {f['key']}")
-        elif found[f["key"]] != (f["label"], ""):
-            problems.append(f"{name}: bookmark {f['key']} -> {found[f['key']]}")
-    print(f"{name}: bookmarks {sorted(found)}")
 
-# xlsx forms: one defined name per field + the info names; write a sample-filled copy too
-INFO = {
-    "info_org": ctx["org"]["name"], "info_branch": ctx["case"]["branch"],
-    "info_case_id": ctx["case"]["id"], "info_name": ctx["case"]["name"],
-    "info_gender": ctx["case"]["gender"], "info_birth_date": ctx["case"]["birth_date"],
-    "info_apply_date": ctx["case"]["apply_date"], "info_due_date": "2026年4月20日",
-    "info_talk_date": ctx["case"]["talk_date"], "info_activist_date": ctx["case"]["activist_date"],
-    "info_period_label": "第1次",
-}
-SAMPLE_INPUT = {
-    "decision_date": "2026-06-18", "method": "党员推荐", "filing_date": "2026-06-25",
-    "contact_1": "王建国", "contact_2": "张丽华", "period": 1, "assess_date": "2026-12-15",
-    "assessor": "王建国", "result": "合格",
-    "opinion": "该同志入党动机端正，能认真学习党的理论，工作积极主动，团结同事，"
-               "较好地完成了教育教学任务。建议继续培养考察。",
-}
-EXTRA = {"activist": ["info_talk_date"], "assessment": ["info_activist_date", "info_period_label"]}
-BASE = ["info_org", "info_branch", "info_case_id", "info_name", "info_gender",
-        "info_birth_date", "info_apply_date", "info_due_date"]
-import datetime as dt
-for doc_id, d in pack["documents"].items():
-    if not d["template"].endswith(".xlsx"):
+seen_templates = set()
+for doc_id, d in pack.documents.items():
+    if not d.template.endswith(".docx"):
         continue
-    path = pack_dir / d["template"]
-    form = d["collects"]
+    path = pack_dir / d.template
+    if d.template not in seen_templates:
+        seen_templates.add(d.template)
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+        undeclared = DocxTemplate(str(path)).get_undeclared_template_variables(env)
+        if not undeclared <= ALLOWED:
+            problems.append(f"{path.name}: unexpected variables {sorted(undeclared - ALLOWED)}")
+    for suffix, context in variants(doc_id, d):
+        text = render(path, context, out / f"{doc_id}{suffix}.docx")
+        if d.template == "docs/public_notice.docx":
+            leaked = [p for p in PRIVATE if p and p in text]
+            if leaked:
+                problems.append(f"{doc_id}{suffix}: public notice shows private data {leaked}")
+        if ctx["case"]["id_number"] in text:
+            problems.append(f"{doc_id}{suffix}: prints the full ID number")
+    print(f"rendered {doc_id} ({d.template})")
+
+# fillable .docx forms: each input field = a bookmark named after the key, in an empty value cell
+# right of the label cell holding the exact pack label; 案卷编号 row shows the case id
+for doc_id, d in pack.documents.items():
+    if not (d.collects and d.template.endswith(".docx")):
+        continue
+    fields = pack.forms[d.collects].fields
+    for name in (f"{doc_id}.docx", f"{doc_id}_sparse.docx"):
+        doc = Document(str(out / name))
+        found, labels_seen = {}, {}
+        for table in doc.tables:
+            for tr in table._tbl.tr_lst:
+                tcs = tr.tc_lst
+                texts = ["".join(t.text or "" for t in tc.iter(qn("w:t"))) for tc in tcs]
+                for i, tc in enumerate(tcs):
+                    for bm in tc.iter(qn("w:bookmarkStart")):
+                        found[bm.get(qn("w:name"))] = (texts[i - 1] if i else "", texts[i])
+                if len(texts) > 1:
+                    labels_seen[texts[0].replace("　", "")] = texts[1]
+        if labels_seen.get("案卷编号") != ctx["case"]["id"]:
+            problems.append(f"{name}: 案卷编号 cell is {labels_seen.get('案卷编号')!r}")
+        if labels_seen.get("姓名") != ctx["case"]["name"]:
+            problems.append(f"{name}: 姓名 cell is {labels_seen.get('姓名')!r}")
+        for f in fields:
+            if f.key not in found:
+                problems.append(f"{name}: no bookmark {f.key}")
+            elif found[f.key] != (f.label, ""):
+                problems.append(f"{name}: bookmark {f.key} -> {found[f.key]}")
+        print(f"{name}: bookmarks {sorted(found)}")
+    # a sample-filled copy, typed into the bookmarked cells as staff would
+    from docx.table import _Cell
+    doc = Document(str(out / f"{doc_id}.docx"))
+    values = {k: str(v) for k, v in ctx["case"][d.collects].items()}
+    for tc in doc.element.body.iter(qn("w:tc")):
+        for bm in tc.iter(qn("w:bookmarkStart")):
+            if bm.get(qn("w:name")) in values:
+                _Cell(tc, None).paragraphs[0].add_run(values[bm.get(qn("w:name"))])
+    doc.save(str(out / f"{doc_id}_filled.docx"))
+
+# xlsx forms
+ZH_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+info_ok = {f"info_{k}" for k, v in full["case"].items() if not isinstance(v, dict)}
+info_ok |= {"info_title", "info_due_date", "info_period_label", "info_org", "info_branch", "info_case_id"}
+info_forbidden = {"info_id_number", "info_phone"}
+BASE = {"info_org", "info_case_id", "info_branch", "info_name", "info_gender", "info_birth_date"}
+step_of_form = {s.form: s.id for s in pack.steps}
+done_templates = set()
+xlsx_jobs = [(doc_id, d) for doc_id, d in pack.documents.items() if d.template.endswith(".xlsx")]
+for doc_id, d in xlsx_jobs:
+    path = pack_dir / d.template
+    form = pack.forms[d.collects]
     wb = openpyxl.load_workbook(str(path))
     names = set(wb.defined_names.keys())
-    want = {f["key"] for f in pack["forms"][form]["fields"]} | set(BASE) | set(EXTRA.get(form, []))
-    if names != want:
-        problems.append(f"{path.name}: defined names differ: missing {sorted(want - names)}, "
-                        f"extra {sorted(names - want)}")
-    print(f"{path.name}: defined names {sorted(names)}")
-    # template as is
-    wb.save(str(out / path.name))
-    # sample-filled copy (as the engine and staff would fill it)
+    want = {f.key for f in form.fields} | BASE
+    if not want <= names:
+        problems.append(f"{path.name}: missing defined names {sorted(want - names)}")
+    extra = {n for n in names - want if not n.startswith("info_") or n not in info_ok or n in info_forbidden}
+    if extra:
+        problems.append(f"{path.name}: defined names the engine cannot fill or must not: {sorted(extra)}")
+    if d.template not in done_templates:
+        done_templates.add(d.template)
+        wb.save(str(out / path.name))           # the template as is
+        print(f"{path.name}: defined names {sorted(names)}")
+    # as issued by the engine for this document (prefilled info_* cells), without identity properties
+    context = copy.deepcopy(ctx)
+    context["doc"].update(title=d.title, text=dict(d.text), period=1 if d.period else None,
+                          period_label="第1次" if d.period else "",
+                          due_date="2026年12月18日" if d.due else "")
+    issued = fill_form(path.read_bytes(), d, context, None)
+    found = identify(pack, open_body(open_package(issued, path.name)))
+    got = (getattr(found, "form_id", None), getattr(found, "case_id", None))
+    if got != (d.collects, ctx["case"]["id"]):
+        problems.append(f"{doc_id}: without its properties the form is identified as {got} "
+                        f"({getattr(found, 'message', '')})")
+    # sample-filled copy (values of the sample case as staff would type them)
+    wb = openpyxl.load_workbook(io.BytesIO(issued))
+    sample = dict(ctx["case"].get(step_of_form.get(d.collects, ""), {}) or {})
+    if d.collects in ("assessment", "probation_assessment"):
+        sample = {"period": 1, "assess_date": "2026年12月15日", "assessor": "王建国", "result": "合格",
+                  "opinion": "该同志能认真学习党的理论，工作积极主动，团结同事，较好地完成了教育教学任务。"}
     for name, dn in wb.defined_names.items():
         (sheet, coord), = dn.destinations
         cell = wb[sheet][coord.replace("$", "")]
-        if name in INFO:
-            cell.value = INFO[name]
-        elif name in SAMPLE_INPUT:
-            v = SAMPLE_INPUT[name]
-            if isinstance(v, str) and len(v) == 10 and v[4] == "-":
-                v = dt.date.fromisoformat(v)
-            cell.value = v
-    wb.save(str(out / f"{path.stem}_filled.xlsx"))
+        if name in sample and sample[name] not in ("", None) and not isinstance(sample[name], dict):
+            v = sample[name]
+            m = ZH_DATE.match(v) if isinstance(v, str) else None
+            cell.value = dt.date(*map(int, m.groups())) if m else v
+    wb.save(str(out / f"{doc_id}_filled.xlsx"))
+for form_id, form in pack.forms.items():     # forms no document collects yet
+    path = pack_dir / "forms" / f"{form_id}.xlsx"
+    if form.kind == "form" and not any(d.collects == form_id for d in pack.documents.values()):
+        if not path.exists():
+            problems.append(f"{path.name}: missing")
+            continue
+        names = set(openpyxl.load_workbook(str(path)).defined_names.keys())
+        want = {f.key for f in form.fields} | BASE
+        if not want <= names:
+            problems.append(f"{path.name}: missing defined names {sorted(want - names)}")
+        openpyxl.load_workbook(str(path)).save(str(out / path.name))
+        print(f"{path.name}: defined names {sorted(names)}")
 
 if problems:
     print("PROBLEMS:\n  " + "\n  ".join(problems), file=sys.stderr)
@@ -193,8 +317,7 @@ profile="$OUT/.lo_profile"
     --convert-to pdf --outdir "$OUT" ./*.docx ./*.xlsx >/dev/null 2>"$OUT/soffice.log") || {
     cat "$OUT/soffice.log" >&2; exit 3; }
 for pdf in "$OUT"/*.pdf; do
-    pdftoppm -png -r 60 "$pdf" "${pdf%.pdf}"
+    pdftoppm -png -r "${PREVIEW_DPI:-60}" "$pdf" "${pdf%.pdf}"
     pages=$(ls "${pdf%.pdf}"-*.png | wc -l)
-    printf '%-40s %s page(s)\n' "$(basename "$pdf")" "$pages"
+    printf '%-48s %s page(s)\n' "$(basename "$pdf")" "$pages"
 done
-ls "$OUT"/*.png

@@ -72,11 +72,14 @@ def open_package(data: bytes, name: str) -> Package:
         _check_sizes(infos)
         parts = {i.filename: _read_member(z, i) for i in infos
                  if not i.is_dir() and i.filename.endswith(_XML_SUFFIXES)}
+        # XML under another name: [Content_Types].xml, not the suffix, tells a reader what a part is
+        disguised = {i.filename: _read_member(z, i) for i in infos
+                     if not i.is_dir() and i.filename not in parts and _looks_like_xml(_head(z, i))}
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
         raise InputError(f"文件已损坏或不完整，无法打开（{type(exc).__name__}）。"
                          "请确认文件已完整复制；如是本系统发出的表格，请重新保存后再提交", code="corrupt_zip") from None
     kind = _kind(parts, sniffed)
-    for part, blob in parts.items():
+    for part, blob in {**parts, **disguised}.items():
         if _has_dtd(blob):
             raise InputError(f"文件内部含有不允许的 XML 声明（DOCTYPE/ENTITY，位于 {part}），出于安全原因拒收。"
                              + _FIX_RESAVE, code="xml_entities")
@@ -88,6 +91,9 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
         raise InputError("文件内部结构异常（成员过多），疑似压缩炸弹，已拒收", code="zip_bomb")
     total = 0
     for info in infos:
+        if info.flag_bits & 0x1:
+            raise InputError("文件设置了密码（加密的压缩包），本系统无法读取。请取消密码，"
+                             "用 Word/Excel 另存为 .docx/.xlsx 后重新提交", code="old_or_encrypted")
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if total > MAX_UNPACKED_BYTES or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
@@ -103,6 +109,19 @@ def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if len(blob) > info.file_size:
         raise ValueError("member larger than declared")
     return blob
+
+
+def _head(z: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 64) -> bytes:
+    with z.open(info) as fh:
+        return fh.read(size)
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    """Text that an XML parser would take: a byte order mark, the shape of "<?xml" in UTF-16/32 or
+    EBCDIC, or "<" after white space. Images, OLE streams and nested zips start otherwise."""
+    if any(head.startswith(mark) for mark, _ in _BOMS + _SHAPES):
+        return True
+    return head.lstrip(b" \t\r\n")[:1] == b"<"
 
 
 def _kind(parts: dict[str, bytes], sniffed: str) -> str:
@@ -130,31 +149,32 @@ _PROBE_CHUNK = 64 * 1024
 def _has_dtd(blob: bytes) -> bool:
     """A DTD (and so any entity declaration) anywhere in the part, in whatever encoding it is written.
 
-    Two looks: the text decoded the way an XML parser decodes it (BOM, BOM-less UTF-16/32, EBCDIC,
-    the declared encoding, e.g. UTF-7), searched everywhere — not only before the first "<tag", which
-    a comment such as ``<!-- <a> -->`` in front of the DTD would fool; and libxml2 itself (the parser
-    behind lxml and openpyxl), fed until the root element starts, for encodings Python does not know."""
-    text = _xml_text(blob)
-    if text is None:
-        if _DTD_BYTES.search(blob):
-            return True
-    elif _DTD_TEXT.search(text):
+    Three looks: the raw bytes (UTF-8 and every ASCII-compatible encoding), searched everywhere — not
+    only before the first "<tag", which a comment such as ``<!-- <a> -->`` in front of the DTD fools;
+    the text decoded the way an XML parser decodes it (BOM, BOM-less UTF-16/32, EBCDIC, a declared
+    encoding such as UTF-7); and libxml2 itself (the parser behind lxml and openpyxl), fed until the
+    root element starts, for whatever encoding Python does not know."""
+    if _DTD_BYTES.search(blob):
+        return True
+    text = _decoded(blob)
+    if text is not None and _DTD_TEXT.search(text):
         return True
     return _parser_sees_dtd(blob)
 
 
-def _xml_text(blob: bytes) -> str | None:
-    """``blob`` decoded as an XML parser would decode it; None when Python does not know the encoding."""
+def _decoded(blob: bytes) -> str | None:
+    """``blob`` decoded as an XML parser would decode it; None for UTF-8 (the bytes say it all) or an
+    encoding Python does not know."""
     encoding = next((enc for bom, enc in _BOMS if blob.startswith(bom)), None)
     encoding = encoding or next((enc for shape, enc in _SHAPES if blob.startswith(shape)), None)
     if encoding is None:
         m = _DECLARED.match(blob)
         encoding = m.group(1).decode("ascii").lower() if m else "utf-8"
     if encoding.replace("-", "").replace("_", "") in ("utf8", "ascii", "usascii"):
-        return None if _DTD_BYTES.search(blob) is None and b"\x00" not in blob[:4] else blob.decode("utf-8", "replace")
+        return None
     try:
         return blob.decode(encoding, "replace")
-    except LookupError:
+    except (LookupError, ValueError):  # unknown or odd codecs (idna, punycode, "undefined") say nothing
         return None
 
 

@@ -176,7 +176,8 @@ def score(wb: Workbook, form: FormDef) -> tuple[int, Worksheet | None]:
             continue
         _, cols = find_header(ws, form)
         required = [f for f in form.fields if f.required]
-        n = len(cols) + sum(1 for f in required if f.key in cols)
+        missing = sum(1 for f in required if f.key not in cols)
+        n = len(cols) + sum(1 for f in required if f.key in cols) - 2 * missing
         if n > best:
             best, sheet = n, ws
     return best, sheet

@@ -1,0 +1,217 @@
+"""The scenario suite: each scenario is a sequence of forms with dates and figures, dropped as real files
+into one workspace (one person per scenario), with the expected final state, documents and refusals.
+
+Forms are the ones the engine issued into outbox, filled the way staff fill them (tests/factory.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+
+from e2e import case_dir, drop
+from engine import Engine, init_workspace
+from engine.clock import FixedClock
+from engine.outcomes import Processed, Rejected
+from engine.render import output_name
+from engine.state import fold
+from factory import fill_docx, fill_xlsx, id_number, member_roster, write_roster
+from procedure import HAPPY, D, TODAY, person, step_values, until, vote
+
+MEMBERS = [("刘一", "第一党支部", "正式党员"), ("周三", "第一党支部", "正式党员"), ("孙五", "第一党支部", "正式党员"),
+           ("陈二", "第一党支部", "预备党员"), ("钱六", "第一党支部", "正式党员")]
+
+
+@dataclass
+class S:
+    name: str
+    subs: list
+    state: str | None = None                  # expected final state
+    refused: str | None = None                # reason code of the last file's refusal
+    warned: str | None = None                 # a warning code seen on the way
+    docs: list[str] = field(default_factory=list)     # documents expected in outbox (ids)
+    no_docs: list[str] = field(default_factory=list)  # documents that must not be there
+
+
+def w(form_id, nth=1, **over):
+    return until(form_id, nth) + [(form_id, {**step_values(form_id, nth), **over})]
+
+
+def after(form_id, nth=1, *more):
+    """The happy path through the nth ``form_id`` (inclusive), then ``more``."""
+    return until(form_id, nth) + [(form_id, step_values(form_id, nth))] + list(more)
+
+
+EXT = w("conversion_vote", **vote(D(2026, 4, 27), "延长预备期", extend_months=6))
+LEDGER_TARGET = [("ledger", person(stage="发展对象", activist_date=D(2024, 3, 1), target_date=D(2025, 3, 1)))]
+
+SCENARIOS = [
+    # the happy path and its milestones
+    S("完整流程：申请到归档", HAPPY, "full", docs=["archive_index", "conversion_notice", "oath_record",
+                                             "admission_resolution", "approval_notice"]),
+    S("递交申请后", HAPPY[:1], "applicant", docs=["case_file", "talk_form"]),
+    S("谈话后", HAPPY[:2], "applicant", docs=["activist_form"]),
+    S("确定积极分子后", HAPPY[:3], "activist", docs=["activist_filing", "contact_register", "assessment_form"]),
+    S("确定发展对象后", after("target"), "target", docs=["target_filing", "notice_target", "enquiry_letter",
+                                                    "review_form", "training_form", "publicity_target_form"]),
+    S("公示后出介绍人表", after("publicity_target"), "target", docs=["sponsors_form"]),
+    S("三项齐全出预审请示", after("training"), "target", docs=["prereview_request", "prereview_form", "review_report"]),
+    S("支部大会通过待审批", after("admission_vote"), "voted", docs=["admission_minutes", "admission_resolution",
+                                                           "approval_request", "committee_talk_form"]),
+    S("批准为预备党员", after("admission_approval"), "probationary", docs=["approval_notice", "oath_form",
+                                                                      "conversion_apply_form"]),
+    S("转正待审批", after("conversion_vote"), "conversion_voted", docs=["conversion_minutes", "conversion_resolution",
+                                                                     "conversion_approval_form"]),
+    # boundaries
+    S("年满18周岁当天申请", [("applicant_roster", person(birth_date=D(2008, 1, 5), id_number=id_number(D(2008, 1, 5)),
+                                                        apply_date=D(2026, 1, 5)))], "applicant"),
+    S("差一天满18周岁", [("applicant_roster", person(birth_date=D(2008, 1, 6), id_number=id_number(D(2008, 1, 6)),
+                                                   apply_date=D(2026, 1, 5)))], refused="under_age"),
+    S("身份证校验位错误", [("applicant_roster", person(id_number=id_number(D(1995, 3, 7))[:17] + "0"))],
+      refused="id_number_invalid"),
+    S("出生日期与身份证不符", [("applicant_roster", person(birth_date=D(1995, 3, 8)))], refused="id_birth_mismatch"),
+    S("一个月内谈话", w("talk", talk_date=D(2024, 2, 5)), "applicant"),
+    S("谈话晚于一个月只提醒", w("talk", talk_date=D(2024, 2, 6)), "applicant", warned="interval_too_long"),
+    S("培养联系人是预备党员", w("activist", contact_2="陈二"), refused="not_full_member"),
+    S("培养联系人受留党察看", w("activist", contact_2="钱六"), refused="not_full_member"),
+    S("只有一名培养联系人", w("activist", contact_2=""), "activist"),
+    S("积极分子满一周年当天确定发展对象", w("target", decision_date=D(2025, 3, 1)), "target"),
+    S("积极分子不满一年", w("target", decision_date=D(2025, 2, 28), filing_date=D(2025, 3, 3)),
+      refused="interval_too_short"),
+    S("考察晚于半年只提醒", w("assessment", 1, assess_date=D(2024, 9, 2)), "activist", warned="period_overdue"),
+    S("公示不足5个工作日", w("publicity_target", end=D(2025, 3, 6)), refused="span_too_short"),
+    S("入党介绍人只有一名", w("sponsors", sponsor_2=""), refused="count_out_of_range"),
+    S("政审不通过不能预审", w("review", conclusion="不通过") + [("training", step_values("training")),
+                                                        ("prereview", step_values("prereview"))],
+      refused="review_not_passed"),
+    S("培训2天23学时", w("training", end=D(2025, 3, 25), hours=23), refused="training_too_short"),
+    S("培训2天24学时", w("training", end=D(2025, 3, 25), hours=24), "target"),
+    S("三个月内离开单位提醒", w("prereview", leaving_soon="是"), "target", warned="leaving_soon"),
+    S("到会不过半", w("admission_vote", **vote(D(2025, 4, 25), "通过", present=8, yes=8, no=0)),
+      refused="vote_no_quorum"),
+    S("赞成票按应到会人数计未过半", w("admission_vote", **vote(D(2025, 4, 25), "通过", present=14, yes=8, no=6)),
+      refused="vote_outcome_mismatch"),
+    S("收回票多于发出票", w("admission_vote", **vote(D(2025, 4, 25), "通过", ballots_issued=13)),
+      refused="vote_ballots_void"),
+    S("票数合计不符", w("admission_vote", **vote(D(2025, 4, 25), "通过", ballots_returned=13)),
+      refused="vote_count_mismatch"),
+    S("应到人数算上了预备党员", w("admission_vote", **vote(D(2025, 4, 25), "通过", due_voting=18)),
+      refused="vote_due_wrong"),
+    S("审批满三个月提醒", w("admission_approval", approval_date=D(2025, 7, 26)), "probationary",
+      warned="interval_too_long"),
+    S("审批超过六个月", w("admission_approval", approval_date=D(2025, 10, 26)), refused="interval_too_long"),
+    S("宣誓早于批准", w("oath", oath_date=D(2025, 6, 19)), refused="interval_too_short"),
+    S("延长预备期13个月", w("conversion_vote", **vote(D(2026, 4, 27), "延长预备期", extend_months=13)),
+      refused="number_out_of_range"),
+    # side paths
+    S("表决未通过退回发展对象", w("admission_vote", **vote(D(2025, 4, 25), "不通过", present=14, yes=8, no=6)),
+      "target", docs=["admission_resolution"], no_docs=["approval_request"]),
+    S("上级党委不批准", w("admission_approval", result="不批准"), "target", no_docs=["approval_notice"]),
+    S("延长预备期", EXT, "extended", docs=["conversion_vote_form_ext", "conversion_resolution"]),
+    S("延长后再延长", EXT + [("conversion_vote", vote(D(2026, 10, 26), "延长预备期", extend_months=6))],
+      refused="extension_only_once"),
+    S("延长期满转正", EXT + [("conversion_vote", vote(D(2026, 10, 26), "按期转正")),
+                         ("conversion_approval", dict(approval_date=D(2026, 11, 20), result="批准"))], "full"),
+    S("取消预备党员资格", w("conversion_vote", **vote(D(2026, 4, 27), "取消预备党员资格")), "cancelled"),
+    S("转出", after("sponsors", 1, ("transfer_out", dict(transfer_date=D(2025, 3, 10), to_org="YY学区党委"))),
+      "transferred_out", docs=["transfer_list"]),
+    S("终止发展", HAPPY[:3] + [("withdraw", dict(withdraw_date=D(2024, 6, 1), reason="本人申请"))], "withdrawn"),
+    S("终止后再交表", HAPPY[:3] + [("withdraw", dict(withdraw_date=D(2024, 6, 1), reason="本人申请")),
+                              ("assessment", step_values("assessment"))], refused="wrong_step"),
+    S("公示发现问题退回积极分子", w("publicity_target", outcome="反映问题属实，暂缓发展"), "activist"),
+    # late, out of order, corrections
+    S("重复提交同一步骤为更正", after("sponsors", 1, ("sponsors", dict(sponsor_1="孙五", sponsor_2="周三"))), "target",
+      warned="correction"),
+    S("第2次考察先于第1次", HAPPY[:3] + [("assessment", dict(step_values("assessment", 2), period=2))],
+      refused="period_out_of_order"),
+    S("谈话日期早于申请", w("talk", talk_date=D(2024, 1, 4)), refused="interval_too_short"),
+    S("日期晚于今天", w("talk", talk_date=D(2026, 11, 29)), refused="interval_too_short"),
+    # adopting mid-year
+    S("台账导入发展对象", LEDGER_TARGET, "target", docs=["review_form", "training_form"]),
+    S("台账导入后继续流程", LEDGER_TARGET + [("publicity_target", step_values("publicity_target")),
+                                     ("sponsors", step_values("sponsors"))], "target", docs=["sponsors_form"]),
+    S("台账积极分子不满一年就成发展对象", [("ledger", person(stage="发展对象", activist_date=D(2024, 3, 2),
+                                                    target_date=D(2025, 3, 1)))], refused="interval_too_short"),
+    S("台账阶段与时间不符", [("ledger", person(stage="预备党员", activist_date=D(2024, 3, 1),
+                                               target_date=D(2025, 3, 1)))], refused="ledger_stage_unsupported"),
+]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    ws = init_workspace(tmp_path_factory.mktemp("scenarios") / "ws")
+    eng = Engine.open(ws, clock=FixedClock(TODAY))
+    drop(eng, member_roster(ws.root / "members.xlsx", MEMBERS, discipline={"钱六": "是"}))
+    yield eng, tmp_path_factory.mktemp("files")
+    eng.store.close()
+
+
+def submit(eng, tmp, case_id, n, form_id, values):
+    """Fill the form the engine issued for this case (the one for the submitted period) and drop it."""
+    pack = eng.pack
+    docs = [d for d in pack.documents.values() if d.collects == form_id]
+    period = values.get("period")
+    folder = case_dir(eng, case_id)
+    issued = [folder / output_name(d, period if d.period else None) for d in docs]
+    issued = [p for p in issued if p.exists()] or sorted(folder.glob(f"*{docs[0].title}*"))
+    assert issued, f"the engine did not issue a form for {form_id}"
+    src = issued[-1]
+    dst = tmp / f"{case_id}-{n:02d}-{form_id}{src.suffix}"
+    if src.suffix == ".docx":
+        fill_docx(src, dst, {k: (v.isoformat() if isinstance(v, date) else str(v)) for k, v in values.items()})
+    else:  # the period is prefilled; staff who overwrite it (or copy a sheet) are what some scenarios test
+        fill_xlsx(src, dst, {k: v for k, v in values.items() if k != "period" or f"第{v}次" not in src.name})
+    return drop(eng, dst)
+
+
+def roster_row(values: dict, seq: int) -> dict:
+    labels = {"name": "姓名", "gender": "性别", "ethnicity": "民族", "birth_date": "出生日期", "id_number": "公民身份号码",
+              "education": "学历", "unit": "工作单位", "post": "职务/岗位", "frontline": "是否一线", "phone": "联系电话",
+              "branch": "所在党支部", "apply_date": "申请入党日期", "activist_date": "确定为入党积极分子时间",
+              "target_date": "确定为发展对象时间", "join_date": "入党时间", "full_date": "转正时间", "stage": "当前发展阶段"}
+    values = dict(values, name=f"{values['name']}{seq}")
+    if values["id_number"] == id_number(values["birth_date"]):
+        values["id_number"] = id_number(values["birth_date"], seq)
+    return {labels[k]: v for k, v in values.items() if k in labels}
+
+
+@pytest.mark.parametrize("sc", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_scenario(world, sc):
+    eng, tmp = world
+    seq = SCENARIOS.index(sc) + 1
+    first_form, first_values = sc.subs[0]
+    roster = write_roster(tmp / f"{seq:02d}-{first_form}.xlsx", [roster_row(first_values, seq)])
+    outcome = drop(eng, roster)
+    warnings = [w.code for w in getattr(outcome, "warnings", ())]
+    if not getattr(outcome, "cases", None):  # the only row refused
+        found = getattr(outcome, "reasons", ()) + getattr(outcome, "row_problems", ())
+        assert sc.refused and sc.refused in [f.code for f in found], [f.message for f in found]
+        return
+    case_id = outcome.cases[0].split()[0]
+    for n, (form_id, values) in enumerate(sc.subs[1:], 1):
+        outcome = submit(eng, tmp, case_id, n, form_id, values)
+        warnings += [w.code for w in getattr(outcome, "warnings", ())]
+        if isinstance(outcome, Rejected):
+            assert n == len(sc.subs) - 1, f"step {n} ({form_id}) refused: {[r.message for r in outcome.reasons]}"
+            assert sc.refused in outcome.codes, [r.message for r in outcome.reasons]
+            return
+        assert isinstance(outcome, Processed)
+    assert sc.refused is None, "expected a refusal"
+    cs = fold(eng.pack, case_id, eng.store.events(case_id))
+    assert cs.state == sc.state
+    if sc.warned:
+        assert sc.warned in warnings
+    folder = case_dir(eng, case_id)
+    names = {p.name for p in folder.iterdir()}
+    def issued(doc_id):
+        stem = output_name(eng.pack.documents[doc_id], None).rsplit(".", 1)[0]
+        return any(n.startswith(stem) for n in names)
+
+    for doc_id in sc.docs:
+        assert issued(doc_id), (doc_id, sorted(names))
+    for doc_id in sc.no_docs:
+        assert not issued(doc_id), doc_id
+
+
+def test_there_are_at_least_forty_scenarios():
+    assert len(SCENARIOS) >= 40
