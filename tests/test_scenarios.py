@@ -199,6 +199,10 @@ def test_scenario(world, sc):
     assert sc.refused is None, "expected a refusal"
     cs = fold(eng.pack, case_id, eng.store.events(case_id))
     assert cs.state == sc.state
+    member = (eng.store.members(cs.facts["branch"]) or {}).get(cs.facts["name"])
+    joined = {"probationary": "预备党员", "extended": "预备党员", "conversion_voted": "预备党员",
+              "full": "正式党员"}.get(cs.state)
+    assert (member.status if member else None) == joined  # a case that reaches membership joins the roster
     if sc.warned:
         assert sc.warned in warnings
     folder = case_dir(eng, case_id)
