@@ -170,3 +170,31 @@ def test_roster_without_any_new_person_is_processed_not_rejected(eng, tmp_path):
     people = [applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11)]
     out = drop(eng, write_roster(tmp_path / "again.xlsx", people, title="再来一次"))
     assert isinstance(out, Processed) and out.cases == () and "跳过" in out.receipt
+
+
+def test_public_notices_never_show_the_id_number_phone_or_findings(eng, tmp_path):
+    from engine.context import sample_case
+    from engine.road import render_document
+
+    cs = sample_case(eng.pack)
+    cs.facts.update(id_number=id_number(date(1995, 3, 7)), phone="13912345678", name="张三")
+    cs.steps["review"]["methods"] = "函调发现的具体情况"
+    eng.store.new_case(2026, "k", "张三", "第一党支部", eng.pack.version, "t")
+    for doc_id in ("notice_target", "notice_admission", "notice_conversion"):
+        text = docx_text(render_document(eng, cs, doc_id, None))
+        assert "张三" in text and eng.ws.config.organisation.feedback in text
+        for secret in (cs.facts["id_number"], cs.facts["id_number"][-6:], "13912345678", "函调发现", "合格"):
+            assert secret not in text, (doc_id, secret)
+
+
+def test_documents_that_carry_an_id_number_mask_it(eng):
+    from engine.context import sample_case
+    from engine.road import render_document
+
+    cs = sample_case(eng.pack)
+    cs.facts["id_number"] = id_number(date(1995, 3, 7))
+    eng.store.new_case(2026, "k", "示例", "第一党支部", eng.pack.version, "t")
+    for doc_id, doc in eng.pack.documents.items():
+        if doc.template.endswith(".docx"):
+            text = docx_text(render_document(eng, cs, doc_id, 1 if doc.period else None))
+            assert cs.facts["id_number"] not in text, doc_id
