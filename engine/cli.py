@@ -117,7 +117,7 @@ def case_summary(eng: Engine, case_id: str) -> dict:
     return {"case": case_id, "name": row.name, "branch": row.branch, "state": eng.pack.state_label(cs.state),
             "last_step": last_step(eng.pack, cs), "dates": dates, "pack_version": row.pack_version,
             "due": [d.describe(today) for d in next_due(eng.pack, cs)],
-            "overdue": any(d.due and d.due < today for d in next_due(eng.pack, cs)),
+            "overdue": any(d.deadline and d.deadline < today for d in next_due(eng.pack, cs)),
             "warnings": list(cs.warnings)}
 
 

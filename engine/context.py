@@ -73,7 +73,7 @@ def due_date(pack: Pack, doc: DocumentDef, cs: CaseState, period: int | None) ->
 
 def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,
                      today: date, feedback: str = "") -> dict[str, Any]:
-    due = due_date(pack, doc, cs, period)
+    due = due_date(pack, doc, cs, period) if doc.due and not doc.due.earliest else None
     return {
         "org": {"name": org, "feedback": feedback},
         "branch": str(cs.facts.get("branch") or ""),

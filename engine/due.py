@@ -15,11 +15,18 @@ class Due:
     label: str
     period: int | None
     due: date | None
+    earliest: bool = False          # ``due`` is the earliest date, not a deadline
+
+    @property
+    def deadline(self) -> date | None:
+        return None if self.earliest else self.due
 
     def describe(self, today: date) -> str:
         what = self.label + (f"（第{self.period}次）" if self.period else "")
         if self.due is None:
             return what
+        if self.earliest:
+            return f"{what}，最早可于 {self.due.isoformat()}" if self.due > today else f"{what}，时间已满足"
         late = "，已逾期" if self.due < today else ""
         return f"{what}，应于 {self.due.isoformat()} 前{late}"
 
@@ -36,7 +43,8 @@ def next_due(pack: Pack, cs: CaseState) -> list[Due]:
         period = cs.next_period(step.id) if step.repeat else None
         found = pack.document_collecting(step.form)
         when = due_date(pack, found[1], cs, period) if found else None
-        out.append(Due(step.id, step.label, period, when))
+        earliest = bool(found and found[1].due and found[1].due.earliest)
+        out.append(Due(step.id, step.label, period, when, earliest))
     return out
 
 

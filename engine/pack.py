@@ -111,6 +111,7 @@ class DueDef(_Strict):
     from_: str = Field(alias="from")
     add: str
     times: str = ""
+    earliest: bool = False           # the date is the earliest the step may happen, not a deadline
 
 
 class DocumentDef(_Strict):

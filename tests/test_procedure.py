@@ -282,3 +282,16 @@ def test_a_year_the_holiday_calendar_does_not_cover_falls_back_to_weekdays_and_s
                       calendar=cal)
     assert run_rules((rule,), ctx) == []          # Mon..Fri = 5 working days by the fallback
     assert cal.notes and "2099" in cal.notes[0] and "周一至周五" in cal.notes[0]
+
+
+def test_what_is_due_next_deadlines_and_earliest_dates(pack):
+    from engine.due import next_due
+
+    r = run(pack, HAPPY[:3])
+    due = {d.step_id: d for d in next_due(pack, r.case)}
+    assert set(due) == {"assessment", "target"}          # side paths are never "due"
+    assert due["assessment"].deadline == D(2024, 9, 1) and due["assessment"].period == 1
+    assert due["target"].earliest and due["target"].deadline is None and due["target"].due == D(2025, 3, 1)
+    assert "最早可于 2025-03-01" in due["target"].describe(D(2024, 6, 1))
+    assert "已逾期" in due["assessment"].describe(D(2024, 9, 2))
+    assert "已逾期" not in due["assessment"].describe(D(2024, 9, 1))
