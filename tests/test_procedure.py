@@ -295,3 +295,20 @@ def test_what_is_due_next_deadlines_and_earliest_dates(pack):
     assert "最早可于 2025-03-01" in due["target"].describe(D(2024, 6, 1))
     assert "已逾期" in due["assessment"].describe(D(2024, 9, 2))
     assert "已逾期" not in due["assessment"].describe(D(2024, 9, 1))
+
+
+def test_approval_needs_the_committee_talk_first(pack):
+    subs = until("committee_talk") + [("admission_approval", step_values("admission_approval"))]
+    assert codes(run(pack, subs).verdict) == ["missing_earlier_step"]
+
+
+@pytest.mark.parametrize("assessed, warned", [(D(2025, 10, 25), False), (D(2025, 10, 26), True)])
+def test_probation_assessment_every_six_months_from_joining(pack, assessed, warned):
+    r = run(pack, with_("probation_assessment", 1, assess_date=assessed))
+    assert ok(r.verdict) and ("period_overdue" in r.warnings) is warned
+
+
+@pytest.mark.parametrize("approved, warned", [(D(2026, 7, 27), False), (D(2026, 7, 28), True)])
+def test_conversion_approval_within_three_months_of_the_resolution(pack, approved, warned):
+    r = run(pack, with_("conversion_approval", approval_date=approved), today=D(2026, 11, 28))
+    assert ok(r.verdict) and ("interval_too_long" in r.warnings) is warned
