@@ -16,7 +16,7 @@ from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
 from .pack import Pack, StepDef
 from .rules import Member, RuleContext, run_rules
 from .state import CaseState, encode
-from .validate import Submission
+from .validate import Submission, placed
 
 
 @dataclass(frozen=True)
@@ -80,10 +80,10 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
                       members=world.members, calendar=world.calendar,
                       periods={k: case.periods_on_file(k) for k in {*case.periods, *case.assumed}})
     findings = run_rules(step.rules, ctx)
-    refusals = tuple(_placed(f, sub) for f in findings if f.severity == "refuse")
+    refusals = tuple(placed(f, sub) for f in findings if f.severity == "refuse")
     if refusals:
         return Refusal(refusals)
-    warnings = tuple(_placed(f, sub) for f in findings if f.severity == "warn")
+    warnings = tuple(placed(f, sub) for f in findings if f.severity == "warn")
     data = {"values": encode(sub.values), "warnings": [w.message for w in warnings]}
     events = [Event(kind, step.id, data)]
     if case.case_id == "":
@@ -123,12 +123,6 @@ def _labels(pack: Pack, step: StepDef) -> dict[str, str]:
             labels.update({f"case.{f.key}": f.label for f in form.fields})
     labels.update({f"form.{f.key}": f.label for f in pack.forms[step.form].fields})
     return labels
-
-
-def _placed(f: Finding, sub: Submission) -> Finding:
-    from dataclasses import replace
-
-    return replace(f, place=sub.places.get(f.field, f.place), ref=sub.refs.get(f.field, f.ref)) if f.field else f
 
 
 def _finding(code: str, message: str, fix: str, field: str = "", label: str = "") -> Finding:

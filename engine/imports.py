@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 from . import dates
-from .advance import World, _labels
+from .advance import World
 from .due import possible
 from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
 from .pack import ImportDef, Pack
 from .rules import RuleContext, run_rules
 from .state import encode, fold
-from .validate import Submission
+from .validate import Submission, placed
 
 
 def plan_import(pack: Pack, imp: ImportDef, sub: Submission, world: World) -> Verdict:
@@ -25,7 +25,7 @@ def plan_import(pack: Pack, imp: ImportDef, sub: Submission, world: World) -> Ve
     passed = [m for m in imp.milestones if all(sub.values.get(r.partition(".")[2]) for r in m.values.values())]
     problems += _stage_problems(pack, imp, sub, passed)
     if problems:
-        return Refusal(tuple(_placed(f, sub) for f in problems))
+        return Refusal(tuple(placed(f, sub) for f in problems))
     person = {f.key: sub.values.get(f.key) for f in pack.forms[pack.steps[0].form].fields}
     events = [Event("case_created", "", {"pack_version": pack.version, "person": encode(person), "imported": True,
                                          "transferred_in": sub.values.get("transferred_in") == "是"})]
@@ -97,10 +97,3 @@ def _form_labels(pack: Pack, imp: ImportDef) -> dict[str, str]:
     return {f"form.{f.key}": f.label for f in pack.forms[imp.form].fields}
 
 
-def _placed(f: Finding, sub: Submission) -> Finding:
-    from dataclasses import replace
-
-    return replace(f, place=sub.places.get(f.field, f.place), ref=sub.refs.get(f.field, f.ref)) if f.field else f
-
-
-__all__ = ["plan_import", "_labels"]

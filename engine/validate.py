@@ -99,6 +99,13 @@ def validate(form_id: str, form: FormDef, raw: dict[str, RawValue], date1904: bo
     return Submission(form_id, data, {k: v.place for k, v in raw.items()}, {k: v.ref for k, v in raw.items()})
 
 
+def placed(f: Finding, sub: Submission) -> Finding:
+    """A finding about a field, pointed at where that field's value came from."""
+    from dataclasses import replace
+
+    return replace(f, place=sub.places.get(f.field, f.place), ref=sub.refs.get(f.field, f.ref)) if f.field else f
+
+
 def _place(raw: dict[str, RawValue], key: str) -> str:
     rv = raw.get(key)
     return rv.place if rv else ""
