@@ -4,7 +4,7 @@ claim — take a file out of the inbox by an atomic rename into a work folder, w
 *before* the rename, so that whatever instant the engine dies at, start-up (``road.recover``) knows where
 the file is: still in the inbox, in the work folder (put back), or stored (finished).
 
-    journal row 'claiming' (work path known) ──rename──▶ 'claimed' ──store txn──▶ 'stored' ──route──▶ closed
+    journal 'claiming' (work path known) ─rename, read, verify─▶ 'claimed' ─store txn─▶ 'stored' ─route─▶ closed
 
 A file that cannot be taken (locked by Excel on Windows, unreadable, a share hiccup) stays in the inbox and
 its failures are counted in the store (``retries``), so the back-off and ``docflow status`` survive restarts.
@@ -18,6 +18,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 from .errors import WorkspaceError
 from .outcomes import NotReady
@@ -134,6 +139,26 @@ class Inbox:
 
 def _norm(p: Path | str) -> str:
     return os.path.normcase(os.path.abspath(p))
+
+
+def writer_active(path: Path) -> bool:
+    """True if some process has the file open for writing (Linux: a read lease cannot be had). False where
+    the platform or filesystem cannot tell (network filesystems, other systems): the other checks remain."""
+    if fcntl is None or not hasattr(fcntl, "F_SETLEASE"):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN)  # someone holds a lease: busy
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        return exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK)  # EACCES/EINVAL: cannot tell here
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
 
 
 def inbox_files(ws: Workspace) -> list[Path]:

@@ -88,7 +88,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     with engine_for(Path(args.workspace)) as eng:
         cfg = eng.ws.config.watch
         w = Watcher(eng, poll=args.poll if args.poll is not None else cfg.poll_seconds, quiet=cfg.quiet_seconds,
-                    rescan=cfg.rescan_seconds, on_outcome=lambda o: print(describe(o), flush=True),
+                    rescan=cfg.rescan_seconds, grace=max(cfg.grace_seconds, 10 * cfg.quiet_seconds),
+                    on_outcome=lambda o: print(describe(o), flush=True),
                     on_notice=lambda text: print(f"提示：{text}", flush=True))
 
         def stop(*_: object) -> None:

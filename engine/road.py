@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import receipts
-from .claim import Claimed, InboxUnavailable, claim, inbox_files, is_junk, move_no_clobber, orphans, roll_back
+from .claim import (Claimed, InboxUnavailable, claim, inbox_files, move_no_clobber, orphans, roll_back,
+                    writer_active)
 from .clock import Clock, SystemClock, WorkdayCalendar
 from .context import document_context
 from .errors import DocflowError, InputError
@@ -201,14 +202,15 @@ def recover(eng: Engine) -> list[str]:
         try:
             done.append(_recover_one(eng, jid, original, work))
         except Exception as exc:  # a share still down, a template bug: keep the row, try again later
-            log.warning("could not recover %s (journal %d, %s): %s", original, jid, stage, exc)
+            log.info("could not recover %s (journal %d, %s): %s", original, jid, stage, exc)
             done.append(f"{original}：暂时无法完成上次中断的处理（{exc}），稍后会再试")
     for path in orphans(eng.ws, eng.store):
         original = path.name.split("__", 1)[-1]
         try:
             back = move_no_clobber(path, eng.ws.inbox / original, "（恢复）")
         except OSError as exc:
-            log.warning("could not put back %s: %s", path, exc)
+            log.info("could not put back %s: %s", path, exc)
+            done.append(f"{original}：暂时无法放回 inbox（{exc}），稍后会再试")
             continue
         done.append(f"{back.name}：放回 inbox 重新处理")
     _sweep_temporaries(eng.ws)
@@ -248,5 +250,7 @@ def _sweep_temporaries(ws: Workspace) -> None:
 
 
 def process_inbox(eng: Engine) -> list[Outcome]:
-    """One pass over the inbox."""
-    return [process_file(eng, p) for p in inbox_files(eng.ws)]
+    """One pass over the inbox. A file still open for writing (where the system can tell) is left for the
+    next pass; ``docflow watch`` also waits for files to be quiet and complete."""
+    return [NotReady(str(p), "文件仍在写入（复制尚未完成），请稍后再处理") if writer_active(p) else process_file(eng, p)
+            for p in inbox_files(eng.ws)]

@@ -36,21 +36,20 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
-
-from .claim import SHOW_AFTER, Inbox, InboxUnavailable, inbox_key
+from .claim import SHOW_AFTER, Inbox, InboxUnavailable, inbox_key, writer_active
 from .outcomes import NotReady, Outcome
 from .road import Engine, process_file, recover
 
 log = logging.getLogger("docflow.watch")
+# watchdog 7 logs an error when its inotify emitter is stopped normally; it is not one
+logging.getLogger("watchdog.observers.inotify").addFilter(
+    lambda record: "called when the thread is inactive" not in record.getMessage())
 
 NETWORK_FS = {"cifs", "smb", "smb2", "smb3", "smbfs", "nfs", "nfs3", "nfs4", "afs", "afpfs", "webdav", "9p",
               "davfs", "ncpfs", "glusterfs", "ceph", "vboxsf", "virtiofs", "drvfs", "fuse.sshfs",
               "fuse.davfs2", "fuse.rclone", "fuse.gvfsd-fuse", "fuse.s3fs", "fuse.glusterfs", "fuse.cephfs"}
 DEFAULT_POLL = 5.0
+ERROR_PAUSE = 5.0
 OFFICE_ZIPS = (".xlsx", ".xlsm", ".docx", ".docm")
 
 
@@ -156,8 +155,12 @@ class Tracker:
             e.due = min(e.due, max(now, e.retry_at))
 
     def due(self, now: float) -> list[Path]:
-        return [p for p, e in sorted(self.entries.items(), key=lambda pe: (pe[1].first, str(pe[0])))
-                if e.due <= now and e.retry_at <= now]
+        """Files to look at now, oldest first (a huge inbox costs one pass, not one stat per file)."""
+        due = [(e.first, str(p), p) for p, e in self.entries.items() if e.due <= now and e.retry_at <= now]
+        return [p for _, _, p in sorted(due)]
+
+    def next_due(self) -> float:
+        return min((max(e.due, e.retry_at) for e in self.entries.values()), default=float("inf"))
 
     def check(self, path: Path, now: float) -> Check:
         e = self.entries.setdefault(path, _Entry(first=now, due=now))
@@ -204,26 +207,6 @@ class Tracker:
         e.failures = count if count is not None else e.failures + 1
         e.retry_at = e.due = now + min(self.backoff * 2 ** (e.failures - 1), self.max_backoff)
         return e.failures
-
-
-def writer_active(path: Path) -> bool:
-    """True if some process has the file open for writing (Linux: a read lease cannot be had). False where
-    the platform or filesystem cannot tell (network filesystems, other systems): the other checks remain."""
-    if fcntl is None or not hasattr(fcntl, "F_SETLEASE"):
-        return False
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        return exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN)  # someone holds a lease: busy
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
-    except OSError as exc:
-        return exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK)  # EACCES/EINVAL: cannot tell here
-    else:
-        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
-        return False
-    finally:
-        os.close(fd)
 
 
 def inspect(path: Path, st: os.stat_result) -> tuple[bool, str]:
@@ -284,6 +267,7 @@ class Watcher:
         grace = self.grace if self.grace is not None else max(60.0, 10 * self.quiet)
         self.tracker = Tracker(self.quiet, grace, self.retry_base)
         self.lock = threading.Lock()
+        self._kick = threading.Event()
         self.woken: set[Path] = set()
         self.woken_dirs: set[Path] = set()
         self.observer = None
@@ -300,17 +284,35 @@ class Watcher:
 
     # ------------------------------------------------------------ loop
     def run(self, tick: float = 0.5) -> None:
+        """Watch until ``stop`` is set. An unexpected error (a database busy for too long, a disk full)
+        is reported and the loop goes on after a pause: the watcher itself never stops on its own."""
         try:
             while not self.stop.is_set():
-                if not self.poll:
-                    self._supervise()
-                if time.monotonic() >= self.next_scan:
-                    self.scan()
-                    self.next_scan = time.monotonic() + (self.poll or self.rescan)
-                self.step()
-                self.stop.wait(tick)
+                try:
+                    self._once()
+                except Exception as exc:
+                    log.exception("watch loop error")
+                    self.on_notice(f"监视出错（{exc}），{ERROR_PAUSE:g} 秒后继续")
+                    self.stop.wait(ERROR_PAUSE)
+                self._pause(tick)
         finally:
             self._stop_observer()
+
+    def _pause(self, tick: float) -> None:
+        """Sleep until the next file is due, an event arrives, or ``tick`` has passed."""
+        due = min(self.tracker.next_due() if self.available else float("inf"), self.next_scan)
+        wait = min(tick, max(0.0, due - time.monotonic()))
+        if wait > 0 and not self.stop.is_set():
+            self._kick.wait(wait)
+        self._kick.clear()
+
+    def _once(self) -> None:
+        if not self.poll:
+            self._supervise()
+        if time.monotonic() >= self.next_scan:
+            self.scan()
+            self.next_scan = time.monotonic() + (self.poll or self.rescan)
+        self.step()
 
     def scan(self, under: Path | None = None) -> None:
         """Look at every file in the inbox (or in one folder of it). Absence is never acted upon."""
@@ -319,7 +321,7 @@ class Watcher:
         except InboxUnavailable as exc:
             if self.available:
                 self.available = False
-                log.warning("inbox unavailable: %s", exc)
+                log.info("inbox unavailable: %s", exc)
                 self.on_notice(f"{exc.message}。恢复后会自动继续，期间不做任何处理")
             return
         if not self.available:
@@ -361,6 +363,8 @@ class Watcher:
         if c.state == LOCKED:
             if self.inbox.root.is_dir():
                 self._failure(path, c.why, now)
+            else:  # the whole share is away: not this file's failure; the next scan reports it
+                self.tracker.failed(path, now, 1)
             return []
         if c.state != READY:
             return []
@@ -368,6 +372,7 @@ class Watcher:
             outcome = process_file(self.eng, path)
         except Exception as exc:  # a share that dropped mid-file, a bug: the file is not lost (journal)
             log.exception("error while processing %s", path)
+            self.on_notice(f"{inbox_key(self.eng.ws, path)} 处理时出错（{exc}），文件不会丢失，稍后自动重试")
             self._failure(path, f"处理时出错：{exc}", time.monotonic())
             self._recover()
             return []
@@ -392,7 +397,7 @@ class Watcher:
 
     def _failed_count(self, path: Path, n: int, why: str, now: float) -> None:
         self.tracker.failed(path, now, n)
-        log.warning("%s cannot be taken (%d): %s", path.name, n, why)
+        log.info("%s cannot be taken (%d): %s", path.name, n, why)
         if n == SHOW_AFTER:
             self.on_notice(f"{inbox_key(self.eng.ws, path)} 已连续 {n} 次无法处理：{why}。"
                            "文件仍在 inbox，会继续自动重试；docflow status 可查看")
@@ -416,28 +421,30 @@ class Watcher:
     def _wake(self, path: Path, is_dir: bool) -> None:
         with self.lock:
             (self.woken_dirs if is_dir else self.woken).add(path)
+        self._kick.set()
 
     def _supervise(self) -> None:
-        """(Re)start the observer when it is missing, its thread or emitter died, or the inbox was replaced."""
+        """(Re)start the observer when it is missing, its thread or emitter died, or the inbox went away or
+        was replaced underneath it (a share unmounted and mounted again)."""
         ident = _identity(self.eng.ws.inbox)
-        if ident is None:  # the inbox is gone for now (share down): scans report it and keep trying
-            self._stop_observer()
-            return
         obs = self.observer
-        if (obs is not None and obs.is_alive() and obs.emitters and all(e.is_alive() for e in obs.emitters)
-                and ident == self._inbox_id):
+        if (obs is not None and ident is not None and ident == self._inbox_id and obs.is_alive() and obs.emitters
+                and all(e.is_alive() for e in obs.emitters)):
             return
         if obs is not None:
             self.observer_restarts += 1
-            log.warning("observer stopped; restarting (%d)", self.observer_restarts)
-            self.on_notice("文件监视中断（共享文件夹断开或被替换？），已自动重新开始监视并全部扫描一遍")
+            log.info("observer stopped or inbox replaced; restarting (%d)", self.observer_restarts)
             self._stop_observer()
             self.next_scan = 0.0
+            if ident is not None:
+                self.on_notice("文件监视中断（共享文件夹断开或被替换？），已自动重新开始监视并全部扫描一遍")
+        if ident is None:  # the inbox is gone for now (share down): scans report it; watch again when back
+            return
         try:
             self._start_observer()
             self._inbox_id = ident
         except OSError as exc:  # e.g. the inotify watch limit: poll instead, never stop watching
-            log.warning("native events unavailable (%s); polling", exc)
+            log.info("native events unavailable (%s); polling", exc)
             self.on_notice(f"无法使用文件系统事件（{exc}），改为每 {DEFAULT_POLL:g} 秒轮询")
             self._stop_observer()
             self.poll = DEFAULT_POLL
@@ -456,7 +463,7 @@ class Watcher:
                 obs.stop()
                 obs.join(2)
             except Exception:  # an emitter stuck on a dead share: it is a daemon thread, leave it
-                log.warning("observer did not stop cleanly")
+                log.info("observer did not stop cleanly")
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:

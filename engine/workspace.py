@@ -41,6 +41,7 @@ class WatchSettings(_Section):
     quiet_seconds: float = Field(2.0, ge=0)
     poll_seconds: float = Field(0.0, ge=0)        # 0 = native events where the filesystem has them
     rescan_seconds: float = Field(60.0, gt=0)
+    grace_seconds: float = Field(60.0, ge=0)      # how long a half-copied-looking file is waited for
 
 
 class Config(_Section):
@@ -146,6 +147,7 @@ def default_config_text(organisation: str, pack_settings: dict[str, Any]) -> str
         "quiet_seconds = 2.0                # 文件大小和修改时间稳定这么多秒后才处理",
         "poll_seconds = 0.0                 # 大于 0 时按该间隔轮询（网络共享文件夹请设为 5）",
         "rescan_seconds = 60.0              # 定期全量扫描的间隔",
+        "grace_seconds = 60.0               # 看起来没复制完整的文件最多等待这么多秒，之后按损坏文件退回",
         "",
         "[settings]                         # 流程包的本地做法设置（[L]），删去某行即使用默认值",
     ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.road import is_junk
+from engine.claim import is_junk
 from engine.watch import Tracker, Watcher, filesystem_type
 from factory import applicant, write_roster
 
