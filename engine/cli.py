@@ -115,10 +115,11 @@ def case_summary(eng: Engine, case_id: str) -> dict:
     today = eng.clock.today()
     dates = {label: cs.facts[k].isoformat() for k, label in eng.pack.facts.items()
              if k != "birth_date" and cs.facts.get(k) is not None}
+    due = next_due(eng.pack, cs)
     return {"case": case_id, "name": row.name, "branch": row.branch, "state": eng.pack.state_label(cs.state),
             "last_step": last_step(eng.pack, cs), "dates": dates, "pack_version": row.pack_version,
-            "due": [d.describe(today) for d in next_due(eng.pack, cs)],
-            "overdue": any(d.deadline and d.deadline < today for d in next_due(eng.pack, cs)),
+            "due": [d.describe(today) for d in due],
+            "overdue": any(d.deadline and d.deadline < today for d in due),
             "warnings": list(cs.warnings)}
 
 

@@ -50,10 +50,20 @@ def _raw(ws: Worksheet, cell: Cell) -> RawValue:
 
 
 def _top_left(ws: Worksheet, cell: Cell) -> Cell:
-    for rng in ws.merged_cells.ranges:
-        if cell.coordinate in rng:
-            return ws.cell(rng.min_row, rng.min_col)
-    return cell
+    """The cell holding the value of a merged range (the cell itself when not merged)."""
+    anchor = _merge_map(ws).get((cell.row, cell.column))
+    return ws.cell(*anchor) if anchor else cell
+
+
+def _merge_map(ws: Worksheet) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, column) of every merged cell → its range's top-left, built once per sheet."""
+    cached = getattr(ws, "_docflow_merges", None)
+    if cached is None:
+        cached = {(r, c): (rng.min_row, rng.min_col) for rng in ws.merged_cells.ranges
+                  if (rng.max_row - rng.min_row + 1) * (rng.max_col - rng.min_col + 1) <= 10_000
+                  for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)}
+        ws._docflow_merges = cached
+    return cached
 
 
 # ---------------------------------------------------------------- issued forms
