@@ -48,7 +48,8 @@ def to_date(value: Any, date1904: bool = False) -> date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _serial(value, date1904)
-    return _parse_date_text(clean_text(value, compact=True), date1904)
+    text = _TIME.sub("", clean_text(value))  # "1990-01-01 00:00:00" as other systems export it
+    return _parse_date_text(text.replace(" ", ""), date1904)
 
 
 def _serial(value: float, date1904: bool) -> date:
@@ -62,6 +63,7 @@ _DATE_PATTERNS = (
     re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
 )
+_TIME = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _MONTH_PATTERN = re.compile(r"(\d{4})[-/.年](\d{1,2})月?")
 
 

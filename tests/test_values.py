@@ -65,3 +65,21 @@ def test_ints(raw, expected):
 def test_int_range():
     with pytest.raises(ValueError, match="超出范围"):
         to_int(21, 1, 20)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("1990-01-01 00:00:00", date(1990, 1, 1)), ("1990-1-11 0:00", date(1990, 1, 11)),
+    ("2023-05-01T00:00:00", date(2023, 5, 1)), ("2023/5/21 12:30", date(2023, 5, 21)),
+])
+def test_dates_with_a_time_part_as_other_systems_export_them(raw, expected):
+    assert to_date(raw) == expected
+
+
+def test_roster_value_aliases_from_other_systems(pack):
+    from engine.validate import RawValue, validate
+
+    form = pack.forms["applicant_roster"]
+    raw = {"gender": RawValue("女性"), "education": RawValue("大专学历"), "frontline": RawValue("√")}
+    sub = validate("applicant_roster", form, raw)
+    found = {f.field for f in sub} if isinstance(sub, list) else set()
+    assert not found & {"gender", "education", "frontline"}
