@@ -237,7 +237,8 @@ def claim(ws: Workspace, store: Store, path: Path, at: str) -> Claimed | NotRead
         return _failed(store, path, original, at, exc)
     try:
         with open(work, "rb") as fh:
-            data = fh.read(MAX_READ_BYTES + 1)
+            # ask for what the file holds (+1 to see it grow), not for the limit: read(n) reserves n bytes
+            data = fh.read(min(os.fstat(fh.fileno()).st_size, MAX_READ_BYTES) + 1)
             after = os.fstat(fh.fileno())
     except OSError as exc:
         return _put_back(ws, store, jid, original, work, path, at, _why(exc))

@@ -39,13 +39,13 @@ def read_form(root: etree._Element, form: FormDef) -> dict[str, RawValue]:
     raw: dict[str, RawValue] = {}
     marks = _bookmarks(root)
     tags = _content_controls(root)
-    table = label_table(root)
+    table: dict[str, str] | None = None   # the last resort, parsed only when a mark is missing
     for f in form.fields:
         if f.key in marks:
             raw[f.key] = RawValue(marks[f.key], f"书签 {f.key}（“{f.label}”栏）")
         elif f.key in tags:
             raw[f.key] = RawValue(tags[f.key], f"内容控件 {f.key}（“{f.label}”栏）")
-        elif norm_label(f.label) in table:
+        elif norm_label(f.label) in (table := table if table is not None else label_table(root)):
             raw[f.key] = RawValue(table[norm_label(f.label)], f"表格“{f.label}”栏")
     return raw
 
