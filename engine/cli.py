@@ -17,11 +17,11 @@ from .claim import SHOW_AFTER
 from .due import last_step, next_due
 from .errors import DocflowError, WorkspaceError
 from .lint import lint_pack
-from .outcomes import Duplicate, NotReady, Outcome, Processed, Rejected
+from .outcomes import Duplicate, Outcome, Processed, Rejected
 from .pack import load_pack
 from .road import Engine, process_inbox, recover
 from .state import fold
-from .workspace import BUNDLED_PACKS, Workspace, init_workspace, load_workspace
+from .workspace import BUNDLED_PACKS, init_workspace, load_workspace
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

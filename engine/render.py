@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +133,3 @@ def output_name(doc: DocumentDef, period: int | None) -> str:
     suffix = Path(doc.template).suffix
     stem = f"{doc.number:02d}-{doc.title}" + (f"-第{period}次" if period else "")
     return safe_file_name(stem, suffix)
-
-
-def today_stamp(d: date) -> str:
-    return re.sub(r"-", "", d.isoformat())

@@ -17,7 +17,7 @@ from .claim import (Claimed, InboxUnavailable, claim, inbox_files, move_no_clobb
 from .clock import Clock, SystemClock, WorkdayCalendar
 from .context import document_context
 from .errors import DocflowError, InputError
-from .identify import Identity, identify, open_body
+from .identify import identify, open_body
 from .intake import Plan, plan
 from .names import safe_name
 from .outcomes import Duplicate, Finding, NotReady, Outcome, Processed, Rejected
