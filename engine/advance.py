@@ -117,7 +117,7 @@ def _documents(pack: Pack, step: StepDef, case: CaseState, sub: Submission, ctx:
 
 
 def _labels(pack: Pack, step: StepDef) -> dict[str, str]:
-    labels = {f"case.{k}": v for k, v in pack.facts.items()}
+    labels = {f"case.{k}": v.label for k, v in pack.facts.items()}
     for form in pack.forms.values():
         if form.creates_case:
             labels.update({f"case.{f.key}": f.label for f in form.fields})

@@ -13,14 +13,12 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
-from .claim import SHOW_AFTER
-from .due import last_step, next_due
+from . import status
 from .errors import DocflowError, WorkspaceError
 from .lint import lint_pack
 from .outcomes import Duplicate, Outcome, Processed, Rejected
 from .pack import load_pack
 from .road import Engine, process_inbox, recover
-from .state import fold
 from .workspace import BUNDLED_PACKS, init_workspace, load_workspace
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -109,53 +107,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
-def case_summary(eng: Engine, case_id: str) -> dict:
-    row = eng.store.case(case_id)
-    cs = fold(eng.pack, case_id, eng.store.events(case_id))
-    today = eng.clock.today()
-    dates = {label: cs.facts[k].isoformat() for k, label in eng.pack.facts.items()
-             if k != "birth_date" and cs.facts.get(k) is not None}
-    due = next_due(eng.pack, cs)
-    return {"case": case_id, "name": row.name, "branch": row.branch, "state": eng.pack.state_label(cs.state),
-            "last_step": last_step(eng.pack, cs), "dates": dates, "pack_version": row.pack_version,
-            "due": [d.describe(today) for d in due],
-            "overdue": any(d.deadline and d.deadline < today for d in due),
-            "warnings": list(cs.warnings)}
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     ws = load_workspace(Path(args.workspace))
     eng = Engine.open(ws)
     try:
-        ids = [args.case] if args.case else [c.case_id for c in eng.store.cases()]
-        if args.case and eng.store.case(args.case) is None:
-            raise WorkspaceError(f"没有案卷 {args.case}")
-        rows = [case_summary(eng, i) for i in ids]
-        if args.case:
-            rows[0]["history"] = eng.store.audit(args.case)
-        stuck = [dict(zip(("journal", "file", "work", "stage"), r)) for r in eng.store.journal_open_rows()]
-        retrying = [{"file": r.original, "failures": r.failures, "reason": r.reason, "since": r.first_at,
-                     "last": r.last_at} for r in eng.store.retries() if r.failures >= SHOW_AFTER]
+        rep = status.report(eng, args.case)
     finally:
         eng.store.close()
-    if args.json:
-        print(json.dumps({"cases": rows, "in_flight": stuck, "retrying": retrying}, ensure_ascii=False, indent=2))
-        return 0
-    if not rows:
-        print("还没有任何案卷。把入党申请人名册放进 inbox 后运行 docflow process。")
-    for r in rows:
-        print(f"{r['case']}  {r['name']}（{r['branch']}）  {r['state']}  最近完成：{r['last_step'] or '—'}")
-        for label, value in r["dates"].items():
-            print(f"    {label}：{value}")
-        for d in r["due"]:
-            print(f"    下一步：{d}")
-        for h in r.get("history", []):
-            print(f"    [{h['at']}] {h['kind']} {h['step']}  来自 {h['file']}（sha256 {h['sha256'][:12]}…）")
-    for s in stuck:
-        print(f"处理中断的文件：{s['file']}（{s['stage']}），下次运行 process/watch 时会自动恢复")
-    for r in retrying:
-        print(f"暂时无法处理的文件：{r['file']}（自 {r['since']} 起已尝试 {r['failures']} 次，最近 {r['last']}）："
-              f"{r['reason']}。文件仍在 inbox，系统会继续自动重试；如在 Excel/WPS 中打开着，请关闭")
+    print(json.dumps(rep, ensure_ascii=False, indent=2) if args.json else status.report_text(rep))
     return 0
 
 

@@ -16,6 +16,7 @@ from .errors import PackError
 
 KEY_RE = r"^[a-z][a-z0-9_]*$"
 FieldType = Literal["text", "date", "choice", "int", "id_number"]
+FactType = Literal["date", "month", "number", "text"]
 
 
 class _Strict(BaseModel):
@@ -146,6 +147,13 @@ class ArchiveItem(_Strict):
     core: bool = False               # one of the core materials that go into the personnel file
 
 
+class FactDef(_Strict):
+    """A fact of a case that steps set (a key date, a result): its label and its type."""
+
+    label: str
+    type: FactType
+
+
 class PackInfo(_Strict):
     id: str = Field(pattern=KEY_RE)
     name: str
@@ -156,7 +164,7 @@ class PackInfo(_Strict):
 class Pack(_Strict):
     pack: PackInfo
     settings: dict[str, Any] = {}
-    facts: dict[str, str] = {}
+    facts: dict[str, FactDef] = {}
     states: tuple[StateDef, ...]
     forms: dict[str, FormDef]
     steps: tuple[StepDef, ...]
@@ -346,6 +354,8 @@ def _check_references(pack: Pack, path: Path, check_templates: bool = True) -> N
         for entry, fact, ref in sets:
             if not re.fullmatch(KEY_RE, fact) or not _expr_ok(ref, form):
                 problems.append(f"{where}.{entry}：无效的引用 {ref!r}")
+            else:
+                problems += [f"{where}.{entry}：{p}" for p in _fact_type_problems(pack, fact, ref, form)]
         for j, rule in enumerate(step.rules):
             for msg in check_rule_params(rule, form):
                 problems.append(f"{where}.rules[{j}] ({rule.kind})：{msg}")
@@ -370,6 +380,10 @@ def _check_references(pack: Pack, path: Path, check_templates: bool = True) -> N
                 problems.append(f"{where}.milestones[{n}]：未定义的步骤或状态 {m.step!r}/{m.state!r}")
             elif any(not _ref_ok(v, form) for v in (*m.values.values(), *m.facts.values())):
                 problems.append(f"{where}.milestones[{n}].values：无效的引用")
+            else:
+                for fact, ref in m.facts.items():
+                    problems += [f"{where}.milestones[{n}].facts.{fact}：{p}"
+                                 for p in _fact_type_problems(pack, fact, ref, form)]
         for j, rule in enumerate(imp.rules):
             problems += [f"{where}.rules[{j}] ({rule.kind})：{msg}" for msg in check_rule_params(rule, form)]
     if problems:
@@ -391,6 +405,38 @@ def _expr_ok(expr: str, form: FormDef | None) -> bool:
         return False
     ref, amount, _ = parsed
     return _ref_ok(ref, form) and (not amount or amount.lstrip("-").isdigit() or _ref_ok(amount, form))
+
+
+_FIELD_FACT_TYPES = {"date": ("date", "month"), "int": ("number",), "text": ("text",), "choice": ("text",),
+                     "id_number": ("text",)}
+
+
+def expr_type(pack: Pack, expr: str, form: FormDef | None) -> tuple[str, ...]:
+    """The fact types a value of ``expr`` may have ("ref + N unit" is a date); () when unknown."""
+    parsed = parse_expr(expr)
+    if parsed is None:
+        return ()
+    ref, amount, _ = parsed
+    if amount:
+        return ("date",)
+    ns, _, key = ref.partition(".")
+    if ns == "form":
+        f = form.field(key) if form else None
+        return _FIELD_FACT_TYPES.get(f.type, ()) if f else ()
+    if key in pack.facts:
+        return (pack.facts[key].type,)
+    person = next((f for fm in pack.forms.values() if fm.creates_case for f in fm.fields if f.key == key), None)
+    return _FIELD_FACT_TYPES.get(person.type, ()) if person else ()
+
+
+def _fact_type_problems(pack: Pack, fact: str, expr: str, form: FormDef | None) -> list[str]:
+    declared = pack.facts.get(fact)
+    if declared is None:
+        return [f"事实 {fact!r} 没有在 [facts] 中声明（须写明 label 和 type）"]
+    kinds = expr_type(pack, expr, form)
+    if kinds and declared.type not in kinds:
+        return [f"事实 {fact!r} 声明为 {declared.type}，但 {expr!r} 的值是 {'/'.join(kinds)}"]
+    return []
 
 
 def _ref_ok(ref: str, form: FormDef | None) -> bool:

@@ -46,7 +46,8 @@ def test_status_json_and_text(root, capsys):
     assert "党组织派人谈话" in case["due"][0] and "2026-02-05" in case["due"][0]
     assert main(["status", "-w", str(root), "2026-0001"]) == 0
     out = capsys.readouterr().out
-    assert "下一步" in out and "case_created" in out
+    assert "下一步" in out and "建立案卷" in out and "完成：递交入党申请书" in out and "来自文件 名册.xlsx" in out
+    assert "case_created" not in out and "step_done" not in out and "sha256" not in out  # words, not codes
 
 
 def test_status_of_unknown_case(root, capsys):

@@ -120,3 +120,16 @@ def test_a_transition_to_an_unknown_state_is_reported(tmp_path):
     folder = copy_pack(tmp_path, lambda s: s.replace('in = ["不通过"] }, to = "target"', 'in = ["不通过"] }, to = "nowhere"', 1))
     with pytest.raises(PackError, match="nowhere"):
         load_pack(folder)
+
+
+def test_facts_are_typed_and_a_step_may_only_set_a_declared_fact_of_its_type(tmp_path):
+    assert load_pack(BUNDLED_PACKS / "party").facts["review_conclusion"].type == "text"
+    assert load_pack(BUNDLED_PACKS / "party").facts["extended_months"].type == "number"
+    undeclared = copy_pack(tmp_path / "a", lambda s: s.replace(
+        'review_conclusion = { label = "政治审查结论", type = "text" }\n', ""))
+    with pytest.raises(PackError, match="review_conclusion.*没有在 \\[facts\\] 中声明"):
+        load_pack(undeclared)
+    mistyped = copy_pack(tmp_path / "b", lambda s: s.replace(
+        'review_conclusion = { label = "政治审查结论", type = "text" }', 'review_conclusion = { label = "政治审查结论", type = "date" }'))
+    with pytest.raises(PackError, match="review_conclusion.*声明为 date.*text"):
+        load_pack(mistyped)

@@ -4,13 +4,14 @@ into one workspace (one person per scenario), with the expected final state, doc
 Forms are the ones the engine issued into outbox, filled the way staff fill them (tests/factory.py)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
 
 from e2e import case_dir, drop
-from engine import Engine, init_workspace
+from engine import Engine, init_workspace, status
 from engine.clock import FixedClock
 from engine.outcomes import Processed, Rejected
 from engine.render import output_name
@@ -175,6 +176,19 @@ def roster_row(values: dict, seq: int) -> dict:
     return {labels[k]: v for k, v in values.items() if k in labels}
 
 
+def read_status(eng, case_id: str) -> dict:
+    """``docflow status`` as staff run it, every way: all cases and one case, as text and as JSON.
+    Facts of every type (dates, a year-month, numbers, text) must go through all four."""
+    whole, one = status.report(eng), status.report(eng, case_id)
+    for rep in (whole, one):
+        assert status.report_text(rep)
+        json.loads(json.dumps(rep, ensure_ascii=False))
+    [mine] = [c for c in whole["cases"] if c["case"] == case_id]
+    assert mine == {k: v for k, v in one["cases"][0].items() if k != "history"}
+    assert len(one["cases"][0]["history"]) == len(eng.store.events(case_id))
+    return one["cases"][0]
+
+
 @pytest.mark.parametrize("sc", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_scenario(world, sc):
     eng, tmp = world
@@ -188,8 +202,10 @@ def test_scenario(world, sc):
         assert sc.refused and sc.refused in [f.code for f in found], [f.message for f in found]
         return
     case_id = outcome.cases[0].split()[0]
+    read_status(eng, case_id)
     for n, (form_id, values) in enumerate(sc.subs[1:], 1):
         outcome = submit(eng, tmp, case_id, n, form_id, values)
+        read_status(eng, case_id)
         warnings += [w.code for w in getattr(outcome, "warnings", ())]
         if isinstance(outcome, Rejected):
             assert n == len(sc.subs) - 1, f"step {n} ({form_id}) refused: {[r.message for r in outcome.reasons]}"
@@ -199,6 +215,13 @@ def test_scenario(world, sc):
     assert sc.refused is None, "expected a refusal"
     cs = fold(eng.pack, case_id, eng.store.events(case_id))
     assert cs.state == sc.state
+    shown = read_status(eng, case_id)  # state and key facts as staff read them
+    assert shown["state"] == eng.pack.state_label(sc.state)
+    for key, fact in eng.pack.facts.items():
+        value = cs.facts.get(key)
+        if key != "birth_date" and value not in (None, ""):
+            assert shown["dates"][fact.label] == status.fact_value(value, fact)
+            assert isinstance(shown["dates"][fact.label], int if fact.type == "number" else str)
     member = (eng.store.members(cs.facts["branch"]) or {}).get(cs.facts["name"])
     joined = {"probationary": "预备党员", "extended": "预备党员", "conversion_voted": "预备党员",
               "full": "正式党员"}.get(cs.state)
