@@ -61,7 +61,11 @@ def test_missing_template_file(tmp_path):
 
 
 def test_type_error_in_a_field_names_the_entry(tmp_path):
-    folder = copy_pack(tmp_path, lambda s: s.replace('type = "date"', 'type = "datum"', 1))
+    def edit(s):
+        at = s.index("[forms.applicant_roster]")
+        return s[:at] + s[at:].replace('type = "date"', 'type = "datum"', 1)
+
+    folder = copy_pack(tmp_path, edit)
     with pytest.raises(PackError, match=r"forms\.applicant_roster\.fields\[3\]"):
         load_pack(folder)
 
