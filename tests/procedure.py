@@ -19,9 +19,12 @@ from factory import id_number
 TODAY = date(2026, 11, 28)
 D = date
 BRANCH = "第一党支部"
-MEMBERS = {n: Member(n, s, d) for n, s, d in [("刘一", "正式党员", False), ("周三", "正式党员", False),
-                                               ("孙五", "正式党员", False), ("陈二", "预备党员", False),
-                                               ("钱六", "正式党员", True)]}
+# A branch of 17 full members (钱六 under 留党察看: no vote) and 2 probationary members: N = 16.
+OTHERS = ["吴七", "郑八", "冯九", "陈十", "褚一", "卫二", "蒋三", "沈四", "韩五", "杨六", "朱七", "秦八", "尤九"]
+ROSTER = ([("刘一", "正式党员", False), ("周三", "正式党员", False), ("孙五", "正式党员", False),
+           ("钱六", "正式党员", True)] + [(n, "正式党员", False) for n in OTHERS]
+          + [("陈二", "预备党员", False), ("许二", "预备党员", False)])
+MEMBERS = {n: Member(n, s, d) for n, s, d in ROSTER}
 
 
 def person(**over: Any) -> dict:
@@ -32,9 +35,15 @@ def person(**over: Any) -> dict:
     return v
 
 
-def vote(meeting: date, outcome: str, *, full=16, prob=2, present=14, yes=13, no=1, abstain=0, **over) -> dict:
+def vote(meeting: date, outcome: str, *, full=17, prob=None, discipline=1, present=14, yes=13, no=1, abstain=0,
+         **over) -> dict:
+    """A tally for the branch of ``ROSTER`` (N = full − those under 留党察看 = 16). At a conversion vote the
+    candidate is a probationary member of the branch: 3 probationary members instead of 2."""
+    if prob is None:
+        prob = 2 if outcome in ("通过", "不通过") else 3
     v = dict(meeting_date=meeting, place="学区会议室", chair="刘一", recorder="周三", members_total=full + prob,
-             members_full=full, members_probationary=prob, due_voting=full, present_voting=present,
+             members_full=full, members_probationary=prob, members_discipline=discipline,
+             due_voting=full - discipline, present_voting=present,
              written_yes=0, written_no=0, written_abstain=0, ballots_issued=present, ballots_returned=yes + no + abstain,
              yes=yes, no=no, abstain=abstain, outcome=outcome)
     v.update(over)
@@ -98,8 +107,9 @@ class Run:
 
 def run(pack, subs: list[tuple[str, dict]], members=MEMBERS, today=TODAY, stop_on_refusal=True) -> Run:
     events, out = [], Run(None, None)
-    world = World(today, WorkdayCalendar(), members)
+    members = dict(members)
     for form_id, values in subs:
+        world = World(today, WorkdayCalendar(), members)
         sub = Submission(form_id, values, {}, {})
         cs = fold(pack, "2024-0001", events) if events else None
         if cs is None and pack.imports and any(i.form == form_id for i in pack.imports.values()):
@@ -112,6 +122,11 @@ def run(pack, subs: list[tuple[str, dict]], members=MEMBERS, today=TODAY, stop_o
                 break
             continue
         events += [("t", e) for e in verdict.events]
+        if verdict.joins_members:  # as the road does: the person joins (or leaves) the branch roster
+            name = str(fold(pack, "", events).facts.get("name"))
+            members.pop(name, None)
+            if verdict.joins_members != "-":
+                members[name] = Member(name, verdict.joins_members)
         out.documents += [(d.doc_id, d.period) for d in verdict.documents]
         out.warnings += [w.code for w in verdict.warnings]
     out.case = fold(pack, "2024-0001", events) if events else None

@@ -17,11 +17,7 @@ from engine.outcomes import Processed, Rejected
 from engine.render import output_name
 from engine.state import fold
 from factory import fill_docx, fill_xlsx, id_number, member_roster, write_roster
-from procedure import HAPPY, D, TODAY, person, step_values, until, vote
-
-MEMBERS = [("刘一", "第一党支部", "正式党员"), ("周三", "第一党支部", "正式党员"), ("孙五", "第一党支部", "正式党员"),
-           ("陈二", "第一党支部", "预备党员"), ("钱六", "第一党支部", "正式党员")]
-
+from procedure import HAPPY, ROSTER, D, TODAY, person, step_values, until, vote
 
 @dataclass
 class S:
@@ -142,7 +138,6 @@ SCENARIOS = [
 def world(tmp_path_factory):
     ws = init_workspace(tmp_path_factory.mktemp("scenarios") / "ws")
     eng = Engine.open(ws, clock=FixedClock(TODAY))
-    drop(eng, member_roster(ws.root / "members.xlsx", MEMBERS, discipline={"钱六": "是"}))
     yield eng, tmp_path_factory.mktemp("files")
     eng.store.close()
 
@@ -165,12 +160,18 @@ def submit(eng, tmp, case_id, n, form_id, values):
     return drop(eng, dst)
 
 
+def branch_of(seq: int) -> str:
+    """Each scenario runs in a branch of its own, so members who join (or leave) in one scenario do not change
+    the counts another one checks."""
+    return f"第{seq:02d}党支部"
+
+
 def roster_row(values: dict, seq: int) -> dict:
     labels = {"name": "姓名", "gender": "性别", "ethnicity": "民族", "birth_date": "出生日期", "id_number": "公民身份号码",
               "education": "学历", "unit": "工作单位", "post": "职务/岗位", "frontline": "是否一线", "phone": "联系电话",
               "branch": "所在党支部", "apply_date": "申请入党日期", "activist_date": "确定为入党积极分子时间",
               "target_date": "确定为发展对象时间", "join_date": "入党时间", "full_date": "转正时间", "stage": "当前发展阶段"}
-    values = dict(values, name=f"{values['name']}{seq}")
+    values = dict(values, name=f"{values['name']}{seq}", branch=branch_of(seq))
     if values["id_number"] == id_number(values["birth_date"]):
         values["id_number"] = id_number(values["birth_date"], seq)
     return {labels[k]: v for k, v in values.items() if k in labels}
@@ -194,6 +195,8 @@ def test_scenario(world, sc):
     eng, tmp = world
     seq = SCENARIOS.index(sc) + 1
     first_form, first_values = sc.subs[0]
+    drop(eng, member_roster(tmp / f"{seq:02d}-members.xlsx", [(n, branch_of(seq), st) for n, st, _ in ROSTER],
+                            discipline={n: "是" for n, _, d in ROSTER if d}))
     roster = write_roster(tmp / f"{seq:02d}-{first_form}.xlsx", [roster_row(first_values, seq)])
     outcome = drop(eng, roster)
     warnings = [w.code for w in getattr(outcome, "warnings", ())]

@@ -1058,7 +1058,9 @@ def build_meeting_minutes(path: Path) -> None:
     t = TableBuilder(doc, [3.4, 4.4, 3.4, 4.4])
     t.row([L("时　　间"), V("{{ v.meeting_date }}"), L("地　　点"), V("{{ v.place }}")])
     t.row([L("主 持 人"), V("{{ v.chair }}"), L("记 录 人"), V("{{ v.recorder }}")])
-    t.row([L("党员人数"), V("共{{ v.members_total }}人：正式党员{{ v.members_full }}人，"
+    t.row([L("党员人数"), V("共{{ v.members_total }}人：正式党员{{ v.members_full }}人"
+                             "{% if v.members_discipline %}（其中受留党察看处分{{ v.members_discipline }}人，"
+                             "察看期间没有表决权）{% endif %}，"
                              "预备党员{{ v.members_probationary }}人（预备党员没有表决权）",
                              span=3, align="left")])
     t.row([L("应到会"), V("{{ v.tally.due }}人"), L("实到会"), V("{{ v.present_voting }}人")])
@@ -1098,6 +1100,7 @@ def build_meeting_minutes(path: Path) -> None:
         r.body("", indent=False)
     r.heading("四、表决情况")
     r.body("应到会有表决权的正式党员{{ v.tally.due }}人（正式党员{{ v.members_full }}人，"
+           "{% if v.tally.discipline %}受留党察看处分{{ v.tally.discipline }}人，{% endif %}"
            "不计入应到会人数{{ v.tally.excluded }}人），实到会{{ v.present_voting }}人，"
            "{% if v.present_voting is number and v.present_voting * 2 > v.tally.due %}超过应到会人数的半数，"
            "会议有效{% else %}未超过应到会人数的半数{% endif %}。会前书面表示同意{{ v.written_yes or 0 }}人、"
@@ -1358,8 +1361,8 @@ FORM_SPECS: dict[str, dict] = {
     "withdraw": dict(info=[[BIRTH, APPLY], [("当前阶段", "info_state")]]),
 }
 
-VOTE_NOTE = ("表决规则：应到会有表决权的正式党员人数 = 正式党员人数 − 不计入应到会人数（仅限五种情形）；"
-             "预备党员没有表决权；到会有表决权的正式党员须超过应到会人数的半数，会议方可表决；"
+VOTE_NOTE = ("表决规则：应到会有表决权的正式党员人数 = 正式党员人数 − 受留党察看处分人数 − 不计入应到会人数"
+             "（仅限五种情形）；预备党员和察看期间的党员没有表决权；到会有表决权的正式党员须超过应到会人数的半数，会议方可表决；"
              "赞成票加会前书面表示同意的票数须超过应到会人数的半数，方为通过。表内只填人数和票数，不填谁投了什么票。")
 
 
@@ -1473,6 +1476,15 @@ class FormSheet(SheetBuilder):
         self.ws.row_dimensions[r].height = height
         self.row += 1
 
+    def hint_row(self, text: str, height: float = 34) -> None:
+        """A grey explanatory line across the form (not an input)."""
+        r = self.row
+        cell = self._merge(r, 1, 4, "hint", size=10, color="595959")
+        cell.value = text
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
+        self.ws.row_dimensions[r].height = height
+        self.row += 1
+
     def note_block(self, text: str, height: float) -> None:
         self.note_row(text)
         self.ws.row_dimensions[self.row - 1].height = height
@@ -1579,8 +1591,9 @@ def build_vote_xlsx(path: Path, pack: dict, form_id: str, fields: list[dict], sp
 
     sb.section_row("二、党员人数")
     sb.pair_input_row(take("members_total"), take("members_full"))
-    sb.pair_input_row(take("members_probationary"), None,
-                      hint="党员总数 = 正式党员 + 预备党员；预备党员没有表决权", height=34)
+    sb.pair_input_row(take("members_probationary"), take("members_discipline"))
+    sb.hint_row("党员总数 = 正式党员 + 预备党员；受留党察看处分的党员计入正式党员人数，但察看期间没有表决权；"
+                "预备党员没有表决权。各项人数须与党员名册一致。")
 
     slots = []
     i = 1
@@ -1597,7 +1610,8 @@ def build_vote_xlsx(path: Path, pack: dict, form_id: str, fields: list[dict], sp
     sb.ws.print_title_rows = f"1:{2 if spec.get('info_title') else 1}"
     sb.section_row("四、表决情况")
     tall = 34
-    sb.pair_input_row(take("due_voting"), None, hint="等于 正式党员人数 − 不计入应到会人数", height=tall)
+    sb.pair_input_row(take("due_voting"), None, hint="等于 正式党员人数 − 受留党察看处分人数 − 不计入应到会人数",
+                      height=tall)
     sb.pair_input_row(take("present_voting"), None, hint="须超过应到会人数的半数，会议方可表决",
                       height=tall)
     sb.pair_input_row(take("written_yes"), take("written_no"), height=tall)
