@@ -13,7 +13,7 @@ from typing import Mapping
 
 from .clock import WorkdayCalendar
 from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
-from .pack import Pack, StepDef
+from .pack import Pack, StepDef, Transition
 from .rules import Member, RuleContext, run_rules
 from .state import CaseState, encode
 from .validate import Submission, placed
@@ -91,14 +91,17 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
         events.insert(0, Event("case_created", "", {"pack_version": pack.version, "person": encode(person)}))
     transition = step.transition(ctx.get)
     joins = (transition.joins_members if transition else step.joins_members) if kind == "step_done" else ""
-    documents = _documents(pack, step, case, sub, ctx, period)
+    occurrence = case.occurrence(step.id) if kind == "step_done" else max(case.occurrences.get(step.id, 1), 1)
+    documents = _documents(pack, step, case, ctx, period, occurrence)
+    if kind == "step_done" and transition is not None:
+        documents += _reissued(pack, case, transition)
     if kind == "step_corrected":  # forms already issued may be in staff hands: never overwrite them
         documents = tuple(d for d in documents if not pack.documents[d.doc_id].collects)
     return Decision(tuple(events), documents, warnings, joins)
 
 
-def _documents(pack: Pack, step: StepDef, case: CaseState, sub: Submission, ctx: RuleContext,
-               period: int | None) -> tuple[DocumentDue, ...]:
+def _documents(pack: Pack, step: StepDef, case: CaseState, ctx: RuleContext, period: int | None,
+               occurrence: int) -> tuple[DocumentDue, ...]:
     out = []
     for doc_id, doc in pack.documents_after(step.id):
         if doc.when is not None and not doc.when.holds(ctx.get):
@@ -112,7 +115,17 @@ def _documents(pack: Pack, step: StepDef, case: CaseState, sub: Submission, ctx:
                 recorded.add(period)
             out.append(DocumentDue(doc_id, case.assumed.get(collect, 0) + len(recorded) + 1))
         else:
-            out.append(DocumentDue(doc_id))
+            out.append(DocumentDue(doc_id, None, occurrence))
+    return tuple(out)
+
+
+def _reissued(pack: Pack, case: CaseState, transition: Transition) -> tuple[DocumentDue, ...]:
+    """The forms for the steps a transition reopens, issued again as their next occurrence."""
+    out = []
+    for doc_id in transition.reissue:
+        step = pack.steps_for_form(pack.documents[doc_id].collects)
+        again = next((s for s in step if s.id in transition.reopen), step[0])
+        out.append(DocumentDue(doc_id, None, case.occurrences.get(again.id, 0) + 1))
     return tuple(out)
 
 

@@ -40,6 +40,7 @@ class Event:
 class DocumentDue:
     doc_id: str
     period: int | None = None
+    occurrence: int = 1           # 2, 3...: the step that made it due was taken again (after a reopen)
 
 
 @dataclass(frozen=True)

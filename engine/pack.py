@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import PackError
 
@@ -54,13 +54,40 @@ class FormDef(_Strict):
 
 
 class Condition(_Strict):
-    """``field`` (a reference such as "form.outcome") equals one of ``in_``."""
+    """``field`` (a reference such as "form.outcome") equals one of ``in_``; or, with ``filled``, the field
+    has a value (true) or is empty (false)."""
 
     field: str
-    in_: tuple[str, ...] = Field(alias="in")
+    in_: tuple[str, ...] = Field((), alias="in")
+    filled: bool | None = None
 
     def holds(self, get: Any) -> bool:
-        return str(get(self.field) or "") in self.in_
+        value = get(self.field)
+        if self.filled is not None:
+            return (value not in (None, "")) is self.filled
+        return str(value if value is not None else "") in self.in_
+
+
+class When(_Strict):
+    """Conditions that must all hold: one table, or a list of tables, in pack.toml."""
+
+    all: tuple[Condition, ...]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        if isinstance(v, dict) and "all" not in v:
+            return {"all": (v,)}
+        if isinstance(v, (list, tuple)):
+            return {"all": tuple(v)}
+        return v
+
+    def holds(self, get: Any) -> bool:
+        return all(c.holds(get) for c in self.all)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(c.field for c in self.all)
 
 
 class RuleDef(BaseModel):
@@ -71,7 +98,7 @@ class RuleDef(BaseModel):
     severity: Literal["refuse", "warn"] = "refuse"
     label: str = ""
     article: str = ""
-    when: Condition | None = None
+    when: When | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -79,12 +106,18 @@ class RuleDef(BaseModel):
 
 
 class Transition(_Strict):
-    """Where a step leads when a field of its form has one of some values (e.g. a vote's outcome)."""
+    """Where a step leads when a field of its form has one of some values (e.g. a vote's outcome).
 
-    when: Condition
+    ``reopen``: steps that must be taken again from here (a failed vote, a refused approval, a public notice
+    that found a real problem): they no longer count as done, and their next submission is a new occurrence of
+    the step rather than a correction. ``reissue`` names the forms issued again for them."""
+
+    when: When
     to: str
     sets: dict[str, str] = {}
     joins_members: str = ""
+    reopen: tuple[str, ...] = ()
+    reissue: tuple[str, ...] = ()    # documents (forms) issued again for the reopened steps
 
 
 class StepDef(_Strict):
@@ -121,7 +154,7 @@ class DocumentDef(_Strict):
     template: str
     after: tuple[str, ...]
     after_all: bool = False          # due only once every step of ``after`` is on file
-    when: Condition | None = None    # due only when the submission that made it due satisfies this
+    when: When | None = None         # due only when the submission that made it due satisfies this
     needs_step: str = ""             # dropped when that (switchable) step is switched off
     collects: str = ""
     due: DueDef | None = None
@@ -289,7 +322,6 @@ def _drop_disabled(raw: dict) -> dict:
     if not off:
         return raw
     forms_off = {s.get("form") for s in raw["steps"] if s.get("id") in off}
-    steps = [dict(s, after=[a for a in s.get("after", []) if a not in off]) for s in raw["steps"] if s.get("id") not in off]
     docs = {}
     for key, doc in raw["documents"].items():
         after = doc.get("after", [])
@@ -297,6 +329,13 @@ def _drop_disabled(raw: dict) -> dict:
         kept = [a for a in after if a not in off]
         if kept and doc.get("collects") not in forms_off and doc.get("needs_step") not in off:
             docs[key] = dict(doc, after=kept)
+
+    def trim(t: dict) -> dict:
+        return dict(t, reopen=[r for r in t.get("reopen", []) if r not in off],
+                    reissue=[d for d in t.get("reissue", []) if d in docs])
+
+    steps = [dict(s, after=[a for a in s.get("after", []) if a not in off],
+                  to_when=[trim(t) for t in s.get("to_when", [])]) for s in raw["steps"] if s.get("id") not in off]
     return {**raw, "steps": steps, "documents": docs}
 
 
@@ -349,8 +388,10 @@ def _check_references(pack: Pack, path: Path, check_templates: bool = True) -> N
             sets += [(f"to_when[{n}].sets.{k}", k, v) for k, v in t.sets.items()]
             if t.to not in states:
                 problems.append(f"{where}.to_when[{n}]：未定义的状态 {t.to!r}")
-            if not _ref_ok(t.when.field, form):
-                problems.append(f"{where}.to_when[{n}].when：无效的引用 {t.when.field!r}")
+            problems += [f"{where}.to_when[{n}].when：无效的引用 {ref!r}" for ref in t.when.fields if not _ref_ok(ref, form)]
+            problems += [f"{where}.to_when[{n}].reopen：未定义的步骤 {r!r}" for r in t.reopen if r not in step_ids]
+            problems += [f"{where}.to_when[{n}].reissue：{d!r} 不是收集表单的文书"
+                         for d in t.reissue if d not in pack.documents or not pack.documents[d].collects]
         for entry, fact, ref in sets:
             if not re.fullmatch(KEY_RE, fact) or not _expr_ok(ref, form):
                 problems.append(f"{where}.{entry}：无效的引用 {ref!r}")
@@ -362,6 +403,8 @@ def _check_references(pack: Pack, path: Path, check_templates: bool = True) -> N
     for key, doc in pack.documents.items():
         where = f"documents.{key}"
         problems += [f"{where}.after：未定义的步骤 {a!r}" for a in doc.after if a not in step_ids]
+        problems += [f"{where}.when：无效的引用 {ref!r}" for ref in (doc.when.fields if doc.when else ())
+                     if not any(_ref_ok(ref, pack.forms.get(pack.step(a).form)) for a in doc.after if a in step_ids)]
         if doc.collects and doc.collects not in pack.forms:
             problems.append(f"{where}.collects：未定义的表单 {doc.collects!r}")
         if check_templates and not (pack.root / doc.template).is_file():

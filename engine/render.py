@@ -127,9 +127,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def output_name(doc: DocumentDef, period: int | None) -> str:
+def output_name(doc: DocumentDef, period: int | None, occurrence: int = 1) -> str:
+    """NN-<title>[-第N次][（第N次办理）]: the period of a repeat step; the occurrence of a step taken again."""
     from .names import safe_file_name
 
     suffix = Path(doc.template).suffix
     stem = f"{doc.number:02d}-{doc.title}" + (f"-第{period}次" if period else "")
+    stem += f"（第{occurrence}次办理）" if occurrence > 1 else ""
     return safe_file_name(stem, suffix)

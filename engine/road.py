@@ -113,14 +113,13 @@ def _finish_processed(eng: Engine, c: Claimed, p: Plan) -> Processed:
             if ch.joins_members:
                 member = None if ch.joins_members == "-" else Member(ch.name, ch.joins_members)
                 eng.store.set_member(ch.branch, member, ch.name, c.sha256)
-            due += [[case_id, d.doc_id, d.period] for d in ch.documents]
+            due += [[case_id, d.doc_id, d.period, d.occurrence] for d in ch.documents]
         for branch, members in p.members.items():
             eng.store.replace_members(branch, members, c.sha256)
         if p.members:
             p.notes.append("已更新党员名册：" + "；".join(f"{b} {len(m)}人" for b, m in p.members.items()))
         warnings = [w for ch in p.changes for w in ch.warnings]
-        docs = [_doc_path(eng, case_id, doc_id, period).relative_to(eng.ws.outbox).as_posix()
-                for case_id, doc_id, period in due]
+        docs = [_doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
         text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
                                      row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
         detail = {"receipt": text, "cases": case_ids, "row_problems": [f.to_dict() for f in p.row_problems],
@@ -167,26 +166,27 @@ def _route_and_close(eng: Engine, c: Claimed, outcome: str, text: str, findings:
         eng.store.journal_close(c.journal_id)
 
 
-def _doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None) -> Path:
+def _doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None, occurrence: int = 1) -> Path:
     row = eng.store.case(case_id)
     doc = eng.pack.documents[doc_id]
-    return eng.ws.outbox / safe_name(row.branch, "未分支部") / safe_name(f"{case_id}-{row.name}") / output_name(doc, period)
+    return (eng.ws.outbox / safe_name(row.branch, "未分支部") / safe_name(f"{case_id}-{row.name}")
+            / output_name(doc, period, occurrence))
 
 
 def _render_due(eng: Engine, due: list[list]) -> None:
     states = {}
-    for case_id, doc_id, period in due:
+    for case_id, doc_id, period, *more in due:  # rows stored before occurrences existed have three items
         if case_id not in states:
             states[case_id] = fold(eng.pack, case_id, eng.store.events(case_id))
-        render_document(eng, states[case_id], doc_id, period)
+        render_document(eng, states[case_id], doc_id, period, more[0] if more else 1)
 
 
-def render_document(eng: Engine, cs, doc_id: str, period: int | None) -> Path:
+def render_document(eng: Engine, cs, doc_id: str, period: int | None, occurrence: int = 1) -> Path:
     doc = eng.pack.documents[doc_id]
     org = eng.ws.config.organisation
     context = document_context(eng.pack, org.name, cs, doc, period, eng.clock.today(), org.feedback)
     ident = DocIdentity(doc.collects, cs.case_id, eng.pack.version, period) if doc.collects else None
-    path = _doc_path(eng, cs.case_id, doc_id, period)
+    path = _doc_path(eng, cs.case_id, doc_id, period, occurrence)
     write_atomic(path, eng.renderer.render(doc, context, ident))
     return path
 

@@ -22,12 +22,20 @@ class CaseState:
     history: list[tuple[str, str, str]] = field(default_factory=list)  # (at, kind, step)
     imported: bool = False                                             # history came from a ledger import
     assumed: dict[str, int] = field(default_factory=dict)              # repeat step -> periods kept on paper
+    occurrences: dict[str, int] = field(default_factory=dict)          # step -> times taken (a redo counts)
+    reopened: set[str] = field(default_factory=set)                    # steps to be taken again (see Transition)
 
     def periods_on_file(self, step_id: str) -> int:
         return len(self.periods.get(step_id, {})) + self.assumed.get(step_id, 0)
 
     def done(self, step_id: str) -> bool:
+        if step_id in self.reopened:
+            return False
         return step_id in self.steps or bool(self.periods.get(step_id)) or self.assumed.get(step_id, 0) > 0
+
+    def occurrence(self, step_id: str) -> int:
+        """Which occurrence of the step the next step_done is (1 the first time, 2 after a reopen...)."""
+        return self.occurrences.get(step_id, 0) + (0 if self.done(step_id) else 1)
 
     def next_period(self, step_id: str) -> int:
         return self.periods_on_file(step_id) + 1
@@ -66,6 +74,10 @@ def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:
     cs.imported = cs.imported or bool(ev.data.get("imported"))
     if ev.kind == "step_done":
         cs.state = ev.data.get("state") or (transition.to if transition else step.to)
+        cs.occurrences[step.id] = cs.occurrences.get(step.id, 0) + 1
+        cs.reopened.discard(step.id)
+        if transition is not None:
+            cs.reopened.update(transition.reopen)
 
 
 def lookup(form: dict[str, Any], facts: dict[str, Any]):

@@ -103,6 +103,7 @@ class Run:
     verdict: Any
     documents: list[tuple[str, int | None]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    members: dict = field(default_factory=dict)    # the branch roster at the end
 
 
 def run(pack, subs: list[tuple[str, dict]], members=MEMBERS, today=TODAY, stop_on_refusal=True) -> Run:
@@ -130,6 +131,7 @@ def run(pack, subs: list[tuple[str, dict]], members=MEMBERS, today=TODAY, stop_o
         out.documents += [(d.doc_id, d.period) for d in verdict.documents]
         out.warnings += [w.code for w in verdict.warnings]
     out.case = fold(pack, "2024-0001", events) if events else None
+    out.members = members
     return out
 
 

@@ -122,6 +122,15 @@ def test_failed_vote_goes_back_to_development_target(pack):
     assert ("admission_minutes", None) in r.documents and ("approval_request", None) not in r.documents
 
 
+def test_after_a_failed_vote_a_later_meeting_votes_again(pack):
+    failed = with_("admission_vote", **vote(D(2025, 4, 25), "不通过", present=14, yes=8, no=6))
+    r = run(pack, failed)
+    assert ("admission_vote_form", None) in r.documents   # the form for the next meeting
+    r = run(pack, failed + [("admission_vote", vote(D(2025, 5, 23), "通过"))])
+    assert r.verdict.events[0].kind == "step_done" and r.case.state == "voted"
+    assert r.case.facts["admission_meeting_date"] == D(2025, 5, 23) and r.case.occurrences["admission_vote"] == 2
+
+
 def test_vote_without_quorum_is_refused(pack):
     r = run(pack, with_("admission_vote", **vote(D(2025, 4, 25), "通过", present=8, yes=8, no=0)))
     assert codes(r.verdict) == ["vote_no_quorum"]
@@ -154,6 +163,24 @@ def test_approval_three_and_six_months(pack, approved, warned, refused):
 def test_approval_refused_goes_back_to_development_target(pack):
     r = run(pack, with_("admission_approval", result="不批准"))
     assert r.case.state == "target" and "join_date" not in r.case.facts
+    assert ("admission_refusal_notice", None) in r.documents and ("approval_notice", None) not in r.documents
+    redo = with_("admission_approval", result="不批准") + [
+        ("admission_vote", vote(D(2025, 9, 26), "通过")),
+        ("committee_talk", dict(talk_date=D(2025, 10, 9), talker="王书记", summary="再次谈话")),
+        ("admission_approval", dict(approval_date=D(2025, 11, 20), result="批准"))]
+    r = run(pack, redo)
+    assert r.case.state == "probationary" and r.case.facts["join_date"] == D(2025, 9, 26)
+
+
+def test_a_publicity_that_finds_a_real_problem_means_a_new_target_decision_later(pack):
+    back = with_("publicity_target", outcome="反映问题属实，暂缓发展")
+    r = run(pack, back)
+    assert r.case.state == "activist" and ("target_form", None) in r.documents
+    third = ("assessment", dict(period=3, assess_date=D(2025, 8, 29), assessor="刘一", opinion="良好", result="合格"))
+    r = run(pack, back + [third, ("target", dict(step_values("target"), decision_date=D(2025, 9, 1), filing_date=D(2025, 9, 2))),
+                          ("publicity_target", dict(start=D(2025, 9, 3), end=D(2025, 9, 9), feedback="", outcome="无异议"))])
+    assert r.verdict.events[0].kind == "step_done" and r.case.state == "target"
+    assert r.case.facts["target_date"] == D(2025, 9, 1) and ("sponsors_form", None) in r.documents
 
 
 def test_probation_counts_from_the_meeting_not_the_approval_or_the_oath(pack):
@@ -167,28 +194,87 @@ def test_oath_only_after_approval(pack):
     assert codes(run(pack, with_("oath", oath_date=D(2025, 6, 19))).verdict) == ["interval_too_short"]
 
 
-# ---------------------------------------------------------------- step 23: 转正, extension, cancellation
+# ---------------------------------------------------------------- steps 23–24: 转正, extension, cancellation
+APPROVE = ("conversion_approval", dict(approval_date=D(2026, 5, 20), result="批准"))
+REFUSE = ("conversion_approval", dict(approval_date=D(2026, 5, 20), result="不批准"))
+
+
+def conversion(outcome, **over):
+    return with_("conversion_vote", **vote(D(2026, 4, 27), outcome, **over))
+
+
 @pytest.mark.parametrize("months, passes", [(6, True), (12, True), (5, False), (13, False)])
 def test_extension_is_six_to_twelve_months(pack, months, passes):
-    r = run(pack, with_("conversion_vote", **vote(D(2026, 4, 27), "延长预备期", extend_months=months)))
+    r = run(pack, conversion("延长预备期", extend_months=months))
     assert ok(r.verdict) is passes
-    if passes:
-        assert r.case.state == "extended" and r.case.facts["probation_end"] == D(2026, 4 + months, 25) \
-            if months < 9 else r.case.facts["probation_end"].year == 2027
+    if passes:  # decided by the meeting, not yet in effect
+        assert r.case.state == "extension_voted" and r.case.facts["probation_end"] == D(2026, 4, 25)
+        end = D(2026, 4 + months, 25) if months < 9 else D(2027, months - 8, 25)
+        assert r.case.facts["proposed_probation_end"] == end
+        r = run(pack, conversion("延长预备期", extend_months=months) + [APPROVE])
+        assert r.case.state == "extended" and r.case.facts["probation_end"] == end
+        assert r.case.facts["extended_months"] == months and r.case.facts["extension_approval_date"] == D(2026, 5, 20)
+
+
+@pytest.mark.parametrize("outcome, waiting, approved", [("按期转正", "conversion_voted", "full"),
+                                                        ("延长预备期", "extension_voted", "extended"),
+                                                        ("取消预备党员资格", "cancellation_voted", "cancelled")])
+def test_every_outcome_of_the_conversion_vote_takes_effect_only_with_the_committee_approval(
+        pack, outcome, waiting, approved):
+    over = {"extend_months": 6} if outcome == "延长预备期" else {}
+    voted = run(pack, conversion(outcome, **over))
+    assert voted.case.state == waiting and voted.case.facts["conversion_outcome"] == outcome
+    assert voted.members["张三"].status == "预备党员"              # still a probationary member meanwhile
+    assert ("conversion_approval_form", None) in voted.documents  # the approval form for every outcome
+    request = {"按期转正": "conversion_request", "延长预备期": "extension_request", "取消预备党员资格": "cancellation_request"}
+    assert (request[outcome], None) in voted.documents             # the branch's 请示 for every outcome
+    done = run(pack, conversion(outcome, **over) + [APPROVE])
+    assert done.case.state == approved
+    notice = {"按期转正": "conversion_notice", "延长预备期": "extension_notice", "取消预备党员资格": "cancellation_notice"}
+    assert (notice[outcome], None) in done.documents and ("conversion_refusal_notice", None) not in done.documents
+    assert ("full_date" in done.case.facts) is (approved == "full")
+    member = done.members.get("张三")
+    assert (member.status if member else None) == {"full": "正式党员", "extended": "预备党员", "cancelled": None}[approved]
+
+
+@pytest.mark.parametrize("outcome", ["按期转正", "延长预备期", "取消预备党员资格"])
+def test_a_refused_approval_sends_the_case_back_for_another_branch_meeting(pack, outcome):
+    over = {"extend_months": 6} if outcome == "延长预备期" else {}
+    refused = run(pack, conversion(outcome, **over) + [REFUSE])
+    assert refused.case.state == "probationary" and "full_date" not in refused.case.facts
+    assert "extended_months" not in refused.case.facts
+    assert ("conversion_refusal_notice", None) in refused.documents
+    assert ("conversion_vote_form", None) in refused.documents      # issued again for the next meeting
+    again = run(pack, conversion(outcome, **over) + [REFUSE, ("conversion_vote", vote(D(2026, 6, 29), "按期转正")),
+                                                      ("conversion_approval", dict(approval_date=D(2026, 7, 10), result="批准"))])
+    assert [e.kind for e in again.verdict.events] == ["step_done"]   # a new meeting and approval, not corrections
+    assert again.case.state == "full" and again.case.occurrences["conversion_vote"] == 2
+    assert again.case.facts["conversion_meeting_date"] == D(2026, 6, 29)
 
 
 def test_extension_only_once_and_full_date_is_the_end_of_the_extended_probation(pack):
-    extended = with_("conversion_vote", **vote(D(2026, 4, 27), "延长预备期", extend_months=6))
+    extended = conversion("延长预备期", extend_months=6) + [APPROVE]
     again = run(pack, extended + [("conversion_vote", vote(D(2026, 10, 26), "延长预备期", extend_months=6))])
     assert "extension_only_once" in codes(again.verdict)
+    voted = run(pack, extended + [("conversion_vote", vote(D(2026, 10, 26), "按期转正"))])
+    assert voted.case.state == "conversion_voted" and ("conversion_approval_form", None) in voted.documents
     done = run(pack, extended + [("conversion_vote", vote(D(2026, 10, 26), "按期转正")),
                                  ("conversion_approval", dict(approval_date=D(2026, 11, 20), result="批准"))])
     assert ok(done.verdict) and done.case.state == "full" and done.case.facts["full_date"] == D(2026, 10, 25)
+    assert done.verdict.events[0].kind == "step_done"   # the second approval is an approval, not a correction
+
+
+def test_refused_approval_after_the_extension_goes_back_to_extended(pack):
+    extended = conversion("延长预备期", extend_months=6) + [APPROVE]
+    r = run(pack, extended + [("conversion_vote", vote(D(2026, 10, 26), "按期转正")),
+                              ("conversion_approval", dict(approval_date=D(2026, 11, 20), result="不批准"))])
+    assert r.case.state == "extended" and ("conversion_vote_form_ext", None) in r.documents
 
 
 def test_cancellation_of_probationary_membership(pack):
-    r = run(pack, with_("conversion_vote", **vote(D(2026, 4, 27), "取消预备党员资格")))
-    assert ok(r.verdict) and r.case.state == "cancelled"
+    r = run(pack, conversion("取消预备党员资格") + [APPROVE])
+    assert ok(r.verdict) and r.case.state == "cancelled" and "张三" not in r.members
+    assert r.case.facts["cancellation_date"] == D(2026, 5, 20)
 
 
 def test_conversion_meeting_before_probation_ends_is_a_warning(pack):

@@ -40,6 +40,8 @@ def after(form_id, nth=1, *more):
 
 
 EXT = w("conversion_vote", **vote(D(2026, 4, 27), "延长预备期", extend_months=6))
+APPROVED = ("conversion_approval", dict(approval_date=D(2026, 5, 20), result="批准"))
+REFUSED = ("conversion_approval", dict(approval_date=D(2026, 5, 20), result="不批准"))
 LEDGER_TARGET = [("ledger", person(stage="发展对象", activist_date=D(2024, 3, 1), target_date=D(2025, 3, 1)))]
 
 SCENARIOS = [
@@ -58,7 +60,7 @@ SCENARIOS = [
     S("批准为预备党员", after("admission_approval"), "probationary", docs=["approval_notice", "oath_form",
                                                                       "conversion_apply_form"]),
     S("转正待审批", after("conversion_vote"), "conversion_voted", docs=["conversion_minutes", "conversion_resolution",
-                                                                     "conversion_approval_form"]),
+                                                                     "conversion_request", "conversion_approval_form"]),
     # boundaries
     S("年满18周岁当天申请", [("applicant_roster", person(birth_date=D(2008, 1, 5), id_number=id_number(D(2008, 1, 5)),
                                                         apply_date=D(2026, 1, 5)))], "applicant"),
@@ -104,12 +106,24 @@ SCENARIOS = [
     S("表决未通过退回发展对象", w("admission_vote", **vote(D(2025, 4, 25), "不通过", present=14, yes=8, no=6)),
       "target", docs=["admission_resolution"], no_docs=["approval_request"]),
     S("上级党委不批准", w("admission_approval", result="不批准"), "target", no_docs=["approval_notice"]),
-    S("延长预备期", EXT, "extended", docs=["conversion_vote_form_ext", "conversion_resolution"]),
-    S("延长后再延长", EXT + [("conversion_vote", vote(D(2026, 10, 26), "延长预备期", extend_months=6))],
+    S("延长预备期待审批", EXT, "extension_voted", docs=["conversion_resolution", "extension_request", "conversion_approval_form"],
+      no_docs=["conversion_vote_form_ext"]),
+    S("延长预备期获批准", EXT + [APPROVED], "extended", docs=["extension_notice", "conversion_vote_form_ext"],
+      no_docs=["conversion_notice", "archive_form"]),
+    S("延长后再延长", EXT + [APPROVED, ("conversion_vote", vote(D(2026, 10, 26), "延长预备期", extend_months=6))],
       refused="extension_only_once"),
-    S("延长期满转正", EXT + [("conversion_vote", vote(D(2026, 10, 26), "按期转正")),
-                         ("conversion_approval", dict(approval_date=D(2026, 11, 20), result="批准"))], "full"),
-    S("取消预备党员资格", w("conversion_vote", **vote(D(2026, 4, 27), "取消预备党员资格")), "cancelled"),
+    S("延长期满转正", EXT + [APPROVED, ("conversion_vote", vote(D(2026, 10, 26), "按期转正")),
+                         ("conversion_approval", dict(approval_date=D(2026, 11, 20), result="批准"))], "full",
+      docs=["conversion_notice", "archive_form"]),
+    S("取消预备党员资格待审批", w("conversion_vote", **vote(D(2026, 4, 27), "取消预备党员资格")), "cancellation_voted",
+      docs=["cancellation_request", "conversion_approval_form"]),
+    S("取消预备党员资格获批准", w("conversion_vote", **vote(D(2026, 4, 27), "取消预备党员资格")) + [APPROVED], "cancelled",
+      docs=["cancellation_notice"]),
+    S("转正决议未获批准", after("conversion_vote", 1, REFUSED), "probationary", docs=["conversion_refusal_notice"]),
+    S("未获批准后重新讨论转正", after("conversion_vote", 1, REFUSED, ("conversion_vote", vote(D(2026, 6, 29), "按期转正")),
+                                  ("conversion_approval", dict(approval_date=D(2026, 7, 10), result="批准"))), "full"),
+    S("表决未通过后再次表决", w("admission_vote", **vote(D(2025, 4, 25), "不通过", present=14, yes=8, no=6))
+      + [("admission_vote", vote(D(2025, 5, 23), "通过"))], "voted", docs=["approval_request"]),
     S("转出", after("sponsors", 1, ("transfer_out", dict(transfer_date=D(2025, 3, 10), to_org="YY学区党委"))),
       "transferred_out", docs=["transfer_list"]),
     S("终止发展", HAPPY[:3] + [("withdraw", dict(withdraw_date=D(2024, 6, 1), reason="本人申请"))], "withdrawn"),
@@ -227,7 +241,7 @@ def test_scenario(world, sc):
             assert isinstance(shown["dates"][fact.label], int if fact.type == "number" else str)
     member = (eng.store.members(cs.facts["branch"]) or {}).get(cs.facts["name"])
     joined = {"probationary": "预备党员", "extended": "预备党员", "conversion_voted": "预备党员",
-              "full": "正式党员"}.get(cs.state)
+              "extension_voted": "预备党员", "cancellation_voted": "预备党员", "full": "正式党员"}.get(cs.state)
     assert (member.status if member else None) == joined  # a case that reaches membership joins the roster
     if sc.warned:
         assert sc.warned in warnings

@@ -1147,7 +1147,7 @@ def build_resolution(path: Path) -> None:
     r.body("支部大会认为，{{ case.name }}同志在预备期间尚不完全具备正式党员条件，需要继续进行教育和考察。"
            "支部大会决定：延长{{ case.name }}同志的预备期"
            "{% if " + J_EXTEND + " %}{{ v.extend_months }}个月{% endif %}"
-           "{% if case.probation_end %}，至{{ case.probation_end }}期满{% endif %}。报{{ org.name }}审批。")
+           "，至{{ case.proposed_probation_end }}期满。报{{ org.name }}审批。")
     r.tag("{%p elif v.outcome == '取消预备党员资格' %}")
     r.body("支部大会认为，{{ case.name }}同志在预备期间不履行党员义务，不具备党员条件。"
            "支部大会决定：取消{{ case.name }}同志的预备党员资格。报{{ org.name }}审批。")
@@ -1181,8 +1181,45 @@ def build_approval_request(path: Path) -> None:
     r.save(path)
 
 
+J_CONVERSION_VOTE = ("{%p set v = case.conversion_vote_ext if case.conversion_vote_ext.meeting_date "
+                     "else case.conversion_vote %}")
+
+
+def build_conversion_request(path: Path) -> None:
+    """关于预备党员转正 / 延长预备期 / 取消预备党员资格的请示 (doc.text.outcome); the latest conversion vote."""
+    r = Report("{{ doc.title }}")
+    r.tag(J_CONVERSION_VOTE)
+    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.body("{{ v.meeting_date }}，{{ branch }}召开支部大会，讨论预备党员{{ case.name }}同志的转正问题。"
+           "应到会有表决权的正式党员{{ v.tally.due }}人，实到会{{ v.present_voting }}人。经无记名投票表决，"
+           "赞成{{ v.yes }}票，反对{{ v.no }}票，弃权{{ v.abstain }}票"
+           "{% if v.written_yes %}，另有会前书面表示同意{{ v.written_yes }}人{% endif %}，"
+           "赞成票与会前书面同意合计{{ v.tally.ayes }}票，超过应到会有表决权正式党员人数的半数。")
+    r.body("{{ case.name }}同志，" + J_PERSON + "。{{ case.join_date }}经支部大会讨论接收为中共预备党员，"
+           "{{ case.approval_date }}经{{ org.name }}批准，预备期{% if case.extended_months %}原定{% endif %}"
+           "至{{ case.original_probation_end }}期满{% if case.extended_months %}，经批准延长预备期"
+           "{{ case.extended_months }}个月，至{{ case.probation_end }}期满{% endif %}；"
+           "{{ case.conversion_apply_date }}提出转正申请。")
+    r.tag('{%p if doc.text.outcome == "按期转正" %}')
+    r.body("支部大会认为，该同志在预备期间能够认真履行党员义务，具备正式党员条件，决定同意"
+           "{% if case.extended_months %}其转为中共正式党员{% else %}其按期转为中共正式党员{% endif %}，"
+           "转正时间为{{ case.probation_end }}。")
+    r.tag('{%p elif doc.text.outcome == "延长预备期" %}')
+    r.body("支部大会认为，该同志在预备期间尚不完全具备正式党员条件，需要继续教育和考察，决定延长其预备期"
+           "{{ v.extend_months }}个月，至{{ case.proposed_probation_end }}期满。")
+    r.tag("{%p else %}")
+    r.body("支部大会认为，该同志在预备期间不履行党员义务，不具备党员条件，决定取消其预备党员资格。")
+    r.tag("{%p endif %}")
+    r.body("现将支部大会决议、{{ case.name }}同志的转正申请书及预备期考察材料报上，请审批。")
+    r.body("妥否，请批示。")
+    r.signature("{{ branch }}", "{{ v.meeting_date }}")
+    r.save(path)
+
+
 def build_approval_notice(path: Path) -> None:
-    """关于接收预备党员的批复 / 关于预备党员转正的批复 (doc.text.subject)."""
+    """The committee's 批复 on an admission or on the outcome of a conversion vote (doc.text.subject):
+    接收预备党员 / 不同意接收预备党员 / 预备党员转正 / 延长预备期 / 取消预备党员资格 / 不同意转正问题决议."""
+    admission = 'doc.text.subject in ("接收预备党员", "不同意接收预备党员")'
     r = Report("{{ doc.title }}")
     r.body("{{ branch }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
     r.tag('{%p if doc.text.subject == "接收预备党员" %}')
@@ -1190,16 +1227,35 @@ def build_approval_notice(path: Path) -> None:
            "{{ case.admission_approval.approval_date }}研究，同意接收{{ case.name }}同志为中共预备党员，"
            "入党时间为{{ case.join_date }}，预备期一年，至{{ case.probation_end }}期满。")
     r.body("请按照有关规定，及时将其编入党支部和党小组，组织入党宣誓，并对其继续进行教育和考察。")
-    r.tag("{%p else %}")
+    r.tag('{%p elif doc.text.subject == "不同意接收预备党员" %}')
+    r.body("你支部关于接收{{ case.name }}同志为中共预备党员的请示收悉。经{{ org.name }}"
+           "{{ case.admission_approval.approval_date }}研究，不同意接收{{ case.name }}同志为中共预备党员。")
+    r.body("请党支部继续对其进行培养教育和考察，具备条件后再按程序提交支部大会讨论。")
+    r.tag('{%p elif doc.text.subject == "预备党员转正" %}')
     r.body("你支部关于{{ case.name }}同志转为中共正式党员的请示收悉。经{{ org.name }}"
-           "{{ case.conversion_approval.approval_date }}研究，同意{{ case.name }}同志转为中共正式党员，"
+           "{{ case.conversion_approval.approval_date }}研究，同意{{ case.name }}同志"
+           "{% if case.extended_months %}转为{% else %}按期转为{% endif %}中共正式党员，"
            "转正时间为{{ case.full_date }}，党龄自转正之日算起。")
     r.body("请及时将其入党材料整理归档。")
+    r.tag('{%p elif doc.text.subject == "延长预备期" %}')
+    r.body("你支部关于延长预备党员{{ case.name }}同志预备期的请示收悉。经{{ org.name }}"
+           "{{ case.conversion_approval.approval_date }}研究，同意延长{{ case.name }}同志的预备期"
+           "{{ case.extended_months }}个月，至{{ case.probation_end }}期满。")
+    r.body("请党支部继续对其进行教育和考察，延长期满后及时召开支部大会讨论其能否转为正式党员。")
+    r.tag('{%p elif doc.text.subject == "取消预备党员资格" %}')
+    r.body("你支部关于取消{{ case.name }}同志预备党员资格的请示收悉。经{{ org.name }}"
+           "{{ case.conversion_approval.approval_date }}研究，同意取消{{ case.name }}同志的预备党员资格。")
+    r.body("请党支部做好本人的思想工作，并将有关材料整理存档。")
+    r.tag("{%p else %}")
+    r.body("你支部关于{{ case.name }}同志转正问题的请示收悉。经{{ org.name }}"
+           "{{ case.conversion_approval.approval_date }}研究，不同意支部大会关于{{ case.name }}同志"
+           "“{{ case.conversion_outcome }}”的决议。")
+    r.body("请党支部进一步了解情况，重新召开支部大会讨论，并将结果报{{ org.name }}审批。")
     r.tag("{%p endif %}")
     r.body("此复。")
     r.signature("{{ org.name }}（盖章）",
-                '{% if doc.text.subject == "接收预备党员" %}{{ case.admission_approval.approval_date or doc.issued_date }}'
-                "{% else %}{{ case.conversion_approval.approval_date or doc.issued_date }}{% endif %}")
+                "{% if " + admission + " %}{{ case.admission_approval.approval_date }}"
+                "{% else %}{{ case.conversion_approval.approval_date }}{% endif %}")
     r.save(path)
 
 
@@ -1352,7 +1408,8 @@ FORM_SPECS: dict[str, dict] = {
     "oath": dict(info=[[BIRTH, JOIN], [("上级党委审批日期", "info_approval_date")]]),
     "probation_assessment": dict(info=[[BIRTH, JOIN], [("本次考察", "info_period_label"), DUE]]),
     "conversion_apply": dict(info=[[BIRTH, JOIN], [PROBATION_END, DUE]]),
-    "conversion_approval": dict(info=[[BIRTH, JOIN], [("支部大会讨论转正日期", "info_conversion_meeting_date")],
+    "conversion_approval": dict(info=[[BIRTH, JOIN], [("支部大会讨论转正日期", "info_conversion_meeting_date"),
+                                                      ("支部大会决议", "info_conversion_outcome")],
                                       [PROBATION_END, DUE]],
                                 section=SECTION_COMMITTEE, sign=SIGN_CLERK),
     "archive": dict(info=[[BIRTH, JOIN], [("转正时间", "info_full_date"), DUE]],
@@ -1644,6 +1701,7 @@ DOCX_BUILDERS = {
     "docs/approval_request.docx": lambda p, pack: build_approval_request(p),
     "forms/committee_talk.docx": build_committee_talk,
     "docs/approval_notice.docx": lambda p, pack: build_approval_notice(p),
+    "docs/conversion_request.docx": lambda p, pack: build_conversion_request(p),
     "docs/oath_record.docx": lambda p, pack: build_oath_record(p),
     "docs/archive_index.docx": lambda p, pack: build_archive_index(p),
 }
