@@ -81,12 +81,12 @@ def _plan_form(pack: Pack, store: Store, opened: Opened, ident: Identity, form: 
                                       f"请使用为{clean_text(shown, compact=True)}生成的表格（在 outbox 该同志的文件夹中），"
                                       "不要复制别人的表格改名使用", "name", "姓名")])
     sub = validate(ident.form_id, form, raw, date1904)
-    if not isinstance(sub, Submission):
-        return Plan(refusals=sub)
     case = fold(pack, row.case_id, store.events(row.case_id))
     verdict = advance(pack, case, sub, World(today, calendar, store.members(row.branch)))
-    if isinstance(verdict, Refusal):
-        return Plan(refusals=list(verdict.reasons))
+    problems = all_problems(sub, verdict)
+    if problems:
+        return Plan(refusals=problems)
+    assert isinstance(verdict, Decision)
     warnings = list(verdict.warnings)
     if verdict.events and verdict.events[0].kind == "step_corrected":
         warnings.append(Finding("correction", f"“{pack.step(verdict.events[0].step).label}”此前已有记录，本次按更正处理",
@@ -111,18 +111,19 @@ def _plan_roster(pack: Pack, store: Store, opened: Opened, form_id: str, form: F
     seen: dict[str, int] = {}
     for row in roster.rows:
         sub = validate(form_id, form, row.values, date1904)
-        if not isinstance(sub, Submission):
-            out.row_problems += [_at_row(f, row.number) for f in sub]
-            continue
         key = str(sub.values.get(form.key_field) or "")
         if form.members:  # a name is unique within a branch, not across branches
+            if sub.problems:
+                out.row_problems += [_at_row(f, row.number) for f in sub.problems]
+                continue
             key = f"{sub.values.get('branch')}/{key}"
-        if key in seen:
+        if key and key in seen:
             out.row_problems.append(Finding("duplicate_row", f"与第{seen[key]}行是同一人（{form.field(form.key_field).label}相同）",
                                             "请删去重复的一行", form.key_field, form.field(form.key_field).label,
                                             f"第{row.number}行", ref=sub.refs.get(form.key_field, "")))
             continue
-        seen[key] = row.number
+        if key:
+            seen[key] = row.number
         if form.members:
             branch = str(sub.values.get("branch") or "")
             out.members.setdefault(branch, []).append(
@@ -135,7 +136,7 @@ def _plan_roster(pack: Pack, store: Store, opened: Opened, form_id: str, form: F
 
 def _plan_person(pack: Pack, store: Store, sub: Submission, row_number: int, key: str, today: date,
                  calendar: WorkdayCalendar, out: Plan) -> None:
-    existing = store.case_by_key(key)
+    existing = store.case_by_key(key) if key else None
     if existing is not None:
         out.notes.append(f"第{row_number}行 {sub.values.get('name')} 已于此前登记（案卷 {existing.case_id}），本次跳过")
         return
@@ -144,8 +145,9 @@ def _plan_person(pack: Pack, store: Store, sub: Submission, row_number: int, key
         verdict = plan_import(pack, imp, sub, World(today, calendar))
     else:
         verdict = advance(pack, None, sub, World(today, calendar))
-    if isinstance(verdict, Refusal):
-        out.row_problems += [_at_row(f, row_number) for f in verdict.reasons]
+    problems = all_problems(sub, verdict)
+    if problems:
+        out.row_problems += [_at_row(f, row_number) for f in problems]
         return
     assert isinstance(verdict, Decision)
     applied = sub.values.get("apply_date")
@@ -153,6 +155,17 @@ def _plan_person(pack: Pack, store: Store, sub: Submission, row_number: int, key
                                   applied.year if isinstance(applied, date) else today.year,
                                   list(verdict.events), list(verdict.documents),
                                   [_at_row(w, row_number) for w in verdict.warnings], verdict.joins_members))
+
+
+def all_problems(sub: Submission, verdict: Decision | Refusal) -> list[Finding]:
+    """Every problem one pass can find: the values that could not be read or are missing, and the refusals of
+    the rules that could still be evaluated (a rule about a field whose value is unreadable says nothing new).
+    A form dropped at the wrong step or for the wrong person is only told that."""
+    refusals = list(verdict.reasons) if isinstance(verdict, Refusal) else []
+    if any(r.code == "wrong_step" for r in refusals):
+        return refusals
+    unreadable = {p.field for p in sub.problems}
+    return list(sub.problems) + [r for r in refusals if not (r.field and r.field in unreadable)]
 
 
 def _at_row(f: Finding, row_number: int) -> Finding:

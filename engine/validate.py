@@ -23,10 +23,19 @@ class RawValue:
 
 @dataclass(frozen=True)
 class Submission:
+    """The typed values of a form or roster row. ``problems`` are the field-level findings (a value that
+    could not be read, an empty required field, a formula): the fields concerned are None in ``values``,
+    and the rules still run on the others, so one receipt can list every problem of the file."""
+
     form_id: str
     values: dict[str, Any]
     places: dict[str, str]
     refs: dict[str, str]
+    problems: tuple[Finding, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 def _converter(field: FieldDef, date1904: bool):
@@ -71,7 +80,7 @@ def _build_model(form: FormDef, date1904: bool) -> type[BaseModel]:
     return create_model("Submission", __config__=ConfigDict(extra="ignore"), **fields)  # type: ignore[call-overload]
 
 
-def validate(form_id: str, form: FormDef, raw: dict[str, RawValue], date1904: bool = False) -> Submission | list[Finding]:
+def validate(form_id: str, form: FormDef, raw: dict[str, RawValue], date1904: bool = False) -> Submission:
     findings: list[Finding] = []
     for f in form.fields:
         rv = raw.get(f.key)
@@ -79,24 +88,26 @@ def validate(form_id: str, form: FormDef, raw: dict[str, RawValue], date1904: bo
             findings.append(Finding("formula_in_input", "这里填的是公式，不是值", "请直接填写内容，不要以“=”开头",
                                     f.key, f.label, rv.place, ref=rv.ref))
     model = submission_model(form, date1904)
+    given = {k: v.value for k, v in raw.items() if not v.formula}
     try:
-        typed = model.model_validate({k: v.value for k, v in raw.items() if not v.formula})
+        typed = model.model_validate(given)
     except ValidationError as exc:
+        bad = set()
         for err in exc.errors():
             key = str(err["loc"][0])
             f = form.field(key)
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
             findings.append(Finding("invalid_value", msg, _hint(f), key, f.label if f else key, _place(raw, key),
                                     ref=_ref(raw, key)))
-        typed = None
-    data = typed.model_dump() if typed is not None else {}
+            bad.add(key)
+        typed = model.model_validate({k: v for k, v in given.items() if k not in bad})  # the rest, typed
+    data = typed.model_dump()
     for f in form.fields:
-        if typed is not None and f.required and data.get(f.key) in (None, "") and not any(x.field == f.key for x in findings):
+        if f.required and data.get(f.key) in (None, "") and not any(x.field == f.key for x in findings):
             findings.append(Finding("missing_required", "必填项未填写", f"请填写“{f.label}”", f.key, f.label,
                                     _place(raw, f.key), ref=_ref(raw, f.key)))
-    if findings:
-        return findings
-    return Submission(form_id, data, {k: v.place for k, v in raw.items()}, {k: v.ref for k, v in raw.items()})
+    return Submission(form_id, data, {k: v.place for k, v in raw.items()}, {k: v.ref for k, v in raw.items()},
+                      tuple(findings))
 
 
 def placed(f: Finding, sub: Submission) -> Finding:

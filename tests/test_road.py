@@ -198,3 +198,29 @@ def test_documents_that_carry_an_id_number_mask_it(eng):
         if doc.template.endswith(".docx"):
             text = docx_text(render_document(eng, cs, doc_id, 1 if doc.period else None))
             assert cs.facts["id_number"] not in text, doc_id
+
+
+def test_a_form_with_four_independent_mistakes_gets_all_four_in_one_receipt(eng, tmp_path):
+    # a bad date, an empty required field, a contact who is only a probationary member, a decision
+    # dated before the application: one round, one receipt with all four (it took three rounds before)
+    start(eng, tmp_path)
+    talk(eng, tmp_path, "2026-0001")
+    out = activist(eng, tmp_path, "2026-0001", decided=date(2026, 1, 2), c2="陈二",
+                   filing_date="2026-13-01", method=None)
+    assert isinstance(out, Rejected)
+    found = {(f.code, f.field) for f in out.reasons}
+    assert found == {("invalid_value", "filing_date"), ("missing_required", "method"),
+                     ("not_full_member", "contact_2"), ("interval_too_short", "decision_date")}, out.receipt
+    for text in ("报上级党委备案日期", "推荐方式", "陈二", "申请入党日期"):
+        assert text in out.receipt
+
+
+def test_a_roster_row_with_several_mistakes_has_them_all_listed(eng, tmp_path):
+    row = applicant("少年", date(2010, 3, 7), date(2026, 1, 5), seq=12, 性别="男生", 民族=None,
+                    公民身份号码=id_number(date(2010, 3, 7), 12)[:17] + "0")
+    out = start(eng, tmp_path, [row])
+    assert isinstance(out, Rejected)  # its only row refused
+    codes = {(f.code, f.field) for f in out.reasons}
+    assert {("invalid_value", "gender"), ("missing_required", "ethnicity"), ("id_number_invalid", "id_number"),
+            ("under_age", "apply_date")} <= codes, [f.message for f in out.reasons]
+    assert all(f.place.startswith("第3行") for f in out.reasons)

@@ -81,5 +81,5 @@ def test_roster_value_aliases_from_other_systems(pack):
     form = pack.forms["applicant_roster"]
     raw = {"gender": RawValue("女性"), "education": RawValue("大专学历"), "frontline": RawValue("√")}
     sub = validate("applicant_roster", form, raw)
-    found = {f.field for f in sub} if isinstance(sub, list) else set()
+    found = {f.field for f in sub.problems}
     assert not found & {"gender", "education", "frontline"}
