@@ -115,23 +115,21 @@ def _check_min_age(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
 
 # ---------------------------------------------------------------- interval
 def _check_interval(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
+    """``end`` comes at least ``min`` and at most ``max`` after ``start``. Messages name the dates in the order
+    they happen: "the talk (2027-03-01) is after today", "the decision comes less than a year after ...", never
+    "today is earlier than the talk"."""
     p = rule.params
     start, end = ctx.get(p["start"]), ctx.get(p["end"])
     if not isinstance(start, date) or not isinstance(end, date):
         return []
     what = rule.label or f"{ctx.label(p['end'])}与{ctx.label(p['start'])}的间隔"
-    # point at the form side of the comparison
-    ref = p["end"] if p["end"].startswith("form.") else p["start"]
+    ref = p["end"] if p["end"].startswith("form.") else p["start"]   # point at the form side of the comparison
     out: list[Finding] = []
     if "min" in p:
         dur = dates.Duration.parse(p["min"])
         earliest = dates.add(start, dur, ctx.calendar)
         if end < earliest:
-            gap = f"须不早于 {earliest.isoformat()}" if dur.n else f"不能早于 {start.isoformat()}"
-            out.append(_finding(rule, ctx, ref, "interval_too_short",
-                                f"{what}：{ctx.label(p['end'])}为 {end.isoformat()}，"
-                                f"{ctx.label(p['start'])}为 {start.isoformat()}，{gap}",
-                                "请核对日期；日期无误的，须待时间满足后再提交"))
+            out.append(_too_early(rule, ctx, ref, what, dur, start, end, earliest))
     if "max" in p:
         dur = dates.Duration.parse(p["max"])
         latest = dates.add(start, dur, ctx.calendar)
@@ -142,6 +140,25 @@ def _check_interval(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
                                 "请核对日期；确属逾期的，请在工作记录中说明原因" if rule.severity == "warn"
                                 else "请核对日期"))
     return out
+
+
+def _too_early(rule: RuleDef, ctx: RuleContext, ref: str, what: str, dur: dates.Duration, start: date, end: date,
+               earliest: date) -> Finding:
+    p = rule.params
+    start_label, end_label = ctx.label(p["start"]), ctx.label(p["end"])
+    if p["end"] == "today" and not dur.n:   # a date in the future
+        return _finding(rule, ctx, ref, "date_in_future", f"{what}：{start_label}为 {start.isoformat()}，"
+                        f"晚于今天（{end.isoformat()}）", "请核对日期，是否把年份或月份写错了；不能填写今后的日期")
+    if p["end"] == "today":                 # a wait that is not over yet
+        return _finding(rule, ctx, ref, "interval_too_short", f"{what}：自{start_label} {start.isoformat()} 起须满"
+                        f"{dur.zh()}，今天（{end.isoformat()}）尚未满", f"请于 {earliest.isoformat()} 以后再提交")
+    if not dur.n:                           # the wrong order
+        return _finding(rule, ctx, ref, "interval_too_short", f"{what}：{end_label}（{end.isoformat()}）早于"
+                        f"{start_label}（{start.isoformat()}）", f"请核对日期：{end_label}应在{start_label}当天或之后")
+    fix = "请核对日期" + (f"；日期无误的，说明时间尚未满足，此步骤须在 {earliest.isoformat()} 或以后办理"
+                          if p["end"].startswith("form.") else "")
+    return _finding(rule, ctx, ref, "interval_too_short", f"{what}：{end_label} {end.isoformat()} 距"
+                    f"{start_label} {start.isoformat()} 不足{dur.zh()}，最早应为 {earliest.isoformat()}", fix)
 
 
 # ---------------------------------------------------------------- count_range

@@ -159,3 +159,39 @@ def test_a_rule_with_when_applies_only_when_the_condition_holds():
     n = RuleDef(kind="number_range", field="form.m", min=6, max=12, when={"field": "form.o", "in": ["延长预备期"]})
     assert run_rules((n,), ctx({"m": None, "o": "按期转正"})) == []
     assert run_rules((n,), ctx({"m": None, "o": "延长预备期"}))[0].code == "number_out_of_range"
+
+
+def _today_rules():
+    from engine.pack import load_pack
+    from engine.workspace import BUNDLED_PACKS
+
+    pack = load_pack(BUNDLED_PACKS / "party")
+    out = [(s.id, r) for s in pack.steps for r in s.rules if r.kind == "interval" and r.params["end"] == "today"]
+    out += [(k, r) for k, imp in pack.imports.items() for r in imp.rules
+            if r.kind == "interval" and r.params["end"] == "today"]
+    return out
+
+
+@pytest.mark.parametrize("where, r", _today_rules(), ids=[f"{w}-{r.params['start']}" for w, r in _today_rules()])
+def test_every_no_future_date_check_says_the_date_is_after_today(where, r):
+    key = r.params["start"].partition(".")[2]
+    labels = {r.params["start"]: "某日期"}
+    today = date(2026, 11, 28)
+    at = lambda d: RuleContext(form={key: d}, case={key: d}, today=today, labels=labels)  # noqa: E731
+    assert run_rules((r,), at(today)) == []                       # today itself is fine
+    [f] = run_rules((r,), at(date(2027, 3, 1)))
+    assert f.code == "date_in_future"
+    assert "某日期为 2027-03-01，晚于今天（2026-11-28）" in f.message
+    assert "不能早于" not in f.message.split("：", 1)[1] and "须待" not in f.fix and "今后的日期" in f.fix
+
+
+@pytest.mark.parametrize("start, end, min_, message, fix", [
+    ("form.a", "form.b", "0 day", "乙（2026-01-04）早于甲（2026-01-05）", "乙应在甲当天或之后"),
+    ("case.a", "form.b", "1 year", "乙 2026-01-04 距甲 2026-01-05 不足1年，最早应为 2027-01-05", "2027-01-05 或以后办理"),
+])
+def test_too_early_messages_read_in_the_order_things_happen(start, end, min_, message, fix):
+    r = rule(kind="interval", start=start, end=end, min=min_, label="")
+    c = RuleContext(form={"a": date(2026, 1, 5), "b": date(2026, 1, 4)}, case={"a": date(2026, 1, 5)},
+                    today=date(2026, 11, 28), labels={start: "甲", end: "乙"})
+    [f] = run_rules((r,), c)
+    assert message in f.message and fix in f.fix

@@ -136,7 +136,7 @@ SCENARIOS = [
     S("第2次考察先于第1次", HAPPY[:3] + [("assessment", dict(step_values("assessment", 2), period=2))],
       refused="period_out_of_order"),
     S("谈话日期早于申请", w("talk", talk_date=D(2024, 1, 4)), refused="interval_too_short"),
-    S("日期晚于今天", w("talk", talk_date=D(2026, 11, 29)), refused="interval_too_short"),
+    S("日期晚于今天", w("talk", talk_date=D(2026, 11, 29)), refused="date_in_future"),
     # adopting mid-year
     S("台账导入发展对象", LEDGER_TARGET, "target", docs=["review_form", "training_form"]),
     S("台账导入后继续流程", LEDGER_TARGET + [("publicity_target", step_values("publicity_target")),
