@@ -1,12 +1,15 @@
-"""The data a template sees: ``org``, ``branch``, ``doc`` and ``case`` — every key the pack declares is
-present (empty string when not yet known), so a template that names anything else fails loudly."""
+"""The data a template sees: ``org``, ``branch``, ``settings``, ``doc`` and ``case`` — every key the pack
+declares is present (empty string when not yet known), so a template that names anything else fails loudly.
+
+Nothing here depends on the day a document is rendered: every date a document prints comes from the case's
+events, so the same store renders the same documents on any day (regeneration, ``docflow lint``)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from .dates import add, Duration, years_between, zh_date, zh_month
-from .pack import DocumentDef, Pack
+from .dates import Duration, add, years_between, zh_date, zh_month
+from .pack import ArchiveItem, DocumentDef, Pack
 from .state import CaseState
 from .values import MonthDate
 
@@ -23,7 +26,9 @@ def mask_id(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) >= 8 else ""
 
 
-def case_context(pack: Pack, cs: CaseState) -> dict[str, Any]:
+def case_context(pack: Pack, cs: CaseState, full_id: bool = False) -> dict[str, Any]:
+    """``case``: person fields, facts, and each one-off step's data (``case.<step>.<field>``). The ID number
+    is masked unless the document is one that must carry it (``full_id`` in the pack)."""
     keys = {f.key for form in pack.forms.values() if form.creates_case for f in form.fields} | set(pack.facts)
     keys |= {fact for step in pack.steps for fact in step.sets}
     case: dict[str, Any] = {k: fmt(cs.facts.get(k)) for k in sorted(keys)}
@@ -36,14 +41,27 @@ def case_context(pack: Pack, cs: CaseState) -> dict[str, Any]:
         if "due_voting" in data and isinstance(case.get(step_id), dict):
             case[step_id]["tally"] = _tally(data)
     birth, applied = cs.facts.get("birth_date"), cs.facts.get("apply_date")
+    masked = mask_id(str(cs.facts.get("id_number") or ""))
     case.update(
         id=cs.case_id,
         birth_month=zh_month(birth) if isinstance(birth, date) else "",
-        id_number_masked=mask_id(str(cs.facts.get("id_number") or "")),
+        id_number=str(cs.facts.get("id_number") or "") if full_id else masked,
+        id_number_masked=masked,
         age=years_between(birth, applied) if isinstance(birth, date) and isinstance(applied, date) else "",
         state=pack.state_label(cs.state),
+        registered_date=zh_date(registered(cs)),
     )
     return case
+
+
+def registered(cs: CaseState) -> date | None:
+    """The day the case was registered (its first event was stored)."""
+    if not cs.history or not cs.history[0][0]:
+        return None
+    try:
+        return datetime.fromisoformat(cs.history[0][0]).date()
+    except ValueError:
+        return None
 
 
 def _tally(data: dict[str, Any]) -> dict[str, Any]:
@@ -56,9 +74,19 @@ def _tally(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def dossier(pack: Pack, cs: CaseState) -> list[dict[str, Any]]:
-    """The dossier in archive order (the archive index lists it)."""
-    return [{"no": i, "title": item.title, "date": fmt(cs.facts.get(item.date.partition(".")[2])) if item.date else "",
-             "core": item.core} for i, item in enumerate(pack.archive, 1)]
+    """The dossier in archive order (the archive index lists it), each item dated by the thing it is."""
+    return [{"no": i, "title": item.title, "date": _item_date(item, cs), "core": item.core}
+            for i, item in enumerate(pack.archive, 1)]
+
+
+def _item_date(item: ArchiveItem, cs: CaseState) -> str:
+    if item.span is not None:  # material formed over a repeat step: first to last
+        days = sorted(d for d in (p.get(item.span.field) for p in cs.periods.get(item.span.step, {}).values())
+                      if isinstance(d, date))
+        if not days:
+            return ""
+        return fmt(days[0]) if len(days) == 1 else f"{fmt(days[0])}至{fmt(days[-1])}"
+    return fmt(cs.facts.get(item.date.partition(".")[2])) if item.date else ""
 
 
 def due_date(pack: Pack, doc: DocumentDef, cs: CaseState, period: int | None) -> date | None:
@@ -72,31 +100,15 @@ def due_date(pack: Pack, doc: DocumentDef, cs: CaseState, period: int | None) ->
 
 
 def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,
-                     today: date, feedback: str = "") -> dict[str, Any]:
-    due = due_date(pack, doc, cs, period) if doc.due and not doc.due.earliest else None
+                     feedback: str = "") -> dict[str, Any]:
+    """``doc.due_date``: when an issued form is due back — or, for a step with an earliest date (e.g. one
+    year as an activist), the earliest day it may be taken (the form's label says which)."""
     return {
         "org": {"name": org, "feedback": feedback},
         "branch": str(cs.facts.get("branch") or ""),
-        "doc": {"title": doc.title, "issued_date": zh_date(today), "due_date": zh_date(due),
+        "settings": dict(pack.settings),
+        "doc": {"title": doc.title, "due_date": zh_date(due_date(pack, doc, cs, period)),
                 "period": period, "period_label": f"第{period}次" if period else "", "text": dict(doc.text)},
-        "case": case_context(pack, cs),
+        "case": case_context(pack, cs, doc.full_id),
         "dossier": dossier(pack, cs),
     }
-
-
-def sample_case(pack: Pack) -> CaseState:
-    """A case with every field filled — what ``docflow lint`` renders each template with."""
-    samples = {"date": date(2024, 3, 5), "int": 1, "id_number": "110101199003071234", "text": "示例"}
-    cs = CaseState("2026-0001", pack.version, pack.states[-1].id)
-    for form in pack.forms.values():
-        values = {f.key: f.choices[0] if f.choices else samples.get(f.type, "示例") for f in form.fields}
-        if form.creates_case:
-            cs.facts.update(values)
-    for step in pack.steps:
-        values = {f.key: f.choices[0] if f.choices else samples.get(f.type, "示例") for f in pack.forms[step.form].fields}
-        if step.repeat:
-            cs.periods[step.id] = {1: values}
-        else:
-            cs.steps[step.id] = values
-        cs.facts.update({fact: values.get(ref.partition(".")[2]) for fact, ref in step.sets.items()})
-    return cs

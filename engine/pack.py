@@ -160,6 +160,7 @@ class DocumentDef(_Strict):
     due: DueDef | None = None
     period: Literal["", "next"] = ""
     text: dict[str, str] = {}        # wording a shared template needs (doc.text.X)
+    full_id: bool = False            # one of the documents that must carry the full ID number
 
     @field_validator("after", mode="before")
     @classmethod
@@ -172,11 +173,19 @@ class StateDef(_Strict):
     label: str
 
 
+class Span(_Strict):
+    """The dates of a repeat step's periods (material formed over time: first to last)."""
+
+    step: str
+    field: str
+
+
 class ArchiveItem(_Strict):
-    """One entry of the dossier, in archive order (the archive index lists them)."""
+    """One entry of the dossier, in archive order (the archive index lists them), dated by the thing it is."""
 
     title: str
     date: str = ""                   # a case fact, e.g. "case.apply_date"
+    span: Span | None = None         # or the dates of a repeat step's periods
     core: bool = False               # one of the core materials that go into the personnel file
 
 

@@ -25,8 +25,19 @@ NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 NS_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
+# Blanks left for handwriting are asked for by name, ``{{ by_hand("date") }}``, so that ``docflow lint`` can
+# tell them from a blank the engine should have filled (any other run of underscores is reported).
+BY_HAND = {"date": "____年__月__日", "name": "__________", "line": "________________", "phone": "______________"}
+
+
+def by_hand(kind: str = "line") -> str:
+    return BY_HAND.get(kind, BY_HAND["line"])
+
+
 def jinja_env() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env.globals["by_hand"] = by_hand
+    return env
 
 
 @dataclass(frozen=True)
@@ -44,10 +55,10 @@ class Identity:
 class Renderer:
     """Renders one document of a pack. Templates are read once and kept."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, env: jinja2.Environment | None = None) -> None:
         self.pack = pack
         self._bytes: dict[str, bytes] = {}
-        self._env = jinja_env()
+        self._env = env or jinja_env()
 
     def template_bytes(self, doc: DocumentDef) -> bytes:
         if doc.template not in self._bytes:

@@ -184,7 +184,7 @@ def _render_due(eng: Engine, due: list[list]) -> None:
 def render_document(eng: Engine, cs, doc_id: str, period: int | None, occurrence: int = 1) -> Path:
     doc = eng.pack.documents[doc_id]
     org = eng.ws.config.organisation
-    context = document_context(eng.pack, org.name, cs, doc, period, eng.clock.today(), org.feedback)
+    context = document_context(eng.pack, org.name, cs, doc, period, org.feedback)
     ident = DocIdentity(doc.collects, cs.case_id, eng.pack.version, period) if doc.collects else None
     path = _doc_path(eng, cs.case_id, doc_id, period, occurrence)
     write_atomic(path, eng.renderer.render(doc, context, ident))

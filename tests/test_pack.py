@@ -91,6 +91,47 @@ def test_lint_catches_an_undefined_template_variable(tmp_path):
     assert any("case_file" in p and "nmae" in p for p in problems)
 
 
+def test_lint_catches_a_blank_the_context_could_have_filled(tmp_path):
+    from docx import Document
+
+    folder = copy_pack(tmp_path, lambda s: s)
+    doc = Document(folder / "docs" / "public_notice.docx")
+    doc.add_paragraph("公示期为____个工作日。")                      # a blank typed into the template
+    doc.add_paragraph("应交日期：{{ doc.due_date }}")                 # a notice has no due date: prints nothing
+    doc.add_paragraph("签名：{{ by_hand('name') }}")                  # a blank left for handwriting: fine
+    doc.save(folder / "docs" / "public_notice.docx")
+    problems = [p for p in lint_pack(load_pack(folder)) if "notice_target" in p]
+    assert any("空白横线" in p and "公示期为____个工作日" in p for p in problems)
+    assert any("内容为空" in p and "应交日期：⟦空⟧" in p for p in problems)
+    assert not any("签名" in p for p in problems) and len(problems) == 2
+
+
+def test_lint_catches_an_empty_prefilled_cell(tmp_path):
+    folder = copy_pack(tmp_path, lambda s: s.replace(
+        'collects = "activist"\ndue = { from = "case.apply_date", add = "{activist_min_wait_months} month", earliest = true }\n',
+        'collects = "activist"\n'))
+    problems = lint_pack(load_pack(folder))
+    assert any("activist_form" in p and "最早可确定日期" in p and "为空" in p for p in problems)
+
+
+def test_lint_catches_a_date_that_is_not_the_date_of_the_thing_it_names(tmp_path):
+    # the bug: the 转正申请书 row of the archive index was dated with the end of probation
+    folder = copy_pack(tmp_path, lambda s: s.replace('title = "转正申请书"\ndate = "case.conversion_apply_date"',
+                                                     'title = "转正申请书"\ndate = "case.probation_end"'))
+    problems = lint_pack(load_pack(folder))
+    assert problems == ["archive[12]（转正申请书）：日期取自“预备期满日期”，与材料名称不是同一件事"]
+
+
+def test_no_document_can_print_the_day_it_was_rendered(tmp_path):
+    from docx import Document
+
+    folder = copy_pack(tmp_path, lambda s: s)
+    doc = Document(folder / "docs" / "case_file.docx")
+    doc.add_paragraph("{{ doc.issued_date }}")
+    doc.save(folder / "docs" / "case_file.docx")
+    assert any("case_file" in p and "issued_date" in p for p in lint_pack(load_pack(folder)))
+
+
 def test_lint_catches_a_form_without_the_mark_of_a_field(tmp_path):
     import openpyxl
 

@@ -102,7 +102,7 @@ def test_formula_cells_are_flagged(pack):
 
 
 def test_issued_xlsx_form_is_identified_and_read(pack, eng, tmp_path):
-    from engine.context import sample_case
+    from engine.sample import sample_case
     from engine.road import render_document
 
     cs = sample_case(pack)
@@ -119,7 +119,7 @@ def test_issued_xlsx_form_is_identified_and_read(pack, eng, tmp_path):
 
 
 def test_issued_docx_form_is_read_by_bookmarks_and_by_labels(pack, eng, tmp_path):
-    from engine.context import sample_case
+    from engine.sample import sample_case
     from engine.readers import docx as dr
     from engine.road import render_document
 

@@ -2,6 +2,7 @@
 from datetime import date
 
 import openpyxl
+import pytest
 
 from e2e import activist, assessment, case_dir, docx_text, drop, start, talk, xlsx_named
 from engine.outcomes import Duplicate, Processed, Rejected
@@ -173,7 +174,7 @@ def test_roster_without_any_new_person_is_processed_not_rejected(eng, tmp_path):
 
 
 def test_public_notices_never_show_the_id_number_phone_or_findings(eng, tmp_path):
-    from engine.context import sample_case
+    from engine.sample import sample_case
     from engine.road import render_document
 
     cs = sample_case(eng.pack)
@@ -188,16 +189,23 @@ def test_public_notices_never_show_the_id_number_phone_or_findings(eng, tmp_path
 
 
 def test_documents_that_carry_an_id_number_mask_it(eng):
-    from engine.context import sample_case
+    from engine.sample import sample_case
     from engine.road import render_document
 
     cs = sample_case(eng.pack)
     cs.facts["id_number"] = id_number(date(1995, 3, 7))
     eng.store.new_case(2026, "k", "示例", "第一党支部", eng.pack.version, "t")
+    carrying = []
     for doc_id, doc in eng.pack.documents.items():
         if doc.template.endswith(".docx"):
             text = docx_text(render_document(eng, cs, doc_id, 1 if doc.period else None))
-            assert cs.facts["id_number"] not in text, doc_id
+            if doc.full_id:  # the pack names the documents that must carry it
+                carrying.append(doc_id)
+                assert cs.facts["id_number"] in text, doc_id
+            else:
+                assert cs.facts["id_number"] not in text, doc_id
+    # the enquiry letter goes to a unit that must identify the person: it carries the full number
+    assert carrying == ["enquiry_letter"]
 
 
 def test_a_form_with_four_independent_mistakes_gets_all_four_in_one_receipt(eng, tmp_path):
@@ -224,3 +232,49 @@ def test_a_roster_row_with_several_mistakes_has_them_all_listed(eng, tmp_path):
     assert {("invalid_value", "gender"), ("missing_required", "ethnicity"), ("id_number_invalid", "id_number"),
             ("under_age", "apply_date")} <= codes, [f.message for f in out.reasons]
     assert all(f.place.startswith("第3行") for f in out.reasons)
+
+
+ARCHIVE_ROWS = [  # each entry of the dossier and the date of the thing it is, on the happy path
+    ("入党申请书", "2024年1月5日"), ("入党申请人谈话记录", "2024年1月20日"),
+    ("确定入党积极分子的备案报告及培养联系人登记表", "2024年3月1日"),
+    ("入党积极分子培养教育考察材料（考察登记表）", "2024年8月30日至2025年2月28日"),
+    ("确定发展对象的备案报告", "2025年3月3日"), ("政治审查材料", "2025年3月20日"),
+    ("支部委员会审查和上级党委预审材料", "2025年4月8日"), ("入党志愿书", "2025年4月10日"),
+    ("支部大会讨论接收预备党员的会议记录和决议", "2025年4月25日"), ("上级党委审批接收预备党员的批复", "2025年6月20日"),
+    ("入党宣誓记录", "2025年7月1日"), ("预备党员考察材料（考察登记表）", "2025年10月20日至2026年4月20日"),
+    ("转正申请书", "2026年3月25日"), ("支部大会讨论转正的会议记录和决议", "2026年4月27日"),
+    ("上级党委审批转正的批复", "2026年5月20日"),
+]
+
+
+@pytest.fixture(scope="module")
+def archive_index(tmp_path_factory):
+    """The archive index of a case driven through all 25 steps (the happy path), as rendered."""
+    from docx import Document
+
+    from engine import Engine, init_workspace
+    from engine.clock import FixedClock
+    from engine.road import render_document
+    from procedure import HAPPY, run
+
+    ws = init_workspace(tmp_path_factory.mktemp("archive") / "ws")
+    eng = Engine.open(ws, clock=FixedClock(date(2026, 11, 28)))
+    r = run(eng.pack, HAPPY)
+    eng.store.new_case(2024, "k", "张三", "第一党支部", eng.pack.version, "t")
+    r.case.case_id = "2024-0001"
+    doc = Document(render_document(eng, r.case, "archive_index", None))
+    eng.store.close()
+    rows = {row.cells[1].text.rstrip("★"): row.cells[2].text for row in doc.tables[1].rows[1:]}
+    return rows, "\n".join(p.text for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize("title, when", ARCHIVE_ROWS, ids=[t for t, _ in ARCHIVE_ROWS])
+def test_each_archive_row_is_dated_by_the_thing_it_lists(archive_index, title, when):
+    rows, _ = archive_index
+    assert rows[title] == when
+
+
+def test_the_archive_index_lists_every_entry_and_is_signed_on_the_archive_date(archive_index, pack):
+    rows, text = archive_index
+    assert list(rows) == [item.title for item in pack.archive] == [t for t, _ in ARCHIVE_ROWS]
+    assert text.rstrip().endswith("2026年5月25日")   # 归档日期, not the day it was rendered

@@ -464,7 +464,7 @@ def build_case_file(path: Path) -> None:
            V("{{ case.activist_date }}")])
     t.row([L("备案日期"), V("{{ case.activist_filing_date }}"), L("培养联系人"), V(J_CONTACTS)])
     t.row([L("备　　注"), V("", span=3, align="left", valign="top")], height_cm=3.0)
-    add_plain(doc, "登记日期：{{ doc.issued_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=12)
+    add_plain(doc, "登记日期：{{ case.registered_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=12)
     add_footer(doc)
     save_docx(doc, path)
 
@@ -525,7 +525,7 @@ def build_activist_filing(path: Path) -> None:
     body("", indent=False)
     body("", indent=False)
     body("{{ branch }}", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
-    body("{{ case.activist.filing_date or doc.issued_date }}", indent=False,
+    body("{{ case.activist.filing_date }}", indent=False,
          align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
     add_footer(doc)
     save_docx(doc, path)
@@ -559,9 +559,9 @@ def build_contact_register(path: Path) -> None:
                "",
                "",
                "党支部书记（签名）：　　　　　　　　（党支部盖章）",
-               "{{ doc.issued_date }}",
+               "{{ case.activist.decision_date }}",
            ])], height_cm=4.0)
-    add_plain(doc, "登记日期：{{ doc.issued_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=12)
+    add_plain(doc, "登记日期：{{ case.activist.decision_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=12)
     add_footer(doc)
     # right-align the date paragraph inside the opinion cell
     last_tc = t.table._tbl.findall(qn("w:tr"))[-1].findall(qn("w:tc"))[-1]
@@ -817,7 +817,7 @@ def build_activist_xlsx(path: Path, pack: dict) -> None:
     sb.info_row([("案卷编号", "info_case_id"), ("所在党支部", "info_branch")])
     sb.info_row([("姓名", "info_name"), ("性别", "info_gender")])
     sb.info_row([("出生日期", "info_birth_date"), ("申请入党日期", "info_apply_date")])
-    sb.info_row([("派人谈话日期", "info_talk_date"), ("应交日期", "info_due_date")])
+    sb.info_row([("派人谈话日期", "info_talk_date"), ("最早可确定日期", "info_due_date")])
     sb.section_row("以下由党支部填写")
     for f in form["fields"]:
         sb.input_row(f, field_hint(f))
@@ -883,7 +883,7 @@ J_SPONSORS = ("{{ case.sponsors.sponsor_1 }}{% if case.sponsors.sponsor_2 %}、"
               "{{ case.sponsors.sponsor_2 }}{% endif %}")
 J_PERSON = ("{{ case.gender }}，{{ case.ethnicity }}，{{ case.birth_month }}出生，{{ case.education }}学历，"
             + J_UNIT_POST.replace("　", ""))
-J_BLANK_DATE = "____年__月__日"
+J_HAND_DATE = "{{ by_hand('date') }}"   # a date only staff know when they fill the paper in
 
 
 def j_sentence(expr: str) -> str:
@@ -959,7 +959,7 @@ def build_target_filing(path: Path) -> None:
            "考察材料齐全。")
     r.body("听取意见情况：" + j_sentence("case.target.opinions_summary"))
     r.body("特此报告。")
-    r.signature("{{ branch }}", "{{ case.target.filing_date or doc.issued_date }}")
+    r.signature("{{ branch }}", "{{ case.target.filing_date }}")
     r.save(path)
 
 
@@ -979,28 +979,29 @@ def build_public_notice(path: Path) -> None:
     t.row([L("{{ doc.text.key_date_label }}", span=3), V("{{ case[doc.text.key_date] }}", span=3)])
     p = doc.add_paragraph()
     para_format(p, line_exact=14)   # a little air after the table
-    r.body("公示期为____个工作日。")
-    r.body("公示时间：" + J_BLANK_DATE + "至" + J_BLANK_DATE + "。")
+    r.body("公示期为{{ settings.publicity_length }}"
+           "{% if settings.publicity_unit == 'working_day' %}个工作日{% else %}天{% endif %}。")
+    r.body("公示时间：" + J_HAND_DATE + "至" + J_HAND_DATE + "。")
     r.body("公示期间，党员和群众可通过来信、来电、来访等方式，向{{ org.feedback or org.name }}"
            "反映该同志的有关情况和问题。反映问题应实事求是，以个人名义反映的请提供真实姓名和联系方式，"
            "以单位名义反映的请加盖公章；我们将对反映人的情况严格保密。")
-    r.signature("{{ branch }}", "{{ doc.issued_date }}", blank_lines=1)
+    r.signature("{{ branch }}", J_HAND_DATE, blank_lines=1)
     r.save(path, footer=False)   # posted publicly: no case number in the footer
 
 
 def build_enquiry_letter(path: Path) -> None:
     r = Report("政治审查函调函")
-    r.body("________________：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.body("{{ by_hand('line') }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
     r.body("{{ case.name }}同志（{{ case.gender }}，{{ case.ethnicity }}，{{ case.birth_month }}出生，"
            "{{ case.education }}学历，现在{{ case.unit }}工作{% if case.post %}（{{ case.post }}）{% endif %}"
-           "，公民身份号码{{ case.id_number_masked }}）已被{{ branch }}确定为发展对象。"
+           "，公民身份号码{{ case.id_number }}）已被{{ branch }}确定为发展对象。"
            "根据《中国共产党发展党员工作细则》第十六条、第十七条的规定，需对其进行政治审查。")
     r.body("请贵单位协助了解该同志（或其亲属）的有关情况，主要包括：对党的理论和路线、方针、政策的态度；"
            "政治历史和在重大政治斗争中的表现；遵纪守法和遵守社会公德情况；与其关系密切的主要亲属和"
            "社会关系的政治情况等。请将了解到的情况如实写明，加盖公章后函复我们。")
-    r.body("请于" + J_BLANK_DATE + "前函复为盼。")
-    r.body("联系人：__________　联系电话：______________", indent=True)
-    r.signature("{{ branch }}（盖章）", "{{ doc.issued_date }}")
+    r.body("请于" + J_HAND_DATE + "前函复为盼。")
+    r.body("联系人：{{ by_hand('name') }}　联系电话：{{ by_hand('phone') }}", indent=True)
+    r.signature("{{ branch }}（盖章）", J_HAND_DATE)
     r.save(path)
 
 
@@ -1019,7 +1020,7 @@ def build_review_report(path: Path) -> None:
            "政治历史清楚，遵纪守法，主要亲属和社会关系中未发现影响其入党的问题。"
            "{% else %}有关情况的说明和材料另附。{% endif %}")
     r.body("特此报告。")
-    r.signature("{{ branch }}", "{{ case.review.review_date or doc.issued_date }}", blank_lines=1)
+    r.signature("{{ branch }}", "{{ case.review.review_date }}", blank_lines=1)
     r.save(path)
 
 
@@ -1034,11 +1035,11 @@ def build_prereview_request(path: Path) -> None:
            "{% if case.training.hours %}，共{{ case.training.hours }}学时{% endif %}，培训合格"
            "{% if case.training.certificate_no %}（结业证书编号：{{ case.training.certificate_no }}）"
            "{% endif %}。经政治审查，结论为“{{ case.review.conclusion }}”。")
-    r.body("支部委员会于{{ case.prereview.committee_review_date or '" + J_BLANK_DATE + "' }}"
+    r.body("支部委员会于" + J_HAND_DATE + ""
            "对其进行了审查，认为该同志基本具备党员条件。现将有关材料报上，请予预审。")
     r.body("妥否，请批示。")
     r.body("附件：入党申请书、培养教育考察材料、政治审查综合报告、培训结业证明", indent=True)
-    r.signature("{{ branch }}", "{{ doc.issued_date }}", blank_lines=1)
+    r.signature("{{ branch }}", J_HAND_DATE, blank_lines=1)
     r.save(path)
 
 
@@ -1117,7 +1118,7 @@ def build_meeting_minutes(path: Path) -> None:
            "{% elif v.outcome == '取消预备党员资格' %}同意取消{{ case.name }}同志的预备党员资格。"
            "{% else %}不同意将{{ case.name }}同志{{ doc.text.motion }}。{% endif %}")
     r.body("", indent=False)
-    r.body("主持人（签名）：________　记录人（签名）：________", indent=False,
+    r.body("主持人（签名）：{{ by_hand('name') }}　记录人（签名）：{{ by_hand('name') }}", indent=False,
            align=WD_ALIGN_PARAGRAPH.RIGHT)
     r.save(path)
 
@@ -1155,7 +1156,7 @@ def build_resolution(path: Path) -> None:
     r.body("支部大会决定：不同意{% if " + J_IS_ADMISSION + " %}接收{{ case.name }}同志为中共预备党员"
            "{% else %}{{ case.name }}同志转为中共正式党员{% endif %}。党支部将继续对其进行培养教育和考察。")
     r.tag("{%p endif %}")
-    r.signature("{{ branch }}", "{{ v.meeting_date or doc.issued_date }}")
+    r.signature("{{ branch }}", "{{ v.meeting_date }}")
     r.save(path)
 
 
@@ -1177,7 +1178,7 @@ def build_approval_request(path: Path) -> None:
            "{% if case.prereview.volunteer_book_no %}（编号：{{ case.prereview.volunteer_book_no }}）{% endif %}"
            "及支部大会决议等有关材料报上，请审批。")
     r.body("妥否，请批示。")
-    r.signature("{{ branch }}", "{{ doc.issued_date }}")
+    r.signature("{{ branch }}", J_HAND_DATE)
     r.save(path)
 
 
@@ -1212,7 +1213,7 @@ def build_conversion_request(path: Path) -> None:
     r.tag("{%p endif %}")
     r.body("现将支部大会决议、{{ case.name }}同志的转正申请书及预备期考察材料报上，请审批。")
     r.body("妥否，请批示。")
-    r.signature("{{ branch }}", "{{ v.meeting_date }}")
+    r.signature("{{ branch }}", J_HAND_DATE)
     r.save(path)
 
 
@@ -1285,7 +1286,7 @@ def build_oath_record(path: Path) -> None:
     ])], height_cm=3.6)
     t.row([L("备　　注"), V("", span=3, align="left", valign="top")], height_cm=1.6)
     t.row([L("宣誓人签名"), V(""), L("记录人签名"), V("")], height_cm=1.2)
-    add_plain(doc, "记录日期：{{ case.oath.oath_date or doc.issued_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT,
+    add_plain(doc, "记录日期：{{ case.oath.oath_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT,
               before=12)
     add_footer(doc)
     save_docx(doc, path)
@@ -1316,7 +1317,7 @@ def build_archive_index(path: Path) -> None:
     para_format(p, line_exact=10)   # a little air between the tables
     d = TableBuilder(doc, [1.2, 8.0, 4.0, 1.2, 1.2])
     d.row([L("序号"), L("材料名称"), L("形成时间"), L("页数"), L("备注")], height_cm=0.8)
-    d.row([V("{%tr for item in dossier %}", span=5)])
+    d.row([V("{%tr for item in dossier if item.date or not (" + J_TRANSFER + ") %}", span=5)])
     d.row([V("{{ item.no }}"), V("{{ item.title }}{% if item.core %}★{% endif %}", align="left"),
            V("{{ item.date }}"), V(""), V("")], height_cm=0.7)
     d.row([V("{%tr endfor %}", span=5)])
@@ -1325,13 +1326,14 @@ def build_archive_index(path: Path) -> None:
     add_plain(doc, "{%p if " + J_TRANSFER + " %}")
     add_plain(doc, "以上材料随{{ case.name }}同志的组织关系一并转出，转往{{ case.transfer_out.to_org }}。"
                   "请接收党组织核对后签收。", before=6)
-    add_plain(doc, "移交人（签名）：__________　　接收人（签名）：__________", before=12,
+    add_plain(doc, "移交人（签名）：{{ by_hand('name') }}　　接收人（签名）：{{ by_hand('name') }}", before=12,
               align=WD_ALIGN_PARAGRAPH.RIGHT)
     add_plain(doc, "{%p else %}")
-    add_plain(doc, "归档人（签名）：__________　　审核人（签名）：__________", before=12,
+    add_plain(doc, "归档人（签名）：{{ by_hand('name') }}　　审核人（签名）：{{ by_hand('name') }}", before=12,
               align=WD_ALIGN_PARAGRAPH.RIGHT)
     add_plain(doc, "{%p endif %}")
-    add_plain(doc, "{{ doc.issued_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=3)
+    add_plain(doc, "{% if " + J_TRANSFER + " %}{{ case.transfer_out.transfer_date }}"
+                  "{% else %}{{ case.archive.archive_date }}{% endif %}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=3)
     add_footer(doc)
     save_docx(doc, path)
 
@@ -1399,7 +1401,7 @@ FORM_SPECS: dict[str, dict] = {
     "sponsors": dict(info=[[TARGET, BIRTH]]),
     "review": dict(info=[[BIRTH, ("民　　族", "info_ethnicity")], [TARGET, ("学　　历", "info_education")]]),
     "training": dict(info=[[TARGET, BIRTH]]),
-    "prereview": dict(info=[[TARGET, BIRTH], [("政审结论日期", "info_review_date"),
+    "prereview": dict(info=[[TARGET, BIRTH], [("政治审查日期", "info_review_date"),
                                               ("政审结论", "info_review_conclusion")]]),
     "admission_vote": dict(info=[[TARGET, BIRTH], [("上级党委预审日期", "info_prereview_date")]]),
     "conversion_vote": dict(info_title=True, info=[[JOIN, BIRTH], [PROBATION_END, DUE]]),
