@@ -1,31 +1,85 @@
-"""docflow command line: parse arguments, call one engine function, print the result (in Chinese)."""
+"""docflow command line: parse arguments, call one engine function, print the result (in Chinese).
+
+Exit codes: 0 done; 1 lint found problems (or an engine error of no finer kind); 2 the command line was
+wrong; 3 some files were not ready yet (process); 4 docflow.toml malformed; 5 a pack malformed; 6 not a
+workspace / unknown case; 7 another docflow is working on the workspace; 8 a template cannot be rendered;
+9 a file cannot be read; 130 interrupted."""
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import re
 import shutil
 import signal
 import sys
+import tomllib
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
 from filelock import FileLock, Timeout
 
-from . import status
-from .errors import DocflowError, WorkspaceError
+from . import __version__, status
+from .blanks import BLANK_FOLDER, write_blank_forms
+from .clock import FixedClock
+from .errors import DocflowError, WorkspaceError, WorkspaceLocked
 from .lint import lint_pack
 from .outcomes import Duplicate, Outcome, Processed, Rejected
 from .pack import load_pack
 from .road import Engine, process_inbox, recover
-from .workspace import BUNDLED_PACKS, init_workspace, load_workspace
+from .workspace import BUNDLED_PACKS, CONFIG_NAME, SAMPLES, Workspace, init_workspace, load_workspace
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+EXIT_USAGE, EXIT_NOT_READY, EXIT_INTERRUPTED = 2, 3, 130
+DEMO_FOLDER = "演示工作区"
+
+# argparse's own words, in Chinese (it looks them up through gettext at the moment it prints them)
+_ARGPARSE_ZH = {
+    "usage: ": "用法：", "positional arguments": "参数", "options": "选项", "subcommands": "命令",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n（运行 docflow -h 查看用法）\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值", "expected at most one argument": "最多一个值",
+    "expected at least one argument": "至少一个值", "invalid %(type)s value: %(value)r": "无效的%(type)s值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用", "ignored explicit argument %r": "多余的值 %r",
+    "one of the arguments %s is required": "须给出以下参数之一：%s", "unexpected option string: %s": "意外的选项：%s",
+}
+_ARGPARSE_TYPES = {"float": "数字", "int": "整数"}
+
+
+def _zh(text: str) -> str:
+    return _ARGPARSE_ZH.get(text, text)
+
+
+def _zh_n(singular: str, plural: str, n: int) -> str:
+    return {"expected %s argument": "需要 %s 个值"}.get(singular, singular if n == 1 else plural)
+
+
+argparse._ = _zh            # type: ignore[attr-defined]
+argparse.ngettext = _zh_n   # type: ignore[attr-defined]
+
+
+class _Parser(argparse.ArgumentParser):
+    def format_help(self) -> str:  # section headings end with a Chinese colon
+        return re.sub(r"(?m)^(\S[^\n]*):$", r"\1：", super().format_help())
+
+    def _get_value(self, action, arg_string):  # type: ignore[no-untyped-def]
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as exc:
+            kind = _ARGPARSE_TYPES.get(getattr(action.type, "__name__", ""), "")
+            if kind:
+                raise argparse.ArgumentError(action, f"“{arg_string}”不是{kind}") from None
+            raise exc
 
 
 @contextmanager
-def engine_for(root: Path) -> Iterator[Engine]:
+def engine_for(root: Path, clock=None) -> Iterator[Engine]:
     """Open the workspace's engine under its lock (one engine per workspace; the OS frees the lock
     when the holder dies, so a crash needs no clean-up)."""
     ws = load_workspace(root)
@@ -33,16 +87,23 @@ def engine_for(root: Path) -> Iterator[Engine]:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise WorkspaceError("另一个 docflow（process 或 watch）正在处理这个工作区，请勿同时运行两个。"
-                             "如确认没有在运行，稍等片刻再试", place=str(ws.root)) from None
-    eng = Engine.open(ws)
+        raise WorkspaceLocked("另一个 docflow（process 或 watch）正在处理这个工作区，请勿同时运行两个。"
+                              "如确认没有在运行，稍等片刻再试", place=str(ws.root)) from None
+    eng = Engine.open(ws, clock=clock)
     try:
+        warn_placeholders(ws)
         for line in recover(eng):
             print(f"恢复：{line}")
         yield eng
     finally:
         eng.store.close()
         lock.release()
+
+
+def warn_placeholders(ws: Workspace) -> None:
+    text = ws.config.organisation.warning()
+    if text:
+        print(f"提醒：{text}（{ws.root / CONFIG_NAME}）", flush=True)
 
 
 def describe(o: Outcome) -> str:
@@ -53,31 +114,61 @@ def describe(o: Outcome) -> str:
         return f"已处理  {name}：生成 {len(o.documents)} 份文书{extra}{warn}"
     if isinstance(o, Rejected):
         first = o.reasons[0]
-        return f"已退回  {name}：{first.label + '：' if first.label else ''}{first.message}"
+        more = f"（共{len(o.reasons)}个问题，见退回说明）" if len(o.reasons) > 1 else ""
+        return f"已退回  {name}：{first.label + '：' if first.label else ''}{first.message}{more}"
     if isinstance(o, Duplicate):
         return f"重复    {name}：与此前已处理的文件相同，未再处理"
     return f"未就绪  {name}：{o.why}"
 
 
+# ---------------------------------------------------------------- init
+def _ask(prompt: str, given: str | None) -> str | None:
+    """Ask staff when the command line does not say and someone is at the keyboard."""
+    if given is not None or not sys.stdin.isatty():
+        return given
+    answer = input(prompt).strip()
+    return answer or None
+
+
+def _branch_list(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [b.strip() for b in text.replace("，", ",").replace("、", ",").split(",") if b.strip()] or None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
-    pack = load_pack(BUNDLED_PACKS / "party")
-    ws = init_workspace(Path(args.dir), args.org, pack.settings)
+    root = Path(args.dir)
+    existed = (root / CONFIG_NAME).exists()
+    if existed:
+        print(f"{root / CONFIG_NAME} 已存在，未作改动")
+        org = branches = feedback = None
+    else:
+        org = _ask("党委名称（如 XX学区党委，直接回车以后再填）：", args.org)
+        branches = _branch_list(_ask("各党支部名称，用逗号分开（如 第一党支部,第二党支部）：", args.branches))
+        feedback = _ask("公示的意见反映渠道（如 XX学区党委组织委员，电话……）：", args.feedback)
+    pack = load_pack(BUNDLED_PACKS / args.pack)
+    ws = init_workspace(root, org, pack.settings, branches=branches, feedback=feedback, pack=args.pack)
+    blanks = write_blank_forms(load_pack(ws.pack_dir, ws.config.settings), ws.root / BLANK_FOLDER,
+                               ws.config.organisation.branches)
     print(f"工作区已就绪：{ws.root}")
     print(f"  把填好的表格放进：{ws.inbox}")
     print(f"  生成的文书在：    {ws.outbox}")
     print(f"  处理完的原件在：  {ws.processed}；退回的文件在：{ws.rejected}")
+    print(f"  空白表格在：      {ws.root / BLANK_FOLDER}（{'、'.join(p.stem for p in blanks)}）")
+    warn_placeholders(ws)
     return 0
 
 
+# ---------------------------------------------------------------- process, watch
 def cmd_process(args: argparse.Namespace) -> int:
-    with engine_for(Path(args.workspace)) as eng:
+    with engine_for(Path(args.workspace), getattr(args, "clock", None)) as eng:
         outcomes = process_inbox(eng)
     for o in outcomes:
         print(describe(o))
     counts = {k: sum(1 for o in outcomes if o.kind == k) for k in ("processed", "rejected", "duplicate", "not_ready")}
     print(f"共 {len(outcomes)} 个文件：已处理 {counts['processed']}，退回 {counts['rejected']}，"
           f"重复 {counts['duplicate']}，未就绪 {counts['not_ready']}")
-    return 3 if counts["not_ready"] else 0
+    return EXIT_NOT_READY if counts["not_ready"] else 0
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -107,9 +198,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- status, lint
 def cmd_status(args: argparse.Namespace) -> int:
     ws = load_workspace(Path(args.workspace))
-    eng = Engine.open(ws)
+    eng = Engine.open(ws, clock=getattr(args, "clock", None))
     try:
         rep = status.report(eng, args.case)
     finally:
@@ -120,6 +212,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     ws = load_workspace(Path(args.workspace))
+    warn_placeholders(ws)
     problems = lint_pack(load_pack(ws.pack_dir, ws.config.settings))
     for p in problems:
         print(f"问题：{p}")
@@ -127,44 +220,78 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+# ---------------------------------------------------------------- demo
+def demo_settings() -> tuple[date, dict]:
+    raw = tomllib.loads((SAMPLES / "demo.toml").read_text(encoding="utf-8"))
+    return raw["date"], raw.get("organisation", {})
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    root = Path(args.workspace)
-    if not (root / "docflow.toml").exists():
-        cmd_init(argparse.Namespace(dir=str(root), org="XX学区党委"))
+    """The samples, processed in a workspace of their own, on the samples' date (the same output any day)."""
+    root = Path(args.dir)
+    today, org = demo_settings()
+    if (root / CONFIG_NAME).exists():
+        eng = Engine.open(load_workspace(root))
+        try:
+            busy = eng.store.cases() or eng.store.files(limit=1)
+        finally:
+            eng.store.close()
+        if busy:
+            raise WorkspaceError("这个工作区已经有案卷或处理记录，演示不会往里面放示例数据。"
+                                 "请换一个新文件夹：docflow demo <新文件夹>", place=str(root.resolve()))
+    elif root.exists() and any(root.iterdir()):
+        raise WorkspaceError("这不是空文件夹，演示只在新文件夹或空文件夹中进行：docflow demo <新文件夹>",
+                             place=str(root.resolve()))
+    cmd_init(argparse.Namespace(dir=str(root), org=org.get("name"), branches=",".join(org.get("branches", [])),
+                                feedback=org.get("feedback"), pack="party"))
     ws = load_workspace(root)
     copied = 0
     for src in sorted(SAMPLES.glob("*.*")):
-        if src.suffix.lower() in (".xlsx", ".docx", ".csv", ".txt", ".pdf", ".xls"):
+        if src.suffix.lower() in (".xlsx", ".docx"):
             shutil.copy2(src, ws.inbox / src.name)
             copied += 1
-    print(f"已把 {copied} 个示例文件放入 {ws.inbox}")
-    code = cmd_process(argparse.Namespace(workspace=str(root)))
+    print(f"\n已把 {copied} 个示例文件放入 {ws.inbox}（演示按 {today.isoformat()} 计算日期）")
+    clock = FixedClock(today)
+    code = cmd_process(argparse.Namespace(workspace=str(root), clock=clock))
     print()
-    cmd_status(argparse.Namespace(workspace=str(root), case=None, json=False))
+    cmd_status(argparse.Namespace(workspace=str(root), case=None, json=False, clock=clock))
     print(f"\n请打开 {ws.outbox} 查看生成的文书，{ws.rejected} 查看退回的文件和退回说明。")
     return code
 
 
+# ---------------------------------------------------------------- the parser
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="docflow", description="docflow：由 Word/Excel 表格驱动的发展党员工作文书流程")
-    sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("init", help="新建工作区（inbox、outbox、已处理、退回、docflow.toml）")
-    s.add_argument("dir")
-    s.add_argument("--org", default="XX学区党委", help="党委名称")
+    p = _Parser(prog="docflow", description="docflow：由 Word/Excel 表格驱动的发展党员工作文书流程。"
+                "把填好的表格放进 inbox，系统检查后记入案卷，并在 outbox 生成下一步的文书。",
+                epilog="各命令的用法：docflow <命令> -h")
+    p.add_argument("--version", action="version", version=f"docflow {__version__}", help="显示版本号并退出")
+    sub = p.add_subparsers(dest="command", required=True, title="命令", metavar="<命令>", parser_class=_Parser)
+    s = sub.add_parser("init", help="新建工作区（inbox、outbox、已处理、退回、空白表格、docflow.toml）",
+                       description="新建工作区。没有给出的党委名称、党支部和意见反映渠道会询问；"
+                                   "不在终端中运行时写成“待填写”，之后在 docflow.toml 中修改。")
+    s.add_argument("dir", metavar="目录", help="工作区所在的文件夹（不存在则新建）")
+    s.add_argument("--org", metavar="名称", help="党委名称，如 XX学区党委")
+    s.add_argument("--branches", metavar="支部,支部", help="各党支部名称，用逗号分开")
+    s.add_argument("--feedback", metavar="文字", help="公示中的意见反映渠道，如 XX学区党委组织委员（电话……）")
+    s.add_argument("--pack", metavar="流程包", default="party", help="使用的流程包（默认 party：发展党员工作）")
     s.set_defaults(func=cmd_init)
     for name, func, text in (("process", cmd_process, "处理 inbox 中的全部文件后退出"),
-                             ("watch", cmd_watch, "持续监视 inbox"),
-                             ("status", cmd_status, "查看案卷状态和下一步"),
-                             ("lint", cmd_lint, "检查流程包和模板"),
-                             ("demo", cmd_demo, "把 samples/ 的示例放入 inbox 并处理")):
-        s = sub.add_parser(name, help=text)
-        s.add_argument("-w", "--workspace", default=".", help="工作区目录（默认当前目录）")
+                             ("watch", cmd_watch, "持续监视 inbox，文件放进来就处理"),
+                             ("status", cmd_status, "查看案卷的阶段、关键日期和下一步"),
+                             ("lint", cmd_lint, "检查流程包和模板")):
+        s = sub.add_parser(name, help=text, description=text)
+        s.add_argument("-w", "--workspace", default=".", metavar="目录",
+                       help="工作区目录（默认当前目录；在工作区的子文件夹中运行也可以）")
         s.set_defaults(func=func)
         if name == "watch":
-            s.add_argument("--poll", type=float, default=None, metavar="SECONDS", help="按间隔轮询（网络共享文件夹用）")
+            s.add_argument("--poll", type=float, default=None, metavar="秒", help="按间隔轮询（网络共享文件夹用）")
         if name == "status":
-            s.add_argument("case", nargs="?")
-            s.add_argument("--json", action="store_true")
+            s.add_argument("case", nargs="?", metavar="案卷编号", help="只看这一份案卷（含全部历史）")
+            s.add_argument("--json", action="store_true", help="以 JSON 输出")
+    s = sub.add_parser("demo", help="在一个新文件夹中演示：放入 samples/ 的示例并处理",
+                       description="新建一个演示工作区，放入示例表格并处理，日期按示例的日期计算。")
+    s.add_argument("dir", nargs="?", default=DEMO_FOLDER, metavar="目录", help=f"演示工作区（默认 ./{DEMO_FOLDER}）")
+    s.set_defaults(func=cmd_demo)
     return p
 
 
@@ -175,7 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except DocflowError as exc:
         print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

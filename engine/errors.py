@@ -1,11 +1,15 @@
 """One error root for the whole engine.
 
-    DocflowError                 every error the engine raises; the CLI catches this one
-     ├── PackError               a workflow pack is malformed (file + entry)
-     ├── ConfigError             docflow.toml is malformed
-     ├── WorkspaceError          a workspace is missing, locked or unusable
-     ├── TemplateError           a template cannot be rendered (missing variable, broken tag)
-     └── InputError              a dropped file cannot be read at all (not office, corrupt, hostile)
+    DocflowError                 every error the engine raises; the CLI catches this one      exit code 1
+     ├── ConfigError             docflow.toml is malformed                                      4
+     ├── PackError               a workflow pack is malformed (file + entry)                    5
+     ├── WorkspaceError          a workspace is missing or unusable, a case unknown             6
+     │    └── WorkspaceLocked    another docflow is working on the workspace                    7
+     ├── TemplateError           a template cannot be rendered (missing variable, broken tag)  8
+     └── InputError              a dropped file cannot be read at all (not office, corrupt)     9
+
+Exit codes of ``docflow`` besides these: 0 done, 1 lint found problems, 2 the command line was wrong,
+3 some files were not ready yet (process), 130 interrupted. README.md lists them for staff.
 
 Errors meant for staff carry a Chinese message (``message``) and, where known, a place.
 Field-level problems of a readable form are *not* exceptions: they are values (see ``outcomes``).
@@ -15,6 +19,8 @@ from __future__ import annotations
 
 class DocflowError(Exception):
     """Root of every engine error. ``message`` is Chinese text fit for staff."""
+
+    exit_code = 1
 
     def __init__(self, message: str, *, place: str = "", code: str = "error") -> None:
         super().__init__(message)
@@ -26,21 +32,27 @@ class DocflowError(Exception):
         return f"{self.place}：{self.message}" if self.place else self.message
 
 
-class PackError(DocflowError):
-    pass
-
-
 class ConfigError(DocflowError):
-    pass
+    exit_code = 4
+
+
+class PackError(DocflowError):
+    exit_code = 5
 
 
 class WorkspaceError(DocflowError):
-    pass
+    exit_code = 6
+
+
+class WorkspaceLocked(WorkspaceError):
+    exit_code = 7
 
 
 class TemplateError(DocflowError):
-    pass
+    exit_code = 8
 
 
 class InputError(DocflowError):
     """A file that cannot be read. ``code`` is a stable reason code (e.g. ``corrupt_zip``)."""
+
+    exit_code = 9

@@ -5,6 +5,7 @@ records), each bad row is a finding with its row number; a person already on fil
 duplicated (recognised by the roster's key field, e.g. the ID number)."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -19,7 +20,7 @@ from .imports import plan_import
 from .rules import Member
 from .state import fold
 from .store import Store
-from .validate import Submission, validate
+from .validate import Submission, placed, validate
 from .values import clean_text
 
 
@@ -36,6 +37,33 @@ class CaseChange:
     joins_members: str = ""           # "预备党员"/"正式党员": join the branch roster; "-": leave it
 
 
+@dataclass(frozen=True)
+class Branches:
+    """The committee's branches (docflow.toml): a roster row naming another branch is refused with the list,
+    unless new branches are accepted (then it is added, with a warning). No list configured: every branch is
+    taken, and a new one is pointed out."""
+
+    configured: tuple[str, ...] = ()
+    accept_new: bool = False
+
+    def check(self, branch: str, known: set[str], field_label: str) -> Finding | None:
+        key = clean_text(branch, compact=True)
+        listed = {clean_text(b, compact=True): b for b in self.configured}
+        if key in listed or key in {clean_text(b, compact=True) for b in known}:
+            return None
+        if self.configured and not self.accept_new:
+            guess = difflib.get_close_matches(key, list(listed), n=1, cutoff=0.5)
+            hint = f"（是否指“{listed[guess[0]]}”？）" if guess else ""
+            return Finding("branch_unknown", f"“{branch}”不是本党委的党支部{hint}",
+                           f"请改为以下之一：{'、'.join(self.configured)}；如确是新设立的党支部，请先在 docflow.toml 的 "
+                           "[organisation] branches 中加上它", "branch", field_label)
+        why = ("docflow.toml 尚未列出本党委的党支部" if not self.configured
+               else "它不在 docflow.toml 列出的党支部中（accept_new_branches = true）")
+        return Finding("branch_new", f"新的党支部“{branch}”：{why}，已按名册新建",
+                       "如是支部名称写错了，请更正名册；建议在 docflow.toml 的 [organisation] branches 中列出各党支部",
+                       "branch", field_label, severity="warn")
+
+
 @dataclass
 class Plan:
     changes: list[CaseChange] = field(default_factory=list)
@@ -43,17 +71,19 @@ class Plan:
     refusals: list[Finding] = field(default_factory=list)       # the whole file is refused
     row_problems: list[Finding] = field(default_factory=list)   # single roster rows refused
     notes: list[str] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)       # about the file as a whole (a new branch...)
 
     @property
     def applies_anything(self) -> bool:
         return bool(self.changes or self.members)
 
 
-def plan(pack: Pack, store: Store, opened: Opened, ident: Identity, today: date, calendar: WorkdayCalendar) -> Plan:
+def plan(pack: Pack, store: Store, opened: Opened, ident: Identity, today: date, calendar: WorkdayCalendar,
+         branches: Branches = Branches()) -> Plan:
     form = pack.forms[ident.form_id]
     seen = len(calendar.notes)
     if ident.kind == "roster":
-        out = _plan_roster(pack, store, opened, ident.form_id, form, today, calendar)
+        out = _plan_roster(pack, store, opened, ident.form_id, form, today, calendar, branches)
     else:
         out = _plan_form(pack, store, opened, ident, form, today, calendar)
     out.notes += calendar.notes[seen:]  # e.g. a year the holiday calendar does not cover yet
@@ -97,7 +127,7 @@ def _plan_form(pack: Pack, store: Store, opened: Opened, ident: Identity, form: 
 
 
 def _plan_roster(pack: Pack, store: Store, opened: Opened, form_id: str, form: FormDef, today: date,
-                 calendar: WorkdayCalendar) -> Plan:
+                 calendar: WorkdayCalendar, branches: Branches) -> Plan:
     _, ws = xlsx_reader.score(opened.body, form)
     roster = xlsx_reader.read_roster(ws, form)
     out = Plan(notes=list(roster.notes))
@@ -109,8 +139,16 @@ def _plan_roster(pack: Pack, store: Store, opened: Opened, form_id: str, form: F
         return out
     date1904 = xlsx_reader.is_1904(opened.body)
     seen: dict[str, int] = {}
+    known, new_branches = store.branches(), set()
     for row in roster.rows:
         sub = validate(form_id, form, row.values, date1904)
+        branch = str(sub.values.get("branch") or "")
+        found = branches.check(branch, known, form.field("branch").label) if branch else None
+        if found is not None and found.severity == "refuse":
+            sub = replace(sub, problems=sub.problems + (placed(found, sub),))
+        elif found is not None and branch not in new_branches:
+            new_branches.add(branch)
+            out.warnings.append(_at_row(placed(found, sub), row.number))
         key = str(sub.values.get(form.key_field) or "")
         if form.members:  # a name is unique within a branch, not across branches
             if sub.problems:

@@ -48,6 +48,7 @@ class FormDef(_Strict):
     creates_case: bool = False
     members: bool = False
     key_field: str = ""
+    blank_title: str = ""            # file name of its blank workbook in 空白表格/ (default: the label)
 
     def field(self, key: str) -> FieldDef | None:
         return next((f for f in self.fields if f.key == key), None)

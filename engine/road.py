@@ -18,7 +18,7 @@ from .clock import Clock, SystemClock, WorkdayCalendar
 from .context import document_context
 from .errors import DocflowError, InputError
 from .identify import identify, open_body
-from .intake import Plan, plan
+from .intake import Branches, Plan, plan
 from .names import safe_name
 from .outcomes import Duplicate, Finding, NotReady, Outcome, Processed, Rejected
 from .pack import Pack, load_pack
@@ -95,7 +95,9 @@ def _decide(eng: Engine, c: Claimed) -> Plan | list[Finding]:
     ident = identify(eng.pack, opened)
     if isinstance(ident, Finding):
         return [ident]
-    return plan(eng.pack, eng.store, opened, ident, eng.clock.today(), eng.calendar)
+    org = eng.ws.config.organisation
+    return plan(eng.pack, eng.store, opened, ident, eng.clock.today(), eng.calendar,
+                Branches(tuple(org.branches), org.accept_new_branches))
 
 
 # ---------------------------------------------------------------- store, render, route
@@ -118,7 +120,7 @@ def _finish_processed(eng: Engine, c: Claimed, p: Plan) -> Processed:
             eng.store.replace_members(branch, members, c.sha256)
         if p.members:
             p.notes.append("已更新党员名册：" + "；".join(f"{b} {len(m)}人" for b, m in p.members.items()))
-        warnings = [w for ch in p.changes for w in ch.warnings]
+        warnings = p.warnings + [w for ch in p.changes for w in ch.warnings]
         docs = [_doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
         text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
                                      row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)

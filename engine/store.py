@@ -174,6 +174,11 @@ class Store:
     def journal_open_rows(self) -> list[tuple[int, str, str, str]]:
         return list(self.db.execute("SELECT id, original, work, stage FROM journal ORDER BY id"))
 
+    def branches(self) -> set[str]:
+        """Every branch the store knows (of a case or of a member roster)."""
+        rows = self.db.execute("SELECT branch FROM cases UNION SELECT branch FROM members")
+        return {r[0] for r in rows}
+
     # ------------------------------------------------------------ members
     def members(self, branch: str) -> dict[str, Member] | None:
         rows = list(self.db.execute("SELECT name, status, discipline FROM members WHERE branch=?", (branch,)))

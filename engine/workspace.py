@@ -1,6 +1,7 @@
 """Workspaces: the folders staff see, the engine's state folder, and ``docflow.toml`` (read once, here)."""
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,17 +13,45 @@ from .errors import ConfigError, WorkspaceError
 
 CONFIG_NAME = "docflow.toml"
 STATE_DIR = ".docflow"
-BUNDLED_PACKS = Path(__file__).resolve().parent.parent / "templates"
+
+
+def bundled(name: str) -> Path:
+    """A folder that ships with docflow: ``templates`` (the packs) or ``samples``. Installed from a wheel it is
+    package data inside ``engine/``; in a source checkout (or an editable install) it is at the top level."""
+    here = Path(__file__).resolve().parent
+    installed = here / f"bundled_{name}"
+    return installed if installed.is_dir() else here.parent / name
+
+
+BUNDLED_PACKS = bundled("templates")
+SAMPLES = bundled("samples")
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+PLACEHOLDER = "待填写："          # how `docflow init` marks what staff still have to fill in
+
+
 class Organisation(_Section):
-    name: str = "XX学区党委"
-    branches: list[str] = []
-    feedback: str = "XX学区党委组织委员（电话：0000-00000000）"   # where the public notices send comments
+    name: str = PLACEHOLDER + "党委名称"
+    branches: list[str] = []          # the committee's branches; a roster naming another one is refused
+    feedback: str = PLACEHOLDER + "公示意见反映渠道（如：XX党委组织委员，电话……）"   # on the public notices
+    accept_new_branches: bool = False  # true: a roster may name a branch not listed (added, with a warning)
+
+    def placeholders(self) -> list[str]:
+        """What `docflow init` left for staff to fill in (Chinese names of the settings)."""
+        out = [label for label, value in (("党委名称 name", self.name), ("意见反映渠道 feedback", self.feedback))
+               if value.startswith(PLACEHOLDER)]
+        return out + (["党支部名单 branches"] if not self.branches else [])
+
+    def warning(self) -> str:
+        missing = self.placeholders()
+        if not missing:
+            return ""
+        return (f"docflow.toml 的 [organisation] 还有待填写的内容：{'、'.join(missing)}。"
+                "生成的文书会出现“待填写”字样，名册中的党支部也无法核对，请先修改 docflow.toml")
 
 
 class PackChoice(_Section):
@@ -96,12 +125,21 @@ class Workspace:
         return [self.inbox, self.outbox, self.processed, self.rejected, self.state, self.work]
 
 
+def find_workspace(start: Path) -> Path:
+    """The workspace ``start`` is in: the nearest folder, from ``start`` upwards, that holds docflow.toml (so
+    docflow run from inside inbox/ or outbox/ finds its workspace)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise WorkspaceError(f"这里还不是 docflow 工作区：{start} 及其上级文件夹中都没有 {CONFIG_NAME}。"
+                         "请在工作区中运行，或用 -w 指定工作区；新建工作区请运行：docflow init <新工作区的路径>",
+                         place=str(start))
+
+
 def load_workspace(root: Path) -> Workspace:
-    root = root.resolve()
+    root = find_workspace(root)
     path = root / CONFIG_NAME
-    if not path.is_file():
-        raise WorkspaceError(f"这里还不是 docflow 工作区（找不到 {CONFIG_NAME}）。请先运行：docflow init {root}",
-                             place=str(root))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         config = Config.model_validate(raw)
@@ -116,26 +154,44 @@ def load_workspace(root: Path) -> Workspace:
     return ws
 
 
-def init_workspace(root: Path, organisation: str = "XX学区党委", pack_settings: dict[str, Any] | None = None) -> Workspace:
+def init_workspace(root: Path, organisation: str | None = None, pack_settings: dict[str, Any] | None = None, *,
+                   branches: list[str] | None = None, feedback: str | None = None, pack: str = "party",
+                   accept_new_branches: bool = False) -> Workspace:
+    """A new workspace (folders and docflow.toml). What is not given is written as a placeholder marked
+    待填写, which `process`, `watch` and `lint` warn about. An existing docflow.toml is never overwritten."""
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
     path = root / CONFIG_NAME
     if not path.exists():
-        path.write_text(default_config_text(organisation, pack_settings or {}), encoding="utf-8")
+        org = Organisation(**{k: v for k, v in (("name", organisation), ("branches", branches),
+                                                ("feedback", feedback)) if v is not None},
+                           accept_new_branches=accept_new_branches)
+        path.write_text(default_config_text(org, pack, pack_settings or {}), encoding="utf-8")
     return load_workspace(root)
 
 
-def default_config_text(organisation: str, pack_settings: dict[str, Any]) -> str:
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, list)):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string or list of strings is a TOML one too
+    return str(value)
+
+
+def default_config_text(org: Organisation, pack: str, pack_settings: dict[str, Any]) -> str:
+    todo = "   # ← 待填写" if org.placeholders() else ""
     lines = [
         "# docflow 工作区设置（修改后重新启动 docflow 生效）",
         "",
         "[organisation]",
-        f'name = "{organisation}"            # 党委名称，出现在生成的文书上',
-        'branches = ["第一党支部", "第二党支部", "第三党支部"]',
-        'feedback = "XX学区党委组织委员（电话：0000-00000000）"   # 公示中的意见反映渠道',
+        f"name = {_toml(org.name)}            # 党委名称，出现在生成的文书上" + (todo if org.name.startswith(PLACEHOLDER) else ""),
+        f"branches = {_toml(org.branches)}   # 本党委的各党支部；名册中写了别的支部名称会被退回"
+        + (todo if not org.branches else ""),
+        f"feedback = {_toml(org.feedback)}   # 公示中的意见反映渠道" + (todo if org.feedback.startswith(PLACEHOLDER) else ""),
+        f"accept_new_branches = {_toml(org.accept_new_branches)}        # 改为 true：名册中出现未列出的党支部时照常接收并提醒",
         "",
         "[pack]",
-        'name = "party"                     # 使用的流程包：templates/party（发展党员工作）',
+        f"name = {_toml(pack)}                     # 使用的流程包（templates/ 下的文件夹名）",
         "",
         "[folders]",
         'inbox = "inbox"                    # 把填好的表格放到这里',
@@ -151,7 +207,5 @@ def default_config_text(organisation: str, pack_settings: dict[str, Any]) -> str
         "",
         "[settings]                         # 流程包的本地做法设置（[L]），删去某行即使用默认值",
     ]
-    for key, value in pack_settings.items():
-        rendered = f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
-        lines.append(f"{key} = {rendered}")
+    lines += [f"{key} = {_toml(value)}" for key, value in pack_settings.items()]
     return "\n".join(lines) + "\n"

@@ -8,10 +8,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine import Engine, init_workspace  # noqa: E402
+from engine import Engine  # noqa: E402
 from engine.clock import FixedClock  # noqa: E402
 from engine.pack import load_pack  # noqa: E402
 from engine.workspace import BUNDLED_PACKS  # noqa: E402
+from factory import workspace  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 
@@ -24,11 +25,19 @@ def pack():
 
 @pytest.fixture
 def ws(tmp_path):
-    return init_workspace(tmp_path / "ws")
+    return workspace(tmp_path / "ws")
 
 
 @pytest.fixture
 def eng(ws):
     e = Engine.open(ws, clock=FixedClock(TODAY))
+    yield e
+    e.store.close()
+
+
+@pytest.fixture
+def any_branch(tmp_path):
+    """An engine on a workspace that takes branches it does not list (accept_new_branches = true)."""
+    e = Engine.open(workspace(tmp_path / "ws", accept_new_branches=True), clock=FixedClock(TODAY))
     yield e
     e.store.close()

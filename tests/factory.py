@@ -12,6 +12,16 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from engine.readers.xlsx import named_cells
+from engine.workspace import Workspace, init_workspace
+
+BRANCHES = ["第一党支部", "第二党支部", "第三党支部"]
+FEEDBACK = "XX学区党委组织委员（电话：0571-86001234）"
+
+
+def workspace(root: Path, branches: list[str] | None = None, **over: Any) -> Workspace:
+    """A workspace the way a committee sets one up: its name, its branches and the feedback line filled in."""
+    return init_workspace(root, over.pop("org", "XX学区党委"), branches=branches or BRANCHES,
+                          feedback=over.pop("feedback", FEEDBACK), **over)
 
 APPLICANT_HEADERS = ["姓名", "性别", "民族", "出生日期", "公民身份号码", "学历", "工作单位", "职务/岗位",
                      "是否一线", "联系电话", "所在党支部", "申请入党日期"]

@@ -367,7 +367,14 @@ def test_name_starting_with_equals_is_written_as_text(eng, tmp_path):
 
 
 # ---------------------------------------------------------------- 16: path characters and reserved names
-def test_path_characters_in_staff_data_stay_inside_the_outbox(eng, tmp_path):
+def test_branches_with_path_characters_are_refused_where_the_branches_are_listed(eng, tmp_path):
+    out, _ = run(eng, H.path_names_roster(tmp_path / "src"))
+    assert isinstance(out, Rejected) and {f.code for f in out.reasons} >= {"branch_unknown"}
+    assert "第一党支部、第二党支部、第三党支部" in out.receipt and not list(eng.ws.outbox.iterdir())
+
+
+def test_path_characters_in_staff_data_stay_inside_the_outbox(any_branch, tmp_path):
+    eng = any_branch
     root_before = sorted(p.name for p in eng.ws.root.iterdir())
     out, _ = run(eng, H.path_names_roster(tmp_path / "src"))
     assert isinstance(out, Processed), out
@@ -392,7 +399,8 @@ def test_path_characters_in_staff_data_stay_inside_the_outbox(eng, tmp_path):
     still_works(eng, tmp_path)
 
 
-def test_reserved_names_with_a_space_before_the_extension(eng, tmp_path):
+def test_reserved_names_with_a_space_before_the_extension(any_branch, tmp_path):
+    eng = any_branch
     out, _ = run(eng, H.path_names_roster(tmp_path / "src", names=["甲一", "甲二"], branches=H.RESERVED_SPACE_BRANCHES))
     assert isinstance(out, Processed), out
     assert_tree_safe(eng.ws.outbox)

@@ -24,7 +24,7 @@ from engine.outcomes import NotReady
 from engine.store import Store
 from engine.watch import (GONE, LOCKED, READY, WAIT, Tracker, Watcher, bsd_fs_type, is_network, linux_fs_type,
                           writer_active)
-from factory import applicant, write_roster
+from factory import applicant, write_roster, workspace
 
 
 try:
@@ -351,9 +351,8 @@ def test_an_inbox_on_another_filesystem_is_claimed_by_rename_within_it(tmp_path,
         pytest.skip("needs a second filesystem (/dev/shm)")
     share = Path(__import__("tempfile").mkdtemp(dir=shm))
     try:
-        from engine import init_workspace
 
-        ws = init_workspace(tmp_path / "ws")
+        ws = workspace(tmp_path / "ws")
         ws = set_config(ws, 'inbox = "inbox"', f'inbox = "{share / "inbox"}"')
         eng = Engine.open(ws, clock=FixedClock(TODAY))
         (ws.inbox / "名册.xlsx").write_bytes(roster_bytes(tmp_path))

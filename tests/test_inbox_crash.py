@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import init_workspace
-from factory import fill_docx
+from factory import fill_docx, workspace
 from inbox_batch import Dropped, account, make_batch, put, put_folder, soak_enabled, wait_settled  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,7 +75,7 @@ class Fleet:
 
 
 def fast_workspace(tmp_path: Path):
-    return init_workspace(tmp_path / "ws")
+    return workspace(tmp_path / "ws")
 
 
 def dropping(ws, staging: Path, items: list[Dropped], chunks: int) -> list:

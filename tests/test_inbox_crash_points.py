@@ -15,11 +15,11 @@ from datetime import date
 import pytest
 
 from conftest import TODAY
-from engine import Engine, init_workspace
+from engine import Engine
 from engine.clock import FixedClock
 from engine.road import process_inbox, recover
 from engine.store import Store
-from factory import applicant, member_roster, write_roster
+from factory import applicant, member_roster, write_roster, workspace
 from inbox_batch import Dropped, account, originals
 
 
@@ -69,7 +69,7 @@ def operations_counted(monkeypatch, faults: Faults):
 
 def scenario(tmp_path, k: int):
     """A workspace whose inbox holds one of each kind of file."""
-    ws = init_workspace(tmp_path / f"ws{k}")
+    ws = workspace(tmp_path / f"ws{k}")
     staging = tmp_path / f"staging{k}"
     roster = write_roster(staging / "申请人名册.xlsx", [applicant("张三", date(1995, 3, 7), date(2026, 1, 5))],
                           title="入党申请人名册")

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.office
 if shutil.which("soffice") is None:
     pytest.skip("LibreOffice (soffice) 未安装：跳过办公软件往返测试", allow_module_level=True)
 
-from engine import Engine, init_workspace  # noqa: E402
+from engine import Engine  # noqa: E402
 from engine.clock import FixedClock  # noqa: E402
 from engine.identify import identify, open_body  # noqa: E402
 from engine.outcomes import Processed  # noqa: E402
@@ -33,7 +33,7 @@ from engine.readers.safety import open_package  # noqa: E402
 from engine.readers.xlsx import named_cells  # noqa: E402
 from engine.road import process_file  # noqa: E402
 from engine.state import fold  # noqa: E402
-from factory import applicant, fill_docx, fill_xlsx, id_number, member_roster, write_roster  # noqa: E402
+from factory import applicant, fill_docx, fill_xlsx, id_number, member_roster, write_roster, workspace  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 SOFFICE_TIMEOUT = 120
@@ -157,7 +157,7 @@ def office(tmp_path_factory):
     base = tmp_path_factory.mktemp("office")
     src, out = base / "filled", base / "resaved"
     src.mkdir()
-    eng = Engine.open(init_workspace(base / "ws"), clock=FixedClock(TODAY))
+    eng = Engine.open(workspace(base / "ws"), clock=FixedClock(TODAY))
     assert processed(drop(eng, member_roster(base / "党员名册.xlsx", MEMBERS)))
     people = [applicant(name, date(1990, 1, 1) if seq % 2 else date(1992, 6, 15), date(2026, 1, 5), seq=seq)
               for name, seq in PEOPLE.values()]

@@ -1,5 +1,4 @@
 """Every rule of the procedure, on both sides of its boundary (pure: advance and imports, no files)."""
-from datetime import date
 
 import pytest
 

@@ -7,7 +7,7 @@ import pytest
 from e2e import activist, assessment, case_dir, docx_text, drop, start, talk, xlsx_named
 from engine.outcomes import Duplicate, Processed, Rejected
 from engine.state import fold
-from factory import applicant, id_number, write_roster
+from factory import applicant, id_number, member_roster, workspace, write_roster
 
 
 def state(eng, case_id="2026-0001"):
@@ -139,10 +139,10 @@ def test_unknown_case_is_rejected(eng, tmp_path):
     start(eng, tmp_path)
     src = case_dir(eng, "2026-0001") / "02-入党申请人谈话记录.docx"
     eng.store.db.execute("UPDATE cases SET case_id='2026-0001' WHERE 0")  # nothing: a second workspace instead
-    from engine import Engine, init_workspace
+    from engine import Engine
     from engine.clock import FixedClock
 
-    other = Engine.open(init_workspace(tmp_path / "other"), clock=FixedClock(date(2026, 11, 28)))
+    other = Engine.open(workspace(tmp_path / "other"), clock=FixedClock(date(2026, 11, 28)))
     out = drop(other, src)
     assert isinstance(out, Rejected) and out.reasons[0].code == "unknown_case"
 
@@ -156,7 +156,8 @@ def test_originals_are_moved_unchanged(eng, tmp_path):
     assert not any(eng.ws.inbox.iterdir()) and not any(eng.ws.work.iterdir())
 
 
-def test_staff_data_never_makes_unsafe_paths(eng, tmp_path):
+def test_staff_data_never_makes_unsafe_paths(any_branch, tmp_path):
+    eng = any_branch
     drop(eng, write_roster(tmp_path / "r.xlsx", [
         applicant("../../CON", date(1995, 3, 7), date(2026, 1, 5), seq=11, 所在党支部="第一/党:支部*")]))
     paths = [p for p in eng.ws.outbox.rglob("*")]
@@ -252,12 +253,12 @@ def archive_index(tmp_path_factory):
     """The archive index of a case driven through all 25 steps (the happy path), as rendered."""
     from docx import Document
 
-    from engine import Engine, init_workspace
+    from engine import Engine
     from engine.clock import FixedClock
     from engine.road import render_document
     from procedure import HAPPY, run
 
-    ws = init_workspace(tmp_path_factory.mktemp("archive") / "ws")
+    ws = workspace(tmp_path_factory.mktemp("archive") / "ws")
     eng = Engine.open(ws, clock=FixedClock(date(2026, 11, 28)))
     r = run(eng.pack, HAPPY)
     eng.store.new_case(2024, "k", "张三", "第一党支部", eng.pack.version, "t")
@@ -278,3 +279,40 @@ def test_the_archive_index_lists_every_entry_and_is_signed_on_the_archive_date(a
     rows, text = archive_index
     assert list(rows) == [item.title for item in pack.archive] == [t for t, _ in ARCHIVE_ROWS]
     assert text.rstrip().endswith("2026年5月25日")   # 归档日期, not the day it was rendered
+
+
+# ---------------------------------------------------------------- the committee's branches (docflow.toml)
+def test_a_roster_naming_a_branch_that_is_not_configured_is_refused_with_the_list(eng, tmp_path):
+    people = [applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11),
+              applicant("李四", date(1996, 4, 8), date(2026, 1, 6), seq=12, 所在党支部="第一支部")]
+    out = start(eng, tmp_path, people)
+    assert isinstance(out, Processed) and len(out.cases) == 1 and "张三" in out.cases[0]
+    [f] = out.row_problems
+    assert f.code == "branch_unknown" and f.place.startswith("第4行") and "“第一支部”不是本党委的党支部" in f.message
+    assert "是否指“第一党支部”" in f.message and "第一党支部、第二党支部、第三党支部" in f.fix
+    assert sorted(p.name for p in eng.ws.outbox.iterdir()) == ["第一党支部"]   # no folder for the misspelt one
+    members = drop(eng, member_roster(tmp_path / "党员.xlsx", [("王五", "第四党支部", "正式党员")]))
+    assert isinstance(members, Rejected) and members.codes == ("branch_unknown",)
+    assert eng.store.members("第四党支部") is None
+
+
+def test_with_the_setting_a_new_branch_is_taken_with_a_warning(any_branch, tmp_path):
+    out = start(any_branch, tmp_path, [applicant("李四", date(1996, 4, 8), date(2026, 1, 6), seq=12, 所在党支部="第四党支部")])
+    assert isinstance(out, Processed) and len(out.cases) == 1
+    assert [w.code for w in out.warnings] == ["branch_new"] and "新的党支部“第四党支部”" in out.receipt
+    again = drop(any_branch, write_roster(tmp_path / "又一份.xlsx", [
+        applicant("赵六", date(1996, 5, 8), date(2026, 2, 6), seq=13, 所在党支部="第四党支部")]))
+    assert again.warnings == ()   # known from now on
+
+
+def test_a_workspace_without_a_branch_list_takes_every_branch_and_points_out_new_ones(tmp_path):
+    from engine import Engine, init_workspace
+    from engine.clock import FixedClock
+
+    eng = Engine.open(init_workspace(tmp_path / "ws"), clock=FixedClock(date(2026, 11, 28)))
+    try:
+        out = drop(eng, write_roster(tmp_path / "名册.xlsx", [applicant("张三", date(1995, 3, 7), date(2026, 1, 5))]))
+        assert isinstance(out, Processed) and [w.code for w in out.warnings] == ["branch_new"]
+        assert "尚未列出本党委的党支部" in out.warnings[0].message
+    finally:
+        eng.store.close()

@@ -11,12 +11,12 @@ from datetime import date
 import pytest
 
 from e2e import case_dir, drop
-from engine import Engine, init_workspace, status
+from engine import Engine, status
 from engine.clock import FixedClock
 from engine.outcomes import Processed, Rejected
 from engine.render import output_name
 from engine.state import fold
-from factory import fill_docx, fill_xlsx, id_number, member_roster, write_roster
+from factory import fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster
 from procedure import HAPPY, ROSTER, D, TODAY, person, step_values, until, vote
 
 @dataclass
@@ -150,7 +150,8 @@ SCENARIOS = [
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    ws = init_workspace(tmp_path_factory.mktemp("scenarios") / "ws")
+    ws = workspace(tmp_path_factory.mktemp("scenarios") / "ws",
+                   branches=[branch_of(i) for i in range(1, len(SCENARIOS) + 1)])
     eng = Engine.open(ws, clock=FixedClock(TODAY))
     yield eng, tmp_path_factory.mktemp("files")
     eng.store.close()

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -42,8 +43,15 @@ from engine.state import fold  # noqa: E402
 from factory import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, write_roster  # noqa: E402
 
 SAMPLES = ROOT / "samples"
-TODAY = date(2026, 11, 28)
-ORG = "XX学区党委"
+# the committee and the day of the demo (samples/demo.toml: `docflow demo` uses the same)
+DEMO = tomllib.loads((SAMPLES / "demo.toml").read_text(encoding="utf-8"))
+TODAY = DEMO["date"]
+ORG = DEMO["organisation"]["name"]
+
+
+def demo_workspace(root: Path):
+    org = DEMO["organisation"]
+    return init_workspace(root, org["name"], branches=org["branches"], feedback=org["feedback"])
 SUFFIXES = (".xlsx", ".docx")          # what ``docflow demo`` copies (README.md is not copied)
 
 B1, B2 = "第一党支部", "第二党支部"
@@ -336,7 +344,7 @@ def check_cases(eng: Engine) -> list[str]:
 def build(staging: Path) -> None:
     """Run the engine stage by stage on a temporary workspace; write each sample into ``staging``."""
     with tempfile.TemporaryDirectory(prefix="docflow-samples-") as tmp:
-        ws = init_workspace(Path(tmp) / "ws", ORG)
+        ws = demo_workspace(Path(tmp) / "ws")
         eng = Engine.open(ws, clock=FixedClock(TODAY))
         try:
             for stage in STAGES:
@@ -358,7 +366,7 @@ def sample_files(folder: Path) -> list[Path]:
 def verify_in_name_order(folder: Path) -> list:
     """Fresh workspace, all samples dropped at once, one pass in name order (FixedClock 2026-11-28)."""
     with tempfile.TemporaryDirectory(prefix="docflow-verify-") as tmp:
-        ws = init_workspace(Path(tmp) / "ws", ORG)
+        ws = demo_workspace(Path(tmp) / "ws")
         eng = Engine.open(ws, clock=FixedClock(TODAY))
         try:
             files = sample_files(folder)
@@ -382,10 +390,10 @@ def verify_in_name_order(folder: Path) -> list:
 
 
 def verify_cli_demo() -> str:
-    """Run the real ``docflow demo`` (real clock) on a fresh workspace; return its summary line."""
+    """Run the real ``docflow demo`` (its clock pinned to the samples' date) in a new folder; return its summary."""
     with tempfile.TemporaryDirectory(prefix="docflow-demo-") as tmp:
         cmd = [sys.executable, "-c", "import sys; from engine.cli import main; sys.exit(main())",
-               "demo", "-w", str(Path(tmp) / "ws")]
+               "demo", str(Path(tmp) / "ws")]
         env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         if run.returncode != 0:
@@ -431,8 +439,8 @@ def readme() -> str:
         "- `docflow status`：5份案卷——张晓明、李娜、陈静为入党积极分子，王磊、赵雨桐为入党申请人"
         "（王磊待重新提交积极分子情况表，赵雨桐待重新提交谈话记录）。",
         "",
-        "再次运行 demo 前请先清空工作区（inbox、outbox、已处理、退回和 .docflow 文件夹），"
-        "否则已处理过的文件会被识别为重复文件。",
+        f"`docflow demo` 每次都在一个新的文件夹中进行（默认 `./演示工作区`，也可 `docflow demo 文件夹`），"
+        f"日期按 {TODAY.isoformat()} 计算，所以哪一天运行结果都一样；已有案卷的工作区不会被放进示例数据。",
         "",
     ]
     return "\n".join(lines)
@@ -468,7 +476,7 @@ def main() -> int:
             extra = "（" + "，".join(bits) + "）"
         print(f"  {'已处理' if o.kind == 'processed' else '退回  '}  {s.name}{extra}")
     print(f"合计：已处理 {n_p}，退回 {n_r}")
-    print(f"docflow demo（真实时钟）：{verify_cli_demo()}")
+    print(f"docflow demo：{verify_cli_demo()}")
     print("检查通过")
     return 0
 

@@ -207,10 +207,25 @@ def read_roster(ws: Worksheet, form: FormDef) -> Roster:
         values = {k: _raw(ws, _top_left(ws, ws.cell(r, c))) for k, c in cols.items()}
         if all(v.value is None or str(v.value).strip() == "" for v in values.values()):
             continue
+        if _example_row(ws, r, max(cols.values())):
+            roster.notes.append(f"第{r}行是填写示例，已跳过")
+            continue
         for k, v in values.items():
             values[k] = RawValue(v.value, f"第{r}行“{form.field(k).label}”列（{v.place}）", v.formula, v.ref)
         roster.rows.append(RosterRow(r, values))
     return roster
+
+
+_EXAMPLE = re.compile(r"^\s*[（(【\[]?\s*(示例|填写示例|样例|举例|例\s*[:：])")
+
+
+def _example_row(ws: Worksheet, r: int, last_col: int) -> bool:
+    """A row that says it is an example (示例, 填写示例, 例：…) in one of its first cells."""
+    for c in range(1, min(last_col, 3) + 1):
+        value = ws.cell(r, c).value
+        if isinstance(value, str) and _EXAMPLE.match(value):
+            return True
+    return False
 
 
 def missing_column_findings(roster: Roster) -> list[Finding]:
