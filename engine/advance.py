@@ -15,6 +15,7 @@ from .clock import WorkdayCalendar
 from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
 from .pack import Pack, StepDef, Transition
 from .rules import Member, RuleContext, run_rules
+from .vote import FULL as FULL_MEMBER
 from .state import CaseState, encode
 from .validate import Submission, placed
 
@@ -84,7 +85,9 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
     if refusals:
         return Refusal(refusals)
     warnings = tuple(placed(f, sub) for f in findings if f.severity == "warn")
-    data = {"values": encode(sub.values), "warnings": [w.message for w in warnings]}
+    data: dict = {"values": encode(sub.values), "warnings": [w.message for w in warnings]}
+    if world.members is not None:  # the branch as it stood (e.g. whether it has a committee: 7 full members)
+        data["branch"] = {"full_members": sum(1 for m in world.members.values() if m.status == FULL_MEMBER)}
     events = [Event(kind, step.id, data)]
     if case.case_id == "":
         person = {f.key: sub.values.get(f.key) for f in pack.forms[sub.form_id].fields}

@@ -51,6 +51,9 @@ def case_context(pack: Pack, cs: CaseState, full_id: bool = False) -> dict[str, 
         state=pack.state_label(cs.state),
         registered_date=zh_date(registered(cs)),
     )
+    for name, d in pack.derived.items():
+        value = cs.facts.get(d.fact)
+        case[name] = d.unknown if not isinstance(value, int) else d.then if value >= d.at_least else d.else_
     return case
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -35,6 +36,7 @@ class FieldDef(_Strict):
     max: int | None = None
     max_length: int = 200
     compact: bool = False          # remove every space (names padded like "张　三")
+    prefill: str = ""              # an issued form's input cell starts with this case fact ("case.x")
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -56,17 +58,29 @@ class FormDef(_Strict):
 
 class Condition(_Strict):
     """``field`` (a reference such as "form.outcome") equals one of ``in_``; or, with ``filled``, the field
-    has a value (true) or is empty (false)."""
+    has a value (true) or is empty (false); or, with ``age_max``, the field is a birth date and the person is
+    at most that many full years old on the date ``age_on`` refers to."""
 
     field: str
     in_: tuple[str, ...] = Field((), alias="in")
     filled: bool | None = None
+    age_on: str = ""
+    age_max: int | None = None
 
     def holds(self, get: Any) -> bool:
         value = get(self.field)
         if self.filled is not None:
             return (value not in (None, "")) is self.filled
+        if self.age_max is not None:
+            from .dates import years_between
+
+            on = get(self.age_on)
+            return isinstance(value, date) and isinstance(on, date) and years_between(value, on) <= self.age_max
         return str(value if value is not None else "") in self.in_
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        return (self.field, self.age_on) if self.age_on else (self.field,)
 
 
 class When(_Strict):
@@ -88,7 +102,7 @@ class When(_Strict):
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return tuple(c.field for c in self.all)
+        return tuple(ref for c in self.all for ref in c.refs)
 
 
 class RuleDef(BaseModel):
@@ -100,6 +114,7 @@ class RuleDef(BaseModel):
     label: str = ""
     article: str = ""
     when: When | None = None
+    enabled: bool = True             # a local setting may switch the rule off
 
     @property
     def params(self) -> dict[str, Any]:
@@ -197,6 +212,17 @@ class FactDef(_Strict):
     type: FactType
 
 
+class Derived(_Strict):
+    """A wording templates need that follows from a fact: ``then`` when the fact is at least ``at_least``,
+    ``else`` when below, ``unknown`` when the fact is not known (e.g. whether a branch has a committee)."""
+
+    fact: str
+    at_least: int
+    then: str
+    else_: str = Field(alias="else")
+    unknown: str
+
+
 class PackInfo(_Strict):
     id: str = Field(pattern=KEY_RE)
     name: str
@@ -208,6 +234,7 @@ class Pack(_Strict):
     pack: PackInfo
     settings: dict[str, Any] = {}
     facts: dict[str, FactDef] = {}
+    derived: dict[str, Derived] = {}
     states: tuple[StateDef, ...]
     forms: dict[str, FormDef]
     steps: tuple[StepDef, ...]
@@ -306,6 +333,7 @@ def _bind(raw: dict, settings: dict, path: Path) -> dict:
     out = dict(raw)
     out["steps"] = [fill(s, f"steps[{i}]") for i, s in enumerate(raw.get("steps", []))]
     out["documents"] = {k: fill(d, f"documents.{k}") for k, d in raw.get("documents", {}).items()}
+    out["derived"] = {k: fill(d, f"derived.{k}") for k, d in raw.get("derived", {}).items()}
     out["forms"] = _inherit_fields(raw.get("forms", {}), path)
     return _drop_disabled(out)
 
@@ -410,6 +438,9 @@ def _check_references(pack: Pack, path: Path, check_templates: bool = True) -> N
         for j, rule in enumerate(step.rules):
             for msg in check_rule_params(rule, form):
                 problems.append(f"{where}.rules[{j}] ({rule.kind})：{msg}")
+    for key, d in pack.derived.items():
+        if d.fact not in pack.facts or pack.facts[d.fact].type != "number":
+            problems.append(f"derived.{key}.fact：{d.fact!r} 须是 [facts] 中声明的 number 类型事实")
     for key, doc in pack.documents.items():
         where = f"documents.{key}"
         problems += [f"{where}.after：未定义的步骤 {a!r}" for a in doc.after if a not in step_ids]

@@ -32,7 +32,9 @@ def _finding_lines(i: int, f: Finding) -> list[str]:
 def receipt_text(*, file: str, at: datetime, outcome: str, refusals: list[Finding] = (),
                  warnings_: list[Finding] = (), row_problems: list[Finding] = (), cases: list[str] = (),
                  documents: list[str] = (), notes: list[str] = (), duplicate_of: str = "") -> str:
-    head = {"processed": "已处理", "rejected": "退回（请按下列说明修改后，重新放入 inbox 文件夹）",
+    head = {"processed": "已处理" + (f"（其中 {_rows(row_problems)} 行未导入，见下文）" if row_problems else ""),
+            "rejected": "退回（请按下列说明修改后，重新放入 inbox 文件夹）",
+            "partial": f"部分行未导入：本表其余各行已导入，标红的 {_rows(row_problems)} 行没有导入",
             "duplicate": "重复文件（内容与此前已处理的文件完全相同，未再次处理）"}[outcome]
     lines = ["docflow 处理回执", "=" * 20, f"文件：{file}", f"处理时间：{at:%Y-%m-%d %H:%M}", f"结果：{head}", ""]
     if duplicate_of:
@@ -44,7 +46,7 @@ def receipt_text(*, file: str, at: datetime, outcome: str, refusals: list[Findin
     if documents:
         lines += ["已在 outbox 生成："] + [f"  {d}" for d in documents] + [""]
     if row_problems:
-        lines += [f"以下 {len({f.place.split('行')[0] for f in row_problems})} 行未导入（其余各行已导入），"
+        lines += [f"以下 {_rows(row_problems)} 行未导入（其余各行已导入），"
                   "请在原表中改正后把整张表重新放入 inbox（已导入的人不会重复登记）：", ""]
         lines += [line for i, f in enumerate(row_problems, 1) for line in _finding_lines(i, f) + [""]]
     if warnings_:
@@ -52,6 +54,10 @@ def receipt_text(*, file: str, at: datetime, outcome: str, refusals: list[Findin
     if notes:
         lines += ["说明："] + [f"  {n}" for n in notes] + [""]
     return "\r\n".join(lines).rstrip() + "\r\n"
+
+
+def _rows(row_problems) -> int:
+    return len({f.place.split("行")[0] for f in row_problems})
 
 
 def marked_copy(original: bytes, findings: list[Finding]) -> bytes | None:

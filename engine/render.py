@@ -86,7 +86,10 @@ class Renderer:
     def _xlsx(self, doc: DocumentDef, context: dict[str, Any], identity: Identity | None) -> bytes:
         from .xlsxforms import fill_form
 
-        return fill_form(self.template_bytes(doc), doc, context, identity)
+        form = self.pack.forms.get(doc.collects)
+        prefill = {f.key: context["case"].get(f.prefill.partition(".")[2], "")
+                   for f in (form.fields if form else ()) if f.prefill}
+        return fill_form(self.template_bytes(doc), doc, context, identity, prefill)
 
 
 def with_custom_properties(data: bytes, props: dict[str, str]) -> bytes:

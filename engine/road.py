@@ -25,7 +25,7 @@ from .pack import Pack, load_pack
 from .readers.safety import open_package
 from .render import Identity as DocIdentity
 from .render import Renderer, output_name, write_atomic
-from .route import route
+from .route import retire, route
 from .rules import Member
 from .state import fold
 from .store import Store
@@ -69,8 +69,9 @@ def _after_claim(eng: Engine, c: Claimed) -> Outcome:
     first = eng.store.processed(c.sha256)
     if first is not None:
         return _finish_duplicate(eng, c, first.name, first.at)
+    identity = f"file|{c.name}"   # what the file is, once known: an issued form of a case, or a file by name
     try:
-        verdict = _decide(eng, c)
+        verdict, identity = _decide(eng, c)
     except DocflowError as exc:
         verdict = [Finding(exc.code, exc.message, "", place=exc.place)]
     except Exception:  # a bug must not lose the file: refuse it with a receipt and keep going
@@ -78,30 +79,32 @@ def _after_claim(eng: Engine, c: Claimed) -> Outcome:
         verdict = [Finding("internal_error", "系统处理此文件时出现内部错误，文件已原样退回",
                            "请把此文件和退回说明发给系统管理员")]
     if isinstance(verdict, Plan) and verdict.applies_anything and not verdict.refusals:
-        return _finish_processed(eng, c, verdict)
+        return _finish_processed(eng, c, verdict, identity)
     findings = verdict if isinstance(verdict, list) else verdict.refusals + verdict.row_problems
     notes = verdict.notes if isinstance(verdict, Plan) else []
     if isinstance(verdict, Plan) and not findings:  # e.g. a roster whose people are all on file
-        return _finish_processed(eng, c, verdict)
-    return _finish_rejected(eng, c, findings, notes)
+        return _finish_processed(eng, c, verdict, identity)
+    return _finish_rejected(eng, c, findings, notes, identity)
 
 
-def _decide(eng: Engine, c: Claimed) -> Plan | list[Finding]:
+def _decide(eng: Engine, c: Claimed) -> tuple[Plan | list[Finding], str]:
+    name = f"file|{c.name}"
     try:
         pkg = open_package(c.data, c.name)
     except InputError as exc:
-        return [Finding(exc.code, exc.message, "")]
+        return [Finding(exc.code, exc.message, "")], name
     opened = open_body(pkg)
     ident = identify(eng.pack, opened)
     if isinstance(ident, Finding):
-        return [ident]
+        return [ident], name
+    identity = f"form|{ident.form_id}|{ident.case_id}|{ident.period or ''}" if ident.kind == "form" else name
     org = eng.ws.config.organisation
     return plan(eng.pack, eng.store, opened, ident, eng.clock.today(), eng.calendar,
-                Branches(tuple(org.branches), org.accept_new_branches))
+                Branches(tuple(org.branches), org.accept_new_branches)), identity
 
 
 # ---------------------------------------------------------------- store, render, route
-def _finish_processed(eng: Engine, c: Claimed, p: Plan) -> Processed:
+def _finish_processed(eng: Engine, c: Claimed, p: Plan, identity: str) -> Processed:
     at = eng.clock.now()
     due: list[list] = []
     with eng.store.transaction():
@@ -125,7 +128,7 @@ def _finish_processed(eng: Engine, c: Claimed, p: Plan) -> Processed:
         text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
                                      row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
         detail = {"receipt": text, "cases": case_ids, "row_problems": [f.to_dict() for f in p.row_problems],
-                  "warnings": [w.to_dict() for w in warnings]}
+                  "warnings": [w.to_dict() for w in warnings], "identity": identity}
         eng.store.record_file(c.sha256, c.name, "processed", detail, due, c.journal_id, at.isoformat(timespec="seconds"))
         eng.store.journal_set(c.journal_id, "stored")
     _render_due(eng, due)
@@ -133,11 +136,12 @@ def _finish_processed(eng: Engine, c: Claimed, p: Plan) -> Processed:
     return Processed(str(c.original), c.sha256, tuple(case_ids), tuple(docs), tuple(warnings), tuple(p.row_problems), text)
 
 
-def _finish_rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str]) -> Rejected:
+def _finish_rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str], identity: str) -> Rejected:
     at = eng.clock.now()
     text = receipts.receipt_text(file=c.name, at=at, outcome="rejected", refusals=findings, notes=notes)
     with eng.store.transaction():
-        eng.store.record_file(c.sha256, c.name, "rejected", {"receipt": text, "findings": [f.to_dict() for f in findings]},
+        eng.store.record_file(c.sha256, c.name, "rejected", {"receipt": text, "findings": [f.to_dict() for f in findings],
+                                                             "identity": identity},
                               [], c.journal_id, at.isoformat(timespec="seconds"))
         eng.store.journal_set(c.journal_id, "stored")
     _route_and_close(eng, c, "rejected", text, findings)
@@ -156,15 +160,27 @@ def _finish_duplicate(eng: Engine, c: Claimed, first_name: str, first_at: str) -
 
 
 def _route_and_close(eng: Engine, c: Claimed, outcome: str, text: str, findings: list[Finding]) -> None:
-    marked = None
+    marked, note = None, ""
     if c.name.lower().endswith((".xlsx", ".xlsm")) and findings:
         try:
             marked = receipts.marked_copy(c.data, findings)
         except Exception:  # the receipt alone still says everything
             log.warning("could not mark a copy of %s", c.name)
+        if outcome == "processed":  # a roster taken but for some rows: the note beside the copy says so
+            note = receipts.receipt_text(file=c.name, at=eng.clock.now(), outcome="partial", row_problems=findings)
+    row = eng.store.file_for_journal(c.journal_id)
+    identity = row.detail.get("identity") if row else None
+    if identity and outcome in ("processed", "rejected"):  # an earlier rejection of the same thing is done with
+        earlier = eng.store.superseded(identity, c.journal_id)
+        for _, paths in earlier:
+            retire(eng.ws.rejected, paths)
+        with eng.store.transaction():
+            eng.store.set_retired([i for i, _ in earlier])
     folder = eng.ws.rejected if outcome == "rejected" else eng.ws.processed / eng.clock.today().isoformat()
-    route(c.work, folder, c.name, outcome, text, marked, fix_folder=eng.ws.rejected)
+    written = route(c.work, folder, c.name, outcome, text, marked, fix_folder=eng.ws.rejected, marked_note=note)
     with eng.store.transaction():
+        if written:
+            eng.store.set_routed(c.journal_id, [p.name for p in written])
         eng.store.journal_close(c.journal_id)
 
 

@@ -25,22 +25,44 @@ def receipt_path(dest: Path, outcome: str) -> Path:
     return dest.with_name(f"{dest.name}.{label}.txt")
 
 
+RETIRED = "旧的退回"   # earlier rejections of a file that was since corrected or rejected again
+
+
 def route(work: Path, folder: Path, name: str, outcome: str, receipt: str, marked: bytes | None = None,
-          fix_folder: Path | None = None) -> Path:
+          fix_folder: Path | None = None, marked_note: str = "") -> list[Path]:
     """Move the original to ``folder`` beside its receipt. A marked copy (cells to fix) goes to
-    ``fix_folder`` — the rejected place, where staff look for things to fix — with the receipt beside it."""
+    ``fix_folder`` — the rejected place, where staff look for things to fix — with ``marked_note`` beside it.
+    Returns what was written into the fix folder (the rejected place), so that it can be retired later."""
     folder.mkdir(parents=True, exist_ok=True)
+    fix_folder = fix_folder or folder
     dest = free_name(folder, safe_file_name(Path(name).stem, Path(name).suffix[:10]))
-    write_atomic(receipt_path(dest, outcome), ("\ufeff" + receipt).encode("utf-8"))
+    written = [receipt_path(dest, outcome)]
+    write_atomic(written[0], ("\ufeff" + receipt).encode("utf-8"))
     if marked is not None:
-        fix_folder = fix_folder or folder
         stem = Path(dest.name).stem
-        write_atomic(fix_folder / f"{stem}.已标注问题.xlsx", marked)
+        written.append(fix_folder / f"{stem}.已标注问题.xlsx")
+        write_atomic(written[-1], marked)
         if fix_folder != folder:
-            write_atomic(fix_folder / f"{stem}.已标注问题.说明.txt", ("\ufeff" + receipt).encode("utf-8"))
+            written.append(fix_folder / f"{stem}.已标注问题.说明.txt")
+            write_atomic(written[-1], ("\ufeff" + (marked_note or receipt)).encode("utf-8"))
     if work.exists():
         try:
             os.replace(work, dest)
         except OSError:  # another filesystem
             shutil.move(str(work), str(dest))
-    return dest
+    written.append(dest)
+    return [p for p in written if p.parent == fix_folder]
+
+
+def retire(fix_folder: Path, paths: list[str]) -> None:
+    """Move an earlier rejection (the original, its receipt, its marked copy) into 退回/旧的退回/: the
+    rejected place shows only what is still to fix, and nothing is ever deleted."""
+    target = fix_folder / RETIRED
+    for rel in paths:
+        src = fix_folder / rel
+        if src.exists():
+            target.mkdir(exist_ok=True)
+            try:
+                os.replace(src, free_name(target, src.name))
+            except OSError:
+                shutil.move(str(src), str(free_name(target, src.name)))

@@ -325,7 +325,7 @@ def check_rule_params(rule: RuleDef, form: FormDef | None) -> list[str]:
             except PackError as exc:
                 problems.append(f"参数 {name}：{exc.message}")
     refs = [p[k] for k in ("field", "birth", "on", "start", "end", "hours") if isinstance(p.get(k), str)]
-    refs += list(p.get("fields", []))
+    refs += list(p.get("fields", [])) + list(rule.when.fields if rule.when else ())
     for ref in refs:
         ns, _, key = ref.partition(".")
         if ref != "today" and (ns not in ("form", "case") or (ns == "form" and (form is None or not form.field(key)))):
@@ -338,6 +338,6 @@ def check_rule_params(rule: RuleDef, form: FormDef | None) -> list[str]:
 def run_rules(rules: tuple[RuleDef, ...], ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for rule in rules:
-        if rule.when is None or rule.when.holds(ctx.get):
+        if rule.enabled and (rule.when is None or rule.when.holds(ctx.get)):
             out += RULES[rule.kind][0](rule, ctx)
     return out

@@ -70,6 +70,8 @@ def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:
     for fact, expr in sets.items():  # in order: a later fact may use an earlier one
         cs.facts[fact] = evaluate(expr, get)
     cs.facts.update(decode(ev.data.get("facts", {})))  # imported facts are taken as they are
+    if "branch" in ev.data:                             # the branch as it stood when the step was taken
+        cs.facts["branch_full_members"] = ev.data["branch"].get("full_members")
     cs.warnings.extend(ev.data.get("warnings", []))
     cs.imported = cs.imported or bool(ev.data.get("imported"))
     if ev.kind == "step_done":

@@ -152,6 +152,23 @@ class Store:
                         (sha256, name, outcome, json.dumps(detail, ensure_ascii=False),
                          json.dumps(documents, ensure_ascii=False), journal_id, at))
 
+    def set_routed(self, journal_id: int, paths: list[str]) -> None:
+        """Where a file's rejection (or marked copy) was put in the rejected place."""
+        self.db.execute("UPDATE files SET detail=json_set(detail, '$.routed', json(?)) WHERE journal_id=?",
+                        (json.dumps(paths, ensure_ascii=False), journal_id))
+
+    def superseded(self, identity: str, journal_id: int) -> list[tuple[int, list[str]]]:
+        """Earlier files of the same identity whose rejection is still in the rejected place."""
+        rows = self.db.execute(
+            "SELECT id, json_extract(detail, '$.routed') FROM files WHERE json_extract(detail, '$.identity')=? "
+            "AND (journal_id IS NULL OR journal_id != ?) AND json_extract(detail, '$.retired') IS NULL "
+            "AND json_extract(detail, '$.routed') IS NOT NULL", (identity, journal_id))
+        return [(i, json.loads(r)) for i, r in rows]
+
+    def set_retired(self, file_ids: list[int]) -> None:
+        self.db.executemany("UPDATE files SET detail=json_set(detail, '$.retired', json('true')) WHERE id=?",
+                            [(i,) for i in file_ids])
+
     def files(self, limit: int = 50) -> list[FileRow]:
         rows = self.db.execute(f"SELECT {_FILE_COLS} FROM files ORDER BY id DESC LIMIT ?", (limit,))
         return [_file_row(r) for r in rows]

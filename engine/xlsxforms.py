@@ -26,12 +26,14 @@ def prefill_values(context: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def fill_form(template: bytes, doc: DocumentDef, context: dict[str, Any], identity) -> bytes:
+def fill_form(template: bytes, doc: DocumentDef, context: dict[str, Any], identity,
+              prefill: dict[str, Any] | None = None) -> bytes:
+    """``prefill``: input cells that start with a value the case already has (the pack's ``prefill``)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wb = openpyxl.load_workbook(io.BytesIO(template))
     cells = named_cells(wb)
-    for name, value in prefill_values(context).items():
+    for name, value in {**prefill_values(context), **(prefill or {})}.items():
         if name in cells and value not in (None, ""):
             cell = cells[name][1]
             cell.value = value

@@ -305,7 +305,7 @@ def _read_by_labels(eng: Engine, path: Path) -> None:
     assert b"bookmarkStart" not in zipfile.ZipFile(path).read("word/document.xml")
     raw = docx_reader.read_form(body, eng.pack.forms["talk"])
     assert set(raw) == {f.key for f in eng.pack.forms["talk"].fields}
-    assert all(v.place.startswith("表格") for v in raw.values()), {k: v.place for k, v in raw.items()}
+    assert all(v.place.endswith("一栏（按栏目名找到）") for v in raw.values()), {k: v.place for k, v in raw.items()}
 
 
 def test_docx_without_bookmarks_is_read_by_its_label_table(office):

@@ -43,7 +43,7 @@ def test_unknown_rule_kind_names_the_entry(tmp_path):
     folder = copy_pack(tmp_path, lambda s: s.replace('kind = "count_range"', 'kind = "count_rnage"'))
     with pytest.raises(PackError) as exc:
         load_pack(folder)
-    assert "steps[2] (activist).rules[3]" in exc.value.message and "count_rnage" in exc.value.message
+    assert "steps[2] (activist).rules[4]" in exc.value.message and "count_rnage" in exc.value.message
     assert exc.value.place.endswith("pack.toml")
 
 

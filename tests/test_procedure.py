@@ -397,3 +397,32 @@ def test_probation_assessment_every_six_months_from_joining(pack, assessed, warn
 def test_conversion_approval_within_three_months_of_the_resolution(pack, approved, warned):
     r = run(pack, with_("conversion_approval", approval_date=approved), today=D(2026, 11, 28))
     assert ok(r.verdict) and ("interval_too_long" in r.warnings) is warned
+
+
+# ---------------------------------------------------------------- 团组织推优 (中青发〔2019〕9号), a setting on by default
+@pytest.mark.parametrize("birth, league, method, warned", [
+    (D(1995, 3, 2), "是", "党员推荐", True),     # 29 the day after the decision: 28 on the decision day
+    (D(1995, 3, 1), "是", "党员推荐", False),    # 29 on the decision day (2024-03-01)
+    (D(1995, 3, 2), "是", "群团推优", False),
+    (D(1995, 3, 2), "否", "党员推荐", False),
+    (D(1995, 3, 2), "", "党员推荐", False),
+])
+def test_league_members_aged_28_or_under_come_through_the_league(pack, birth, league, method, warned):
+    from factory import id_number
+
+    subs = [("applicant_roster", person(birth_date=birth, id_number=id_number(birth), league_member=league))]
+    subs += [(f, dict(v)) for f, v in HAPPY[1:2]]
+    subs.append(("activist", dict(step_values("activist"), decision_date=D(2024, 3, 1), filing_date=D(2024, 3, 1),
+                                  method=method, league_member=league)))
+    r = run(pack, subs)
+    assert ok(r.verdict) and (r.warnings == ["league_recommendation"]) is warned
+
+
+def test_the_league_rule_is_a_local_setting():
+    from factory import id_number
+
+    off = load_pack(BUNDLED_PACKS / "party", {"league_recommendation": False})
+    subs = [("applicant_roster", person(birth_date=D(2000, 1, 1), id_number=id_number(D(2000, 1, 1)), league_member="是"))]
+    subs += [(f, dict(v)) for f, v in HAPPY[1:2]]
+    subs.append(("activist", dict(step_values("activist"), league_member="是")))
+    assert run(off, subs).warnings == []

@@ -5,6 +5,7 @@ import openpyxl
 import pytest
 
 from e2e import activist, assessment, case_dir, docx_text, drop, start, talk, xlsx_named
+from factory import fill_docx
 from engine.outcomes import Duplicate, Processed, Rejected
 from engine.state import fold
 from factory import applicant, id_number, member_roster, workspace, write_roster
@@ -105,7 +106,7 @@ def test_form_for_a_case_at_another_step_is_rejected_with_a_receipt(eng, tmp_pat
     out = drop(eng, src, "旧表.xlsx")  # the empty activist form: required fields missing
     assert isinstance(out, Rejected) and {r.code for r in out.reasons} == {"missing_required"}
     receipt = (eng.ws.rejected / "旧表.xlsx.退回说明.txt").read_text(encoding="utf-8-sig")
-    assert "支部委员会研究确定日期" in receipt and "必填项未填写" in receipt and "单元格" in receipt
+    assert "党支部研究确定日期" in receipt and "必填项未填写" in receipt and "单元格" in receipt
 
 
 def test_wrong_value_gets_cell_and_fix_and_a_marked_copy(eng, tmp_path):
@@ -316,3 +317,65 @@ def test_a_workspace_without_a_branch_list_takes_every_branch_and_points_out_new
         assert "尚未列出本党委的党支部" in out.warnings[0].message
     finally:
         eng.store.close()
+
+
+# ---------------------------------------------------------------- what staff find in 退回/
+def test_a_word_form_refusal_names_the_column_not_an_internal_mark(eng, tmp_path):
+    start(eng, tmp_path)
+    out = talk(eng, tmp_path, "2026-0001", talk_date="2026-02-31")
+    assert isinstance(out, Rejected) and "位置：Word 表格“谈话日期”一栏" in out.receipt
+    assert "书签" not in out.receipt and "talk_date" not in out.receipt
+
+
+def test_the_note_beside_a_partly_taken_roster_says_which_rows_were_not_taken(eng, tmp_path):
+    bad = applicant("错号", date(1990, 3, 7), date(2026, 1, 5), seq=13, 公民身份号码="110101199003071230")
+    start(eng, tmp_path, [applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11), bad])
+    note = (eng.ws.rejected / "申请人名册.已标注问题.说明.txt").read_text(encoding="utf-8-sig")
+    assert "结果：部分行未导入" in note and "第4行" in note and "结果：已处理" not in note
+
+
+def test_refused_again_and_then_taken_the_earlier_refusals_move_out_of_the_way(eng, tmp_path):
+    start(eng, tmp_path, [applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11),
+                          applicant("李四", date(1996, 3, 7), date(2026, 1, 6), seq=12)])
+    src = next(case_dir(eng, "2026-0001").glob("02-*.docx"))
+    for wrong in ("2026-02-31", "2026-13-01"):        # the same form refused twice, under the same name
+        assert isinstance(drop(eng, fill_docx(src, tmp_path / wrong / "谈话记录.docx", {
+            "talk_date": wrong, "talker": "刘一", "talker_post": "书记", "summary": "谈话"})), Rejected)
+    other = next(case_dir(eng, "2026-0002").glob("02-*.docx"))   # another person's form of the same name
+    assert isinstance(drop(eng, fill_docx(other, tmp_path / "o" / "谈话记录.docx", {
+        "talk_date": "2026-02-30", "talker": "刘一", "talker_post": "书记", "summary": "谈话"})), Rejected)
+    names = sorted(p.name for p in eng.ws.rejected.iterdir() if p.is_file())
+    assert names == ["谈话记录 (2).docx", "谈话记录 (2).docx.退回说明.txt", "谈话记录.docx", "谈话记录.docx.退回说明.txt"]
+    old = eng.ws.rejected / "旧的退回"
+    assert sorted(p.name for p in old.iterdir()) == ["谈话记录.docx", "谈话记录.docx.退回说明.txt"]   # nothing deleted
+    assert "2026-02-31" in (old / "谈话记录.docx.退回说明.txt").read_text(encoding="utf-8-sig")
+    assert isinstance(drop(eng, fill_docx(src, tmp_path / "ok" / "谈话记录.docx", {
+        "talk_date": "2026-01-20", "talker": "刘一", "talker_post": "书记", "summary": "谈话"})), Processed)
+    left = [p for p in eng.ws.rejected.iterdir() if p.is_file()]
+    assert len(left) == 2 and all("2026-02-30" in p.read_text("utf-8-sig") for p in left if p.suffix == ".txt")
+    assert len([p for p in old.iterdir() if p.suffix == ".docx"]) == 2    # both refusals of the first form kept
+
+
+@pytest.mark.parametrize("full, body", [(7, "第一党支部委员会在党员推荐"), (6, "第一党支部党员大会（本支部正式党员不足7人，不设支部委员会，"
+                                                                  "由支部党员大会研究决定）在党员推荐")])
+def test_a_branch_with_fewer_than_seven_full_members_decides_in_its_general_meeting(eng, tmp_path, full, body):
+    names = ["刘一", "周三"] + [f"党员{i}" for i in range(full - 2)]
+    drop(eng, member_roster(tmp_path / "党员名册.xlsx", [(n, "第一党支部", "正式党员") for n in names]))
+    drop(eng, write_roster(tmp_path / "名册.xlsx", [applicant("张三", date(1995, 3, 7), date(2026, 1, 5), seq=11)]))
+    talk(eng, tmp_path, "2026-0001")
+    assert xlsx_named(case_dir(eng, "2026-0001") / "03-确定入党积极分子情况表.xlsx")["info_committee"] == \
+        ("支部委员会" if full >= 7 else "支部党员大会")
+    assert isinstance(activist(eng, tmp_path, "2026-0001"), Processed)
+    filing = docx_text(case_dir(eng, "2026-0001") / "04-关于确定入党积极分子的备案报告.docx")
+    assert body in filing
+    assert state(eng).facts["branch_full_members"] == full
+
+
+def test_the_activist_form_starts_with_what_the_roster_said_of_league_membership(eng, tmp_path):
+    start(eng, tmp_path, [applicant("张三", date(2001, 3, 7), date(2026, 1, 5), seq=11, 政治面貌="共青团员")])
+    assert state(eng).facts["league_member"] == "是"   # 政治面貌 = 共青团员
+    talk(eng, tmp_path, "2026-0001")
+    form = xlsx_named(case_dir(eng, "2026-0001") / "03-确定入党积极分子情况表.xlsx")
+    assert form["league_member"] == "是"
+    out = activist(eng, tmp_path, "2026-0001", league_member="是")   # 24 years old, 党员推荐
+    assert isinstance(out, Processed) and [w.code for w in out.warnings] == ["league_recommendation"]

@@ -514,7 +514,8 @@ def build_activist_filing(path: Path) -> None:
 
     add_title(doc, "关于确定入党积极分子的备案报告", before=0, after=28)
     body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
-    body("{{ case.activist.decision_date }}，{{ branch }}委员会在{{ case.activist.method }}的基础上，"
+    body("{{ case.activist.decision_date }}，{{ branch }}{{ case.branch_body }}"
+         "{% if case.committee_note %}{{ case.committee_note }}{% endif %}在{{ case.activist.method }}的基础上，"
          "经研究，决定将{{ case.name }}同志（{{ case.gender }}，{{ case.ethnicity }}，"
          "{{ case.birth_month }}出生，{{ case.education }}学历，" + J_UNIT_POST.replace("　", "")
          + "，{{ case.apply_date }}递交入党申请书）确定为入党积极分子，"
@@ -807,6 +808,8 @@ def field_hint(field: dict) -> str:
         return "须为本支部正式党员" + ("（可不填）" if not field.get("required") else "")
     if field["key"] == "period":
         return "由系统填写，一般无需修改"
+    if field.get("prefill"):
+        return "已按名册预填，如有变化请改正"
     return HINTS.get(field["type"], "")
 
 
@@ -818,6 +821,7 @@ def build_activist_xlsx(path: Path, pack: dict) -> None:
     sb.info_row([("姓名", "info_name"), ("性别", "info_gender")])
     sb.info_row([("出生日期", "info_birth_date"), ("申请入党日期", "info_apply_date")])
     sb.info_row([("派人谈话日期", "info_talk_date"), ("最早可确定日期", "info_due_date")])
+    sb.info_row([("研究决定", "info_committee")])
     sb.section_row("以下由党支部填写")
     for f in form["fields"]:
         sb.input_row(f, field_hint(f))
@@ -951,7 +955,8 @@ def right_align_last_paragraphs(table_builder: "TableBuilder", n: int) -> None:
 def build_target_filing(path: Path) -> None:
     r = Report("关于确定发展对象的备案报告")
     r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
-    r.body("{{ case.target.decision_date }}，{{ branch }}委员会在听取党小组、培养联系人和党员群众意见的"
+    r.body("{{ case.target.decision_date }}，{{ branch }}{{ case.branch_body }}"
+           "{% if case.committee_note %}{{ case.committee_note }}{% endif %}在听取党小组、培养联系人和党员群众意见的"
            "基础上，经研究，决定将入党积极分子{{ case.name }}同志（" + J_PERSON
            + "，{{ case.apply_date }}递交入党申请书，{{ case.activist_date }}被确定为入党积极分子）"
            "确定为发展对象，确定为发展对象时间为{{ case.target_date }}。")
@@ -1035,7 +1040,7 @@ def build_prereview_request(path: Path) -> None:
            "{% if case.training.hours %}，共{{ case.training.hours }}学时{% endif %}，培训合格"
            "{% if case.training.certificate_no %}（结业证书编号：{{ case.training.certificate_no }}）"
            "{% endif %}。经政治审查，结论为“{{ case.review.conclusion }}”。")
-    r.body("支部委员会于" + J_HAND_DATE + ""
+    r.body("{{ case.committee }}于" + J_HAND_DATE + ""
            "对其进行了审查，认为该同志基本具备党员条件。现将有关材料报上，请予预审。")
     r.body("妥否，请批示。")
     r.body("附件：入党申请书、培养教育考察材料、政治审查综合报告、培训结业证明", indent=True)
@@ -1079,7 +1084,7 @@ def build_meeting_minutes(path: Path) -> None:
         "1. 主持人宣布会议开始，报告到会人数；",
         "2. 发展对象汇报对党的认识、入党动机、本人履历、家庭和主要社会关系情况，以及需要向党组织说明的问题；",
         "3. 入党介绍人介绍发展对象有关情况，并对其能否入党表明意见；",
-        "4. 支部委员会报告对发展对象的审查情况；",
+        "4. 党支部报告对发展对象的审查情况；",
         "5. 与会党员对发展对象能否入党进行充分讨论；",
         "6. 采取无记名投票方式进行表决，宣读会前书面意见，当场计票并宣布表决结果。",
     ):
@@ -1089,14 +1094,14 @@ def build_meeting_minutes(path: Path) -> None:
         "1. 主持人宣布会议开始，报告到会人数；",
         "2. 预备党员宣读转正申请，汇报预备期间的思想、学习、工作情况；",
         "3. 入党介绍人介绍其预备期间的表现，并对其能否转正表明意见；",
-        "4. 支部委员会报告对预备党员的教育考察情况和意见；",
+        "4. 党支部报告对预备党员的教育考察情况和意见；",
         "5. 与会党员对其能否转为正式党员进行充分讨论；",
         "6. 采取无记名投票方式进行表决，宣读会前书面意见，当场计票并宣布表决结果。",
     ):
         r.body(item)
     r.tag("{%p endif %}")
     r.heading("三、讨论发言要点")
-    r.body("（记录发展对象或预备党员的汇报、入党介绍人和支部委员会的意见、与会党员的发言要点，可另附页。）")
+    r.body("（记录发展对象或预备党员的汇报、入党介绍人和党支部的意见、与会党员的发言要点，可另附页。）")
     for _ in range(3):
         r.body("", indent=False)
     r.heading("四、表决情况")
@@ -1396,13 +1401,14 @@ PROBATION_END = ("预备期满日期", "info_probation_end")
 # 姓名+性别 (a row = 1 or 2 (label, defined name) pairs; long labels go first, the 2nd label column
 # is narrower), whether an info_title row goes under the title, the section row and signature label.
 FORM_SPECS: dict[str, dict] = {
-    "target": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("满一年之日", "info_due_date")]]),
+    "target": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("满一年之日", "info_due_date")],
+                         [("研究决定", "info_committee")]]),
     "publicity": dict(title="公示情况表", sheet="公示情况表", info_title=True, info=[[TARGET, BIRTH]]),
     "sponsors": dict(info=[[TARGET, BIRTH]]),
     "review": dict(info=[[BIRTH, ("民　　族", "info_ethnicity")], [TARGET, ("学　　历", "info_education")]]),
     "training": dict(info=[[TARGET, BIRTH]]),
     "prereview": dict(info=[[TARGET, BIRTH], [("政治审查日期", "info_review_date"),
-                                              ("政审结论", "info_review_conclusion")]]),
+                                              ("政审结论", "info_review_conclusion")], [("审查", "info_committee")]]),
     "admission_vote": dict(info=[[TARGET, BIRTH], [("上级党委预审日期", "info_prereview_date")]]),
     "conversion_vote": dict(info_title=True, info=[[JOIN, BIRTH], [PROBATION_END, DUE]]),
     "admission_approval": dict(info=[[BIRTH, DUE], [("支部大会通过日期", "info_admission_meeting_date")]],

@@ -42,11 +42,11 @@ def read_form(root: etree._Element, form: FormDef) -> dict[str, RawValue]:
     table: dict[str, str] | None = None   # the last resort, parsed only when a mark is missing
     for f in form.fields:
         if f.key in marks:
-            raw[f.key] = RawValue(marks[f.key], f"书签 {f.key}（“{f.label}”栏）")
+            raw[f.key] = RawValue(marks[f.key], f"Word 表格“{f.label}”一栏")
         elif f.key in tags:
-            raw[f.key] = RawValue(tags[f.key], f"内容控件 {f.key}（“{f.label}”栏）")
+            raw[f.key] = RawValue(tags[f.key], f"Word 表格“{f.label}”一栏（填写框）")
         elif norm_label(f.label) in (table := table if table is not None else label_table(root)):
-            raw[f.key] = RawValue(table[norm_label(f.label)], f"表格“{f.label}”栏")
+            raw[f.key] = RawValue(table[norm_label(f.label)], f"Word 表格“{f.label}”一栏（按栏目名找到）")
     return raw
 
 
