@@ -94,17 +94,18 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
         events.insert(0, Event("case_created", "", {"pack_version": pack.version, "person": encode(person)}))
     transition = step.transition(ctx.get)
     joins = (transition.joins_members if transition else step.joins_members) if kind == "step_done" else ""
-    occurrence = case.occurrence(step.id) if kind == "step_done" else max(case.occurrences.get(step.id, 1), 1)
-    documents = _documents(pack, step, case, ctx, period, occurrence)
+    again = kind == "step_done"   # a new occurrence issues documents anew; a correction re-renders the latest
+    documents = _documents(pack, step, case, ctx, period, again)
     if kind == "step_done" and transition is not None:
         documents += _reissued(pack, case, transition)
     if kind == "step_corrected":  # forms already issued may be in staff hands: never overwrite them
         documents = tuple(d for d in documents if not pack.documents[d.doc_id].collects)
+    data["documents"] = [[d.doc_id, d.period, d.occurrence] for d in documents]   # what this step issued
     return Decision(tuple(events), documents, warnings, joins)
 
 
 def _documents(pack: Pack, step: StepDef, case: CaseState, ctx: RuleContext, period: int | None,
-               occurrence: int) -> tuple[DocumentDue, ...]:
+               again: bool) -> tuple[DocumentDue, ...]:
     out = []
     for doc_id, doc in pack.documents_after(step.id):
         if doc.when is not None and not doc.when.holds(ctx.get):
@@ -118,18 +119,13 @@ def _documents(pack: Pack, step: StepDef, case: CaseState, ctx: RuleContext, per
                 recorded.add(period)
             out.append(DocumentDue(doc_id, case.assumed.get(collect, 0) + len(recorded) + 1))
         else:
-            out.append(DocumentDue(doc_id, None, occurrence))
+            out.append(DocumentDue(doc_id, None, case.next_issue(doc_id) if again else max(case.issued.get(doc_id, 0), 1)))
     return tuple(out)
 
 
 def _reissued(pack: Pack, case: CaseState, transition: Transition) -> tuple[DocumentDue, ...]:
-    """The forms for the steps a transition reopens, issued again as their next occurrence."""
-    out = []
-    for doc_id in transition.reissue:
-        step = pack.steps_for_form(pack.documents[doc_id].collects)
-        again = next((s for s in step if s.id in transition.reopen), step[0])
-        out.append(DocumentDue(doc_id, None, case.occurrences.get(again.id, 0) + 1))
-    return tuple(out)
+    """The forms for the steps a transition reopens, issued again (a new file beside the earlier one)."""
+    return tuple(DocumentDue(doc_id, None, case.next_issue(doc_id)) for doc_id in transition.reissue)
 
 
 def _labels(pack: Pack, step: StepDef) -> dict[str, str]:

@@ -24,6 +24,7 @@ class CaseState:
     assumed: dict[str, int] = field(default_factory=dict)              # repeat step -> periods kept on paper
     occurrences: dict[str, int] = field(default_factory=dict)          # step -> times taken (a redo counts)
     reopened: set[str] = field(default_factory=set)                    # steps to be taken again (see Transition)
+    issued: dict[str, int] = field(default_factory=dict)               # document -> times issued (not periods)
 
     def periods_on_file(self, step_id: str) -> int:
         return len(self.periods.get(step_id, {})) + self.assumed.get(step_id, 0)
@@ -33,9 +34,10 @@ class CaseState:
             return False
         return step_id in self.steps or bool(self.periods.get(step_id)) or self.assumed.get(step_id, 0) > 0
 
-    def occurrence(self, step_id: str) -> int:
-        """Which occurrence of the step the next step_done is (1 the first time, 2 after a reopen...)."""
-        return self.occurrences.get(step_id, 0) + (0 if self.done(step_id) else 1)
+    def next_issue(self, doc_id: str) -> int:
+        """The number of the next issue of a document: 1 the first time; 2, 3... when a step taken again makes it
+        due again (named （第2次办理）, so the earlier file is kept)."""
+        return self.issued.get(doc_id, 0) + 1
 
     def next_period(self, step_id: str) -> int:
         return self.periods_on_file(step_id) + 1
@@ -70,6 +72,9 @@ def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:
     for fact, expr in sets.items():  # in order: a later fact may use an earlier one
         cs.facts[fact] = evaluate(expr, get)
     cs.facts.update(decode(ev.data.get("facts", {})))  # imported facts are taken as they are
+    for doc_id, period, issue in ev.data.get("documents", []):
+        if period is None:
+            cs.issued[doc_id] = max(cs.issued.get(doc_id, 0), issue)
     if "branch" in ev.data:                             # the branch as it stood when the step was taken
         cs.facts["branch_full_members"] = ev.data["branch"].get("full_members")
     cs.warnings.extend(ev.data.get("warnings", []))

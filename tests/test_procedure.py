@@ -426,3 +426,14 @@ def test_the_league_rule_is_a_local_setting():
     subs += [(f, dict(v)) for f, v in HAPPY[1:2]]
     subs.append(("activist", dict(step_values("activist"), league_member="是")))
     assert run(off, subs).warnings == []
+
+
+def test_a_document_is_numbered_by_its_own_earlier_issues_not_by_its_step(pack):
+    """（第N次办理） keeps an earlier file from being overwritten; a document issued for the first time has none."""
+    extended = conversion("延长预备期", extend_months=6) + [APPROVE, ("conversion_vote", vote(D(2026, 10, 26), "按期转正"))]
+    final = run(pack, extended + [("conversion_approval", dict(approval_date=D(2026, 11, 20), result="批准"))])
+    issued = {d.doc_id: d.occurrence for d in final.verdict.documents}
+    assert issued == {"conversion_notice": 1, "archive_form": 1}   # the step's second approval, their first issue
+    redo = run(pack, conversion("按期转正") + [REFUSE, ("conversion_vote", vote(D(2026, 6, 29), "按期转正"))])
+    issued = {d.doc_id: d.occurrence for d in redo.verdict.documents}
+    assert issued["conversion_minutes"] == 2 and issued["conversion_resolution"] == 2 and issued["conversion_request"] == 2

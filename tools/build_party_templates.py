@@ -821,7 +821,7 @@ def build_activist_xlsx(path: Path, pack: dict) -> None:
     sb.info_row([("姓名", "info_name"), ("性别", "info_gender")])
     sb.info_row([("出生日期", "info_birth_date"), ("申请入党日期", "info_apply_date")])
     sb.info_row([("派人谈话日期", "info_talk_date"), ("最早可确定日期", "info_due_date")])
-    sb.info_row([("研究决定", "info_committee")])
+    sb.info_row([("决定机构", "info_committee")])
     sb.section_row("以下由党支部填写")
     for f in form["fields"]:
         sb.input_row(f, field_hint(f))
@@ -977,7 +977,7 @@ def build_public_notice(path: Path) -> None:
     doc = r.doc
     p = doc.add_paragraph()
     para_format(p, line_exact=10)   # a little air before the table
-    t = TableBuilder(doc, [2.0, 1.4, 2.6, 1.6, 2.4, 5.6])
+    t = TableBuilder(doc, [2.0, 1.3, 3.0, 1.5, 2.3, 5.5])
     t.row([L("姓　名"), L("性别"), L("出生年月"), L("民族"), L("学　历"), L("工作单位及职务")])
     t.row([V("{{ case.name }}"), V("{{ case.gender }}"), V("{{ case.birth_month }}"),
            V("{{ case.ethnicity }}"), V("{{ case.education }}"), V(J_UNIT_POST)], height_cm=1.2)
@@ -997,10 +997,12 @@ def build_public_notice(path: Path) -> None:
 def build_enquiry_letter(path: Path) -> None:
     r = Report("政治审查函调函")
     r.body("{{ by_hand('line') }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    # left-aligned: the 18-digit number cannot break, and justified lines would be stretched around it
     r.body("{{ case.name }}同志（{{ case.gender }}，{{ case.ethnicity }}，{{ case.birth_month }}出生，"
            "{{ case.education }}学历，现在{{ case.unit }}工作{% if case.post %}（{{ case.post }}）{% endif %}"
            "，公民身份号码{{ case.id_number }}）已被{{ branch }}确定为发展对象。"
-           "根据《中国共产党发展党员工作细则》第十六条、第十七条的规定，需对其进行政治审查。")
+           "根据《中国共产党发展党员工作细则》第十六条、第十七条的规定，需对其进行政治审查。",
+           align=WD_ALIGN_PARAGRAPH.LEFT)
     r.body("请贵单位协助了解该同志（或其亲属）的有关情况，主要包括：对党的理论和路线、方针、政策的态度；"
            "政治历史和在重大政治斗争中的表现；遵纪守法和遵守社会公德情况；与其关系密切的主要亲属和"
            "社会关系的政治情况等。请将了解到的情况如实写明，加盖公章后函复我们。")
@@ -1216,9 +1218,8 @@ def build_conversion_request(path: Path) -> None:
     r.tag("{%p else %}")
     r.body("支部大会认为，该同志在预备期间不履行党员义务，不具备党员条件，决定取消其预备党员资格。")
     r.tag("{%p endif %}")
-    r.body("现将支部大会决议、{{ case.name }}同志的转正申请书及预备期考察材料报上，请审批。")
-    r.body("妥否，请批示。")
-    r.signature("{{ branch }}", J_HAND_DATE)
+    r.body("现将支部大会决议、{{ case.name }}同志的转正申请书及预备期考察材料报上，请审批。妥否，请批示。")
+    r.signature("{{ branch }}", J_HAND_DATE, blank_lines=1)
     r.save(path)
 
 
@@ -1306,7 +1307,7 @@ def build_archive_index(path: Path) -> None:
     add_title(doc, "{{ doc.title }}", after=6)
     add_plain(doc, "{{ org.name }}　{{ branch }}", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
     t = TableBuilder(doc, [3.4, 4.4, 3.4, 4.4])
-    h = 0.8
+    h = 0.7
     t.row([L("姓　　名"), V("{{ case.name }}"), L("所在党支部"), V("{{ case.branch }}")], height_cm=h)
     t.row([L("入党时间"), V("{{ case.join_date }}"), L("转正时间"), V("{{ case.full_date }}")],
           height_cm=h)
@@ -1320,11 +1321,12 @@ def build_archive_index(path: Path) -> None:
     t.row([V("{%tr endif %}", span=4)])
     p = doc.add_paragraph()
     para_format(p, line_exact=10)   # a little air between the tables
-    d = TableBuilder(doc, [1.2, 8.0, 4.0, 1.2, 1.2])
+    d = TableBuilder(doc, [1.2, 6.8, 5.2, 1.2, 1.2])
     d.row([L("序号"), L("材料名称"), L("形成时间"), L("页数"), L("备注")], height_cm=0.8)
     d.row([V("{%tr for item in dossier if item.date or not (" + J_TRANSFER + ") %}", span=5)])
-    d.row([V("{{ item.no }}"), V("{{ item.title }}{% if item.core %}★{% endif %}", align="left"),
-           V("{{ item.date }}"), V(""), V("")], height_cm=0.7)
+    small = dict(size=SIZE_NOTE)   # 五号, as registers are: fifteen rows and the signatures on one page
+    d.row([V("{{ item.no }}", **small), V("{{ item.title }}{% if item.core %}★{% endif %}", align="left", **small),
+           V("{{ item.date }}", **small), V(""), V("")], height_cm=0.62)
     d.row([V("{%tr endfor %}", span=5)])
     add_plain(doc, "注：标★的为应归入档案的核心材料（入党申请书、培养教育考察材料、政治审查材料、"
               "入党志愿书、转正申请书）。", size=SIZE_NOTE, before=3)
@@ -1350,7 +1352,7 @@ def build_committee_talk(path: Path, pack: dict) -> None:
     doc = new_document(FONT_TABLE, SIZE_TABLE)
     add_title(doc, form["label"], after=6)
     add_plain(doc, "{{ org.name }}　{{ branch }}", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
-    t = TableBuilder(doc, [3.4, 4.0, 4.4, 3.8])
+    t = TableBuilder(doc, [3.2, 3.8, 4.2, 4.4])
     t.row([L("案卷编号"), V("{{ case.id }}"), L("所在党支部"), V("{{ case.branch }}")])
     t.row([L("姓　　名"), V("{{ case.name }}"), L("性　　别"), V("{{ case.gender }}")])
     t.row([L("出生日期"), V("{{ case.birth_date }}"), L("学　　历"), V("{{ case.education }}")])
@@ -1402,13 +1404,13 @@ PROBATION_END = ("预备期满日期", "info_probation_end")
 # is narrower), whether an info_title row goes under the title, the section row and signature label.
 FORM_SPECS: dict[str, dict] = {
     "target": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("满一年之日", "info_due_date")],
-                         [("研究决定", "info_committee")]]),
+                         [("决定机构", "info_committee")]]),
     "publicity": dict(title="公示情况表", sheet="公示情况表", info_title=True, info=[[TARGET, BIRTH]]),
     "sponsors": dict(info=[[TARGET, BIRTH]]),
     "review": dict(info=[[BIRTH, ("民　　族", "info_ethnicity")], [TARGET, ("学　　历", "info_education")]]),
     "training": dict(info=[[TARGET, BIRTH]]),
     "prereview": dict(info=[[TARGET, BIRTH], [("政治审查日期", "info_review_date"),
-                                              ("政审结论", "info_review_conclusion")], [("审查", "info_committee")]]),
+                                              ("政审结论", "info_review_conclusion")], [("审查机构", "info_committee")]]),
     "admission_vote": dict(info=[[TARGET, BIRTH], [("上级党委预审日期", "info_prereview_date")]]),
     "conversion_vote": dict(info_title=True, info=[[JOIN, BIRTH], [PROBATION_END, DUE]]),
     "admission_approval": dict(info=[[BIRTH, DUE], [("支部大会通过日期", "info_admission_meeting_date")]],
