@@ -15,9 +15,9 @@ from .clock import WorkdayCalendar
 from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
 from .pack import Pack, StepDef, Transition
 from .rules import Member, RuleContext, run_rules
-from .vote import FULL as FULL_MEMBER
 from .state import CaseState, encode
 from .validate import Submission, placed
+from .vote import FULL as FULL_MEMBER
 
 
 @dataclass(frozen=True)

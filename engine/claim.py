@@ -26,10 +26,10 @@ except ImportError:  # pragma: no cover - Windows
 
 from .errors import WorkspaceError
 from .outcomes import NotReady
+from .readers.safety import LIMITS
 from .store import Store
 from .workspace import CONFIG_NAME, Workspace
 
-MAX_READ_BYTES = 64 * 1024 * 1024
 SHOW_AFTER = 3                   # failures before a file is listed by ``docflow status``
 WORK_IN_INBOX = ".docflow-work"  # the work folder when the inbox is on another filesystem than the workspace
 
@@ -213,7 +213,7 @@ def stored_path(ws: Workspace, path: Path) -> str:
         return str(path)
 
 
-def claim(ws: Workspace, store: Store, path: Path, at: str) -> Claimed | NotReady:
+def claim(ws: Workspace, store: Store, path: Path, at: str, read_bytes: int = LIMITS.read_bytes) -> Claimed | NotReady:
     """Take ``path`` out of the inbox. NotReady if it cannot be taken now (it stays, or is put back)."""
     original = inbox_key(ws, path)
     try:
@@ -238,11 +238,11 @@ def claim(ws: Workspace, store: Store, path: Path, at: str) -> Claimed | NotRead
     try:
         with open(work, "rb") as fh:
             # ask for what the file holds (+1 to see it grow), not for the limit: read(n) reserves n bytes
-            data = fh.read(min(os.fstat(fh.fileno()).st_size, MAX_READ_BYTES) + 1)
+            data = fh.read(min(os.fstat(fh.fileno()).st_size, read_bytes) + 1)
             after = os.fstat(fh.fileno())
     except OSError as exc:
         return _put_back(ws, store, jid, original, work, path, at, _why(exc))
-    if _changed(before, after, data):  # a writer still had it open (POSIX lets the rename happen anyway)
+    if _changed(before, after, data, read_bytes):  # a writer still had it open (POSIX lets the rename happen anyway)
         return _put_back(ws, store, jid, original, work, path, at, "文件仍在写入")
     with store.transaction():
         store.journal_set(jid, "claimed")
@@ -250,9 +250,9 @@ def claim(ws: Workspace, store: Store, path: Path, at: str) -> Claimed | NotRead
     return Claimed(jid, path, work, data, hashlib.sha256(data).hexdigest())
 
 
-def _changed(before: os.stat_result, after: os.stat_result, data: bytes) -> bool:
+def _changed(before: os.stat_result, after: os.stat_result, data: bytes, read_bytes: int) -> bool:
     return ((before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
-            or len(data) != min(after.st_size, MAX_READ_BYTES + 1))
+            or len(data) != min(after.st_size, read_bytes + 1))
 
 
 def _why(exc: OSError) -> str:

@@ -1,7 +1,7 @@
 """Seams for time: a clock and a working-day calendar. Tests pass fixed ones."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 
@@ -32,14 +32,20 @@ class FixedClock:
         return datetime(self.day.year, self.day.month, self.day.day, 9, 0, tzinfo=CST)
 
 
-@dataclass
+@dataclass(frozen=True)
 class WorkdayCalendar:
-    """Mainland working days (holidays and make-up working days from chinesecalendar).
+    """Mainland working days (holidays and make-up working days from chinesecalendar). Pure: for a year the
+    library does not cover, a day counts as a working day Monday to Friday, and ``covers`` says so (the rules
+    that count working days then add a warning to their result)."""
 
-    For a year the library does not cover, falls back to Monday–Friday and records it in ``notes``.
-    """
+    def covers(self, d: date) -> bool:
+        try:
+            import chinese_calendar
 
-    notes: list[str] = field(default_factory=list)
+            chinese_calendar.is_workday(d)
+            return True
+        except (NotImplementedError, ImportError):
+            return False
 
     def is_workday(self, d: date) -> bool:
         try:
@@ -47,9 +53,6 @@ class WorkdayCalendar:
 
             return bool(chinese_calendar.is_workday(d))
         except (NotImplementedError, ImportError):
-            note = f"{d.year}年的法定节假日安排尚未收录，已按周一至周五计算工作日"
-            if note not in self.notes:
-                self.notes.append(note)
             return d.weekday() < 5
 
     def add_working_days(self, start: date, n: int) -> date:
@@ -60,3 +63,9 @@ class WorkdayCalendar:
             if self.is_workday(d):
                 left -= 1
         return d
+
+
+def fallback_years(calendar: WorkdayCalendar, start: date, end: date) -> list[int]:
+    """Years between ``start`` and ``end`` that the holiday calendar does not cover."""
+    lo, hi = min(start, end), max(start, end)
+    return [y for y in range(lo.year, hi.year + 1) if not calendar.covers(date(y, 6, 1))]

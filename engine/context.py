@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .dates import Duration, add, years_between, zh_date, zh_month
+from .dates import years_between, zh_date, zh_month
+from .due import due_date
 from .pack import ArchiveItem, DocumentDef, Pack
 from .state import CaseState
 from .values import MonthDate
@@ -90,16 +91,6 @@ def _item_date(item: ArchiveItem, cs: CaseState) -> str:
             return ""
         return fmt(days[0]) if len(days) == 1 else f"{fmt(days[0])}至{fmt(days[-1])}"
     return fmt(cs.facts.get(item.date.partition(".")[2])) if item.date else ""
-
-
-def due_date(pack: Pack, doc: DocumentDef, cs: CaseState, period: int | None) -> date | None:
-    if doc.due is None:
-        return None
-    start = cs.facts.get(doc.due.from_.partition(".")[2])
-    if not isinstance(start, date):
-        return None
-    dur = Duration.parse(doc.due.add)
-    return add(start, dur.times(period or 1) if doc.due.times == "period" else dur)
 
 
 def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,

@@ -4,9 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .context import due_date
-from .pack import Pack
+from .dates import Duration, add
+from .pack import DocumentDef, Pack
 from .state import CaseState
+
+
+def due_date(pack: Pack, doc: DocumentDef, cs: CaseState, period: int | None) -> date | None:
+    if doc.due is None:
+        return None
+    start = cs.facts.get(doc.due.from_.partition(".")[2])
+    if not isinstance(start, date):
+        return None
+    dur = Duration.parse(doc.due.add)
+    return add(start, dur.times(period or 1) if doc.due.times == "period" else dur)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,8 @@ the marks inside the file (案卷编号 cell/row, title), then roster headers. T
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from .outcomes import Finding
+from .outcomes import Finding, Identity
 from .pack import Pack
 from .readers import docx as docx_reader
 from .readers import xlsx as xlsx_reader
@@ -13,26 +12,19 @@ from .readers.office import PROP_CASE, PROP_FORM, PROP_PACK, PROP_PERIOD, custom
 from .readers.safety import Package
 
 
-@dataclass(frozen=True)
-class Identity:
-    form_id: str
-    kind: str                      # "form" | "roster"
-    case_id: str = ""
-    pack_version: str = ""
-    period: int | None = None
-    how: str = ""                  # properties | marks | headers
-
-
 @dataclass
 class Opened:
-    """A package with its parsed body (a Workbook or the document XML root), parsed once."""
+    """A package with its parsed body, parsed once: a ``Book`` (xlsx) or a ``Doc`` (docx)."""
 
     package: Package
-    body: Any
+    book: xlsx_reader.Book | None = None
+    doc: docx_reader.Doc | None = None
 
 
 def open_body(pkg: Package) -> Opened:
-    return Opened(pkg, xlsx_reader.load(pkg) if pkg.kind == "xlsx" else docx_reader.body(pkg))
+    if pkg.kind == "xlsx":
+        return Opened(pkg, book=xlsx_reader.Book(xlsx_reader.load(pkg)))
+    return Opened(pkg, doc=docx_reader.Doc(docx_reader.body(pkg)))
 
 
 def identify(pack: Pack, opened: Opened) -> Identity | Finding:
@@ -47,8 +39,8 @@ def identify(pack: Pack, opened: Opened) -> Identity | Finding:
     found = _by_marks(pack, opened)
     if found:
         return found
-    if opened.package.kind == "xlsx":
-        return _by_headers(pack, opened)
+    if opened.book is not None:
+        return _by_headers(pack, opened.book)
     return Finding("unknown_form", "无法识别这是哪一张表：文件中没有本系统表格的标记，也没有可识别的标题",
                    "请使用本系统生成的表格（在 outbox 文件夹中）填写后放回 inbox；不要新建空白文档")
 
@@ -56,13 +48,15 @@ def identify(pack: Pack, opened: Opened) -> Identity | Finding:
 def _by_marks(pack: Pack, opened: Opened) -> Identity | None:
     """Forms whose custom properties were lost: the 案卷编号 field plus the form title."""
     forms = {k: f for k, f in pack.forms.items() if f.kind == "form"}
-    if opened.package.kind == "xlsx":
-        case_id = xlsx_reader.named_text(opened.body, "info_case_id")
-        titles = [xlsx_reader.named_text(opened.body, "info_title")] + [ws.title for ws in opened.body.worksheets]
-        titles += [str(c.value) for ws in opened.body.worksheets for row in ws.iter_rows(max_row=3) for c in row if c.value]
+    if opened.book is not None:
+        book = opened.book
+        case_id = book.named_text("info_case_id")
+        titles = [book.named_text("info_title")] + [ws.title for ws in book.wb.worksheets]
+        titles += [str(c.value) for ws in book.wb.worksheets for row in ws.iter_rows(max_row=3) for c in row if c.value]
     else:
-        case_id = docx_reader.label_table(opened.body).get("案卷编号", "")
-        titles = docx_reader.leading_text(opened.body)
+        assert opened.doc is not None
+        case_id = opened.doc.value("info_case_id", "案卷编号")
+        titles = docx_reader.leading_text(opened.doc.root)
     titles = [docx_reader.norm_label(t) for t in titles if t]
     for form_id, form in forms.items():
         if any(docx_reader.norm_label(form.label) in t for t in titles) and case_id:
@@ -70,17 +64,17 @@ def _by_marks(pack: Pack, opened: Opened) -> Identity | None:
     return None
 
 
-def _by_headers(pack: Pack, opened: Opened) -> Identity | Finding:
-    rosters = [(xlsx_reader.score(opened.body, f), k) for k, f in pack.forms.items() if f.kind == "roster"]
+def _by_headers(pack: Pack, book: xlsx_reader.Book) -> Identity | Finding:
+    rosters = [(xlsx_reader.score(book, f), k) for k, f in pack.forms.items() if f.kind == "roster"]
     if not rosters:
         return Finding("unknown_form", "当前流程包不接收名册", "")
-    (best, _), form_id = max(rosters, key=lambda r: r[0][0])
-    if best < 3:
+    (best, ws), form_id = max(rosters, key=lambda r: r[0][0])
+    if best < 3 or ws is None:
         labels = "；".join(f"{f.label}（{'、'.join(x.label for x in f.fields if x.required)}）"
                           for f in pack.forms.values() if f.kind == "roster")
         return Finding("unknown_form", "无法识别这张表格：既不是本系统生成的表，也找不到名册的表头",
                        f"名册须有表头行，包含以下列：{labels}")
-    return Identity(form_id, "roster", how="headers")
+    return Identity(form_id, "roster", how="headers", sheet=ws.title)
 
 
 def _int(text: str | None) -> int | None:

@@ -30,6 +30,35 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """Which form (and which case) a file holds, as identification found it."""
+
+    form_id: str
+    kind: str                      # "form" | "roster"
+    case_id: str = ""
+    pack_version: str = ""
+    period: int | None = None
+    how: str = ""                  # properties | marks | headers
+    sheet: str = ""                # a roster: the sheet its header was found on
+
+    def key(self, name: str) -> str:
+        """What the file is, for retiring earlier refusals of it: an issued form of a case, else the file's name."""
+        if self.kind != "form":
+            return f"file|{name}"
+        return f"form|{self.form_id}|{self.case_id}|{self.period or ''}"
+
+
+@dataclass(frozen=True)
+class RawValue:
+    """A value as read from a file, before it is typed: where it came from, and whether it was a formula."""
+
+    value: Any
+    place: str = ""            # sheet!cell, a Word table's column, "第5行「姓名」列"...
+    formula: bool = False      # the cell holds a formula typed by staff
+    ref: str = ""              # "sheet!A1" when it came from a worksheet cell
+
+
+@dataclass(frozen=True)
 class Event:
     kind: str                     # case_created | step_done | step_corrected | warning | members_updated
     step: str = ""
@@ -59,6 +88,23 @@ class Refusal:
 
 
 Verdict = Union[Decision, Refusal]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A file refused before anything is stored: why (every problem found), and notes for the receipt."""
+
+    findings: tuple[Finding, ...]
+    notes: tuple[str, ...] = ()
+    identity: str = ""            # what the file is, as far as known (an earlier refusal of it is retired)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A file whose exact bytes were processed before."""
+
+    name: str
+    at: str
 
 
 @dataclass(frozen=True)

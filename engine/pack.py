@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator

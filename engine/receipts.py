@@ -9,6 +9,7 @@ from datetime import datetime
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from openpyxl.workbook.workbook import Workbook
 
 from .outcomes import Finding
 
@@ -60,14 +61,18 @@ def _rows(row_problems) -> int:
     return len({f.place.split("行")[0] for f in row_problems})
 
 
-def marked_copy(original: bytes, findings: list[Finding]) -> bytes | None:
-    """A copy of the staff workbook with each wrong cell filled red and commented; None if no cell is known."""
+def marked_copy(original: bytes | Workbook, findings: list[Finding]) -> bytes | None:
+    """A copy of the staff workbook with each wrong cell filled red and commented; None if no cell is known.
+    ``original``: the workbook as the road already parsed it (no second load), or its bytes (recovery)."""
     cells = [f for f in findings if f.ref and "!" in f.ref]
     if not cells:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(io.BytesIO(original))
+    if isinstance(original, Workbook):
+        wb = original
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(original))
     for f in cells:
         sheet, coord = f.ref.rsplit("!", 1)
         if sheet not in wb.sheetnames:

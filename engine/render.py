@@ -16,8 +16,16 @@ from lxml import etree
 
 from .errors import TemplateError
 from .pack import DocumentDef, Pack
-from .readers.office import (CUSTOM_PART, PROP_CASE, PROP_FORM, PROP_PACK, PROP_PERIOD, SAFE_PARSER,
-                             custom_properties_xml)
+from .readers.office import (
+    CUSTOM_PART,
+    PROP_CASE,
+    PROP_FORM,
+    PROP_PACK,
+    PROP_PERIOD,
+    SAFE_PARSER,
+    custom_properties_xml,
+)
+from .xlsxforms import fill_form
 
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 REL_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
@@ -84,8 +92,6 @@ class Renderer:
         return with_custom_properties(data, identity.properties()) if identity else data
 
     def _xlsx(self, doc: DocumentDef, context: dict[str, Any], identity: Identity | None) -> bytes:
-        from .xlsxforms import fill_form
-
         form = self.pack.forms.get(doc.collects)
         prefill = {f.key: context["case"].get(f.prefill.partition(".")[2], "")
                    for f in (form.fields if form else ()) if f.prefill}

@@ -1,13 +1,25 @@
 """route — the original goes to the processed place or the rejected place, with its receipt (and, for a
-refused workbook, a marked copy). The original is moved, never changed; the receipt is written first."""
+refused workbook, a marked copy). The original is moved, never changed; the receipt is written first.
+Earlier refusals of the same thing move to 退回/旧的退回/. Then the file's journal row is closed."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from . import receipts
 from .names import safe_file_name
+from .outcomes import Duplicate, Outcome, Processed, Rejected
 from .render import write_atomic
+
+if TYPE_CHECKING:
+    from .claim import Claimed
+    from .commit import Stored
+    from .engine import Engine
+
+log = logging.getLogger("docflow")
 
 
 def free_name(folder: Path, name: str) -> Path:
@@ -28,7 +40,7 @@ def receipt_path(dest: Path, outcome: str) -> Path:
 RETIRED = "旧的退回"   # earlier rejections of a file that was since corrected or rejected again
 
 
-def route(work: Path, folder: Path, name: str, outcome: str, receipt: str, marked: bytes | None = None,
+def place(work: Path, folder: Path, name: str, outcome: str, receipt: str, marked: bytes | None = None,
           fix_folder: Path | None = None, marked_note: str = "") -> list[Path]:
     """Move the original to ``folder`` beside its receipt. A marked copy (cells to fix) goes to
     ``fix_folder`` — the rejected place, where staff look for things to fix — with ``marked_note`` beside it.
@@ -66,3 +78,44 @@ def retire(fix_folder: Path, paths: list[str]) -> None:
                 os.replace(src, free_name(target, src.name))
             except OSError:
                 shutil.move(str(src), str(free_name(target, src.name)))
+
+
+# ---------------------------------------------------------------- the route stage of the road
+def route(eng: Engine, c: Claimed, stored: Stored, reading: Any = None) -> Outcome:
+    """Put the original where it belongs with its receipt, close its journal row; the file's Outcome."""
+    _deliver(eng, c, stored, reading)
+    file = str(c.original)
+    if stored.outcome == "processed":
+        return Processed(file, c.sha256, tuple(stored.cases), tuple(stored.documents), tuple(stored.warnings),
+                         tuple(stored.findings), stored.receipt)
+    if stored.outcome == "rejected":
+        return Rejected(file, c.sha256, tuple(stored.findings), stored.receipt)
+    return Duplicate(file, c.sha256, stored.first_seen, stored.receipt)
+
+
+def _deliver(eng: Engine, c: Claimed, stored: Stored, reading: Any) -> None:
+    marked, note = None, ""
+    if c.name.lower().endswith((".xlsx", ".xlsm")) and stored.findings:
+        book = getattr(reading, "book", None)
+        try:
+            marked = receipts.marked_copy(book.wb if book is not None else c.data, stored.findings)
+        except Exception:  # the receipt alone still says everything
+            log.warning("could not mark a copy of %s", c.name)
+        if stored.outcome == "processed":  # a roster taken but for some rows: the note beside the copy says so
+            note = receipts.receipt_text(file=c.name, at=eng.clock.now(), outcome="partial",
+                                         row_problems=stored.findings)
+    row = eng.store.file_for_journal(c.journal_id)
+    identity = row.detail.get("identity") if row else None
+    if identity and stored.outcome in ("processed", "rejected"):  # an earlier refusal of the same thing is done with
+        earlier = eng.store.superseded(identity, c.journal_id)
+        for _, paths in earlier:
+            retire(eng.ws.rejected, paths)
+        with eng.store.transaction():
+            eng.store.set_retired([i for i, _ in earlier])
+    folder = eng.ws.rejected if stored.outcome == "rejected" else eng.ws.processed / eng.clock.today().isoformat()
+    written = place(c.work, folder, c.name, stored.outcome, stored.receipt, marked, fix_folder=eng.ws.rejected,
+                    marked_note=note)
+    with eng.store.transaction():
+        if written:
+            eng.store.set_routed(c.journal_id, [p.name for p in written])
+        eng.store.journal_close(c.journal_id)

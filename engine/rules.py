@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any, Callable, Mapping
 
 from . import dates
-from .clock import WorkdayCalendar
+from .clock import WorkdayCalendar, fallback_years
 from .errors import PackError
 from .outcomes import Finding
 from .pack import FormDef, RuleDef
@@ -130,9 +130,13 @@ def _check_interval(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
         earliest = dates.add(start, dur, ctx.calendar)
         if end < earliest:
             out.append(_too_early(rule, ctx, ref, what, dur, start, end, earliest))
+        if dur.unit == "working_day":
+            out += calendar_note(rule, ctx, ref, start, earliest)
     if "max" in p:
         dur = dates.Duration.parse(p["max"])
         latest = dates.add(start, dur, ctx.calendar)
+        if dur.unit == "working_day":
+            out += calendar_note(rule, ctx, ref, start, latest)
         if end > latest:
             out.append(_finding(rule, ctx, ref, "interval_too_long",
                                 f"{what}：{ctx.label(p['end'])} {end.isoformat()} 已超过"
@@ -263,14 +267,25 @@ def _check_span(rule: RuleDef, ctx: RuleContext) -> list[Finding]:
         have = sum(1 for d in days if ctx.calendar.is_workday(d))
     else:
         have = (end - start).days + 1
+    note = calendar_note(rule, ctx, p["end"], start, end) if need.unit == "working_day" else []
     if have >= need.n:
-        return []
+        return note
     earliest = dates.add(start, dates.Duration(need.n - 1, need.unit), ctx.calendar) if need.unit != "working_day" \
         else ctx.calendar.add_working_days(start - timedelta(days=1), need.n)
     return [_finding(rule, ctx, p["end"], "span_too_short",
                      f"{rule.label or '期限不足'}：{start.isoformat()} 至 {end.isoformat()} 共{have}"
                      f"{'个工作日' if need.unit == 'working_day' else '天'}，须不少于{need.zh()}",
-                     f"结束日期最早应为 {earliest.isoformat()}")]
+                     f"结束日期最早应为 {earliest.isoformat()}")] + note
+
+
+def calendar_note(rule: RuleDef, ctx: RuleContext, ref: str, start: date, end: date) -> list[Finding]:
+    """A warning when working days were counted in a year the holiday calendar does not cover yet."""
+    years = fallback_years(ctx.calendar, start, end)
+    if not years:
+        return []
+    return [Finding("calendar_fallback", f"{'、'.join(map(str, years))}年的法定节假日安排尚未收录，已按周一至周五计算工作日",
+                    "如该年有节假日或调休，请人工核对；升级 docflow（chinesecalendar）后即可按实际安排计算",
+                    ctx.field_of(ref), ctx.label(ref), severity="warn")]
 
 
 # ---------------------------------------------------------------- value_in / number_range

@@ -9,16 +9,8 @@ from typing import Annotated, Any, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
 from . import values
-from .outcomes import Finding
+from .outcomes import Finding, RawValue, Refused, Seen
 from .pack import FieldDef, FormDef
-
-
-@dataclass(frozen=True)
-class RawValue:
-    value: Any
-    place: str = ""            # sheet!cell, bookmark name, "第5行「姓名」列"...
-    formula: bool = False      # the cell holds a formula typed by staff
-    ref: str = ""              # "sheet!A1" when it came from a worksheet cell
 
 
 @dataclass(frozen=True)
@@ -139,3 +131,55 @@ def _hint(f: FieldDef | None) -> str:
     if f.type == "id_number":
         return "请填写18位公民身份号码（单元格设为文本格式）"
     return "请更正后重新提交"
+
+
+# ---------------------------------------------------------------- the validate stage of the road
+@dataclass(frozen=True)
+class Row:
+    number: int                  # the spreadsheet row
+    sub: Submission
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A read file, typed: an issued form's submission, or a roster's rows (each with its own problems)."""
+
+    reading: Any                 # the Reading it came from
+    form: Submission | None = None
+    rows: tuple[Row, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def form_id(self) -> str:
+        return self.reading.identity.form_id
+
+
+def validate_file(eng: Any, reading: Any) -> "Checked | Refused | Seen":
+    """The validate stage of the road (a refusal or a duplicate passes through)."""
+    if isinstance(reading, (Refused, Seen)):
+        return reading
+    return check(eng.pack, reading)
+
+
+def check(pack: Any, reading: Any) -> "Checked | Refused":
+    """Type every value of a Reading. A roster without its required columns or without any row is refused
+    as a whole; rows that do not validate keep their problems for the next stage to report."""
+    ident = reading.identity
+    form = pack.forms[ident.form_id]
+    if reading.roster is None:
+        return Checked(reading, form=validate(ident.form_id, form, reading.values, reading.date1904))
+    roster = reading.roster
+    notes = tuple(roster.notes)
+    if roster.missing:
+        return Refused(tuple(missing_column_findings(roster)), notes, reading.identity.key(reading.name))
+    if not roster.rows:
+        return Refused((Finding("empty_roster", "名册中没有任何数据行", "请在表头下方逐行填写人员信息"),), notes,
+                       reading.identity.key(reading.name))
+    rows = tuple(Row(r.number, validate(ident.form_id, form, r.values, reading.date1904)) for r in roster.rows)
+    return Checked(reading, rows=rows, notes=notes)
+
+
+def missing_column_findings(roster: Any) -> list[Finding]:
+    return [Finding("missing_column", f"名册中找不到“{f.label}”列", f"请在表头加上“{f.label}”列"
+                    + (f"（也可写作：{'、'.join(f.synonyms)}）" if f.synonyms else ""), f.key, f.label,
+                    f"工作表“{roster.sheet}”表头") for f in roster.missing]

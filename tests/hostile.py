@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import openpyxl
-from openpyxl.utils.datetime import CALENDAR_MAC_1904
-
 from factory import APPLICANT_HEADERS, applicant, id_number, write_roster
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 PASSWD = Path("/etc/passwd")
 

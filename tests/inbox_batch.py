@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from factory import applicant, member_roster, write_roster
 
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高"

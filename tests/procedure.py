@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from factory import id_number
+
 from engine.advance import World, advance
 from engine.clock import WorkdayCalendar
 from engine.imports import plan_import
@@ -14,7 +16,6 @@ from engine.outcomes import Decision, Refusal
 from engine.rules import Member
 from engine.state import CaseState, fold
 from engine.validate import Submission
-from factory import id_number
 
 TODAY = date(2026, 11, 28)
 D = date

@@ -2,6 +2,7 @@
 from datetime import date
 
 import pytest
+from factory import id_number
 
 from engine.advance import World, advance
 from engine.clock import WorkdayCalendar
@@ -9,7 +10,6 @@ from engine.outcomes import Decision, Refusal
 from engine.rules import Member
 from engine.state import fold
 from engine.validate import Submission
-from factory import id_number
 
 TODAY = date(2026, 11, 28)
 MEMBERS = {"刘一": Member("刘一", "正式党员"), "陈二": Member("陈二", "预备党员"), "周三": Member("周三", "正式党员")}

@@ -1,16 +1,16 @@
 """The thin CLI: each command calls one engine function; staff messages are Chinese."""
 import json
 import subprocess
-from pathlib import Path
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
+from factory import applicant, member_roster, write_roster
 from filelock import FileLock
 
 from engine.cli import main
 from engine.workspace import load_workspace
-from factory import applicant, member_roster, write_roster
 
 
 @pytest.fixture

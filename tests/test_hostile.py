@@ -3,6 +3,7 @@ refused, or NotReady) — never an exception escaping ``process_file``, never a 
 moved intact with a Chinese receipt, nothing leaks (entities, paths), and the engine keeps working."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -26,13 +27,14 @@ except ImportError:  # Windows
     resource = None
 
 import hostile as H
+from factory import fill_docx, xlsx_bytes
+
 from engine import NotReady, Processed, Rejected, process_file
 from engine.errors import InputError
 from engine.names import MAX_NAME_CHARS
 from engine.readers import safety
 from engine.road import inbox_files
 from engine.state import fold
-from factory import fill_docx, xlsx_bytes
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WIN_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -522,9 +524,9 @@ def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
     return out.getvalue()
 
 
-def _code(data: bytes, name: str = "x.xlsx") -> str:
+def _code(data: bytes, name: str = "x.xlsx", bounds: safety.Limits = safety.LIMITS) -> str:
     with pytest.raises(InputError) as err:
-        safety.open_package(data, name)
+        safety.open_package(data, name, bounds)
     assert CJK.search(err.value.message)
     return err.value.code
 
@@ -568,42 +570,53 @@ def test_open_package_reads_only_xml_members():
     assert set(safety.open_package(data, "a.xlsx").parts) == {"[Content_Types].xml", "xl/workbook.xml"}
 
 
-def test_open_package_too_large(monkeypatch):
+def limits(**over):
+    return dataclasses.replace(safety.LIMITS, **over)
+
+
+def test_open_package_too_large():
     data = H.roster_bytes()
-    monkeypatch.setattr(safety, "MAX_FILE_BYTES", len(data) - 1)
-    assert _code(data) == "too_large"
-    monkeypatch.setattr(safety, "MAX_FILE_BYTES", len(data))
-    assert safety.open_package(data, "a.xlsx").kind == "xlsx"
+    assert _code(data, bounds=limits(file_bytes=len(data) - 1)) == "too_large"
+    assert safety.open_package(data, "a.xlsx", limits(file_bytes=len(data))).kind == "xlsx"
 
 
-def test_open_package_member_count(monkeypatch):
+def test_open_package_member_count():
     data = H.roster_bytes()
     n = len(zipfile.ZipFile(io.BytesIO(data)).infolist())
-    monkeypatch.setattr(safety, "MAX_MEMBERS", n - 1)
-    assert _code(data) == "zip_bomb"
-    monkeypatch.setattr(safety, "MAX_MEMBERS", n)
-    safety.open_package(data, "a.xlsx")
+    assert _code(data, bounds=limits(members=n - 1)) == "zip_bomb"
+    safety.open_package(data, "a.xlsx", limits(members=n))
 
 
-def test_open_package_total_size(monkeypatch):
+def test_open_package_total_size():
     data = H.roster_bytes()
     total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    monkeypatch.setattr(safety, "MAX_UNPACKED_BYTES", total - 1)
-    assert _code(data) == "zip_bomb"
-    monkeypatch.setattr(safety, "MAX_UNPACKED_BYTES", total)
-    safety.open_package(data, "a.xlsx")
+    assert _code(data, bounds=limits(unpacked_bytes=total - 1)) == "zip_bomb"
+    safety.open_package(data, "a.xlsx", limits(unpacked_bytes=total))
 
 
-def test_open_package_ratio(monkeypatch):
+def test_the_engine_holds_every_file_to_its_limits(ws, tmp_path):
+    from engine import Engine
+    from engine.clock import FixedClock
+
+    data = H.roster_bytes()
+    eng = Engine.open(ws, clock=FixedClock(date(2026, 11, 28)), limits=limits(file_bytes=len(data) - 1))
+    try:
+        (ws.inbox / "名册.xlsx").write_bytes(data)
+        out = process_file(eng, ws.inbox / "名册.xlsx")
+        assert isinstance(out, Rejected) and out.codes == ("too_large",)
+    finally:
+        eng.store.close()
+
+
+def test_open_package_ratio():
     rnd = random.Random(5)
     text = ("<row>" + "".join(f"<c>{rnd.randint(0, 999_999)}</c>" for i in range(150_000)) + "</row>").encode()
     data = _zip({"xl/workbook.xml": b"<workbook/>", "customXml/item1.xml": text})
     info = zipfile.ZipFile(io.BytesIO(data)).getinfo("customXml/item1.xml")
     ratio = info.file_size / info.compress_size
-    assert info.file_size > 1_000_000 and 2 < ratio < safety.MAX_RATIO
+    assert info.file_size > 1_000_000 and 2 < ratio < safety.LIMITS.ratio
     safety.open_package(data, "a.xlsx")
-    monkeypatch.setattr(safety, "MAX_RATIO", int(ratio) - 1)
-    assert _code(data) == "zip_bomb"
+    assert _code(data, bounds=limits(ratio=int(ratio) - 1)) == "zip_bomb"
 
 
 def test_open_package_small_members_escape_the_ratio_check():

@@ -12,20 +12,28 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY
-from engine import Engine, load_workspace
-from engine import road
+from factory import applicant, workspace, write_roster
+
+from engine import Engine, load_workspace, road
 from engine.claim import Inbox, InboxUnavailable, claim, inbox_files, is_junk, is_junk_dir, move_no_clobber
 from engine.cli import main
 from engine.clock import FixedClock
 from engine.errors import WorkspaceError
 from engine.outcomes import NotReady
 from engine.store import Store
-from engine.watch import (GONE, LOCKED, READY, WAIT, Tracker, Watcher, bsd_fs_type, is_network, linux_fs_type,
-                          writer_active)
-from factory import applicant, write_roster, workspace
-
+from engine.watch import (
+    GONE,
+    LOCKED,
+    READY,
+    WAIT,
+    Tracker,
+    Watcher,
+    bsd_fs_type,
+    is_network,
+    linux_fs_type,
+    writer_active,
+)
 
 try:
     import fcntl
@@ -38,8 +46,12 @@ class Crash(BaseException):
     """Escapes every handler, as a kill stops the process."""
 
 
-def crash(*_):
-    raise Crash()
+def crash_at(where: str):
+    """A checkpoint hook (Engine.checkpoint) that kills the engine, as SIGKILL would, at one stage."""
+    def checkpoint(stage: str) -> None:
+        if stage == where:
+            raise Crash()
+    return checkpoint
 
 
 def failures(ws, original: str) -> int:
@@ -299,11 +311,9 @@ def test_a_file_dropped_again_under_the_same_name_while_the_first_is_in_flight(w
     first, second = roster_bytes(tmp_path, "张三", 11), roster_bytes(tmp_path, "李四", 12)
     path = ws.inbox / "名册.xlsx"
     path.write_bytes(first)
-    eng = Engine.open(ws, clock=FixedClock(TODAY))
-    monkeypatch.setattr(road, "_decide", crash)
+    eng = Engine.open(ws, clock=FixedClock(TODAY), checkpoint=crash_at("claimed"))
     with pytest.raises(Crash):
         road.process_file(eng, path)              # killed with the first copy in flight
-    monkeypatch.undo()
     eng.store.close()
     path.write_bytes(second)                      # staff drop a new file under the same name
     eng = Engine.open(ws, clock=FixedClock(TODAY))
@@ -354,13 +364,12 @@ def test_an_inbox_on_another_filesystem_is_claimed_by_rename_within_it(tmp_path,
 
         ws = workspace(tmp_path / "ws")
         ws = set_config(ws, 'inbox = "inbox"', f'inbox = "{share / "inbox"}"')
-        eng = Engine.open(ws, clock=FixedClock(TODAY))
+        eng = Engine.open(ws, clock=FixedClock(TODAY), checkpoint=crash_at("claimed"))
         (ws.inbox / "名册.xlsx").write_bytes(roster_bytes(tmp_path))
         (ws.inbox / "说明.txt").write_text("x", encoding="utf-8")
-        monkeypatch.setattr(road, "_decide", crash)
         with pytest.raises(Crash):
             road.process_file(eng, ws.inbox / "名册.xlsx")
-        monkeypatch.undo()
+        eng.checkpoint = lambda stage: None
         [in_flight] = list((ws.inbox / ".docflow-work").iterdir())   # one rename on the share itself
         assert [p.name for p in inbox_files(ws)] == ["说明.txt"]
         road.recover(eng)

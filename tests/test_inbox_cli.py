@@ -11,8 +11,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from engine.cli import main
 from factory import applicant, write_roster
+
+from engine.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 

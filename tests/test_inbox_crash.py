@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from factory import fill_docx, workspace
 from inbox_batch import Dropped, account, make_batch, put, put_folder, soak_enabled, wait_settled  # noqa: F401
 

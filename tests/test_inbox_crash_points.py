@@ -13,14 +13,14 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-
 from conftest import TODAY
+from factory import applicant, member_roster, workspace, write_roster
+from inbox_batch import Dropped, account, originals
+
 from engine import Engine
 from engine.clock import FixedClock
 from engine.road import process_inbox, recover
 from engine.store import Store
-from factory import applicant, member_roster, write_roster, workspace
-from inbox_batch import Dropped, account, originals
 
 
 class Crash(BaseException):

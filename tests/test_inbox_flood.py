@@ -5,12 +5,12 @@ import threading
 import time
 
 import pytest
+from conftest import TODAY
+from inbox_batch import Dropped, Dropper, account, make_batch, soak_enabled, wait_settled  # noqa: F401 (fixture)
 
 from engine import Engine
 from engine.clock import FixedClock
 from engine.watch import Watcher
-from conftest import TODAY
-from inbox_batch import Dropped, Dropper, account, make_batch, soak_enabled, wait_settled  # noqa: F401 (fixture)
 
 
 def flood(ws, tmp_path, *, valid, member, invalid, duplicate, junk, in_folder, poll=0.0, timeout=150.0):

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import threading
 
+from conftest import TODAY
+from inbox_batch import Dropper, account, make_batch, wait_settled
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from conftest import TODAY
 from engine import Engine
 from engine.clock import FixedClock
 from engine.watch import Watcher
-from inbox_batch import Dropper, account, make_batch, wait_settled
 
 
 class DeafObserver(Observer):

@@ -23,6 +23,8 @@ pytestmark = pytest.mark.office
 if shutil.which("soffice") is None:
     pytest.skip("LibreOffice (soffice) 未安装：跳过办公软件往返测试", allow_module_level=True)
 
+from factory import applicant, fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster  # noqa: E402
+
 from engine import Engine  # noqa: E402
 from engine.clock import FixedClock  # noqa: E402
 from engine.identify import identify, open_body  # noqa: E402
@@ -33,7 +35,6 @@ from engine.readers.safety import open_package  # noqa: E402
 from engine.readers.xlsx import named_cells  # noqa: E402
 from engine.road import process_file  # noqa: E402
 from engine.state import fold  # noqa: E402
-from factory import applicant, fill_docx, fill_xlsx, id_number, member_roster, write_roster, workspace  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 SOFFICE_TIMEOUT = 120
@@ -301,9 +302,9 @@ def _talk_recorded(eng: Engine, case_id: str) -> None:
 
 
 def _read_by_labels(eng: Engine, path: Path) -> None:
-    body = open_body(open_package(path.read_bytes(), path.name)).body
+    doc = open_body(open_package(path.read_bytes(), path.name)).doc
     assert b"bookmarkStart" not in zipfile.ZipFile(path).read("word/document.xml")
-    raw = docx_reader.read_form(body, eng.pack.forms["talk"])
+    raw = docx_reader.read_form(doc, eng.pack.forms["talk"])
     assert set(raw) == {f.key for f in eng.pack.forms["talk"].fields}
     assert all(v.place.endswith("一栏（按栏目名找到）") for v in raw.values()), {k: v.place for k, v in raw.items()}
 

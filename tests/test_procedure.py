@@ -1,10 +1,10 @@
 """Every rule of the procedure, on both sides of its boundary (pure: advance and imports, no files)."""
 
 import pytest
+from procedure import HAPPY, D, codes, ok, person, run, step_values, until, vote
 
 from engine.pack import load_pack
 from engine.workspace import BUNDLED_PACKS
-from procedure import HAPPY, D, codes, ok, person, run, step_values, until, vote
 
 
 def with_(form_id, nth=1, **over):
@@ -365,8 +365,14 @@ def test_a_year_the_holiday_calendar_does_not_cover_falls_back_to_weekdays_and_s
     rule = next(r for r in pack.step("publicity_target").rules if r.kind == "span")
     ctx = RuleContext(form={"start": D(2099, 3, 2), "end": D(2099, 3, 6)}, case={}, today=D(2099, 12, 1), labels={},
                       calendar=cal)
-    assert run_rules((rule,), ctx) == []          # Mon..Fri = 5 working days by the fallback
-    assert cal.notes and "2099" in cal.notes[0] and "周一至周五" in cal.notes[0]
+    [note] = run_rules((rule,), ctx)              # Mon..Fri = 5 working days by the fallback: passes...
+    assert note.severity == "warn" and note.code == "calendar_fallback"    # ... with a warning in the result
+    assert "2099" in note.message and "周一至周五" in note.message
+    covered = RuleContext(form={"start": D(2025, 3, 3), "end": D(2025, 3, 7)}, case={}, today=D(2025, 12, 1),
+                          labels={}, calendar=cal)
+    assert run_rules((rule,), covered) == []      # a covered year: nothing to say
+    again = run_rules((rule,), ctx)               # every receipt says so, not only the first of a process
+    assert [f.code for f in again] == ["calendar_fallback"]
 
 
 def test_what_is_due_next_deadlines_and_earliest_dates(pack):

@@ -2,11 +2,12 @@
 from datetime import date, datetime
 
 import openpyxl
+from factory import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, xlsx_bytes
 
 from engine.identify import identify, open_body
 from engine.readers import xlsx as xr
 from engine.readers.safety import open_package
-from factory import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, xlsx_bytes
+from engine.reading import read_package
 
 
 def opened(data: bytes, name="x.xlsx"):
@@ -25,11 +26,9 @@ def roster_wb(headers, rows, title_rows=0):
 
 
 def read(pack, wb):
-    o = opened(xlsx_bytes(wb))
-    ident = identify(pack, o)
-    assert ident.kind == "roster", ident
-    form = pack.forms[ident.form_id]
-    return ident.form_id, xr.read_roster(xr.score(o.body, form)[1], form)
+    reading = read_package(pack, open_package(xlsx_bytes(wb), "x.xlsx"))
+    assert reading.identity.kind == "roster", reading
+    return reading.identity.form_id, reading.roster
 
 
 ROW = ["张三", "男", "汉族", "1995-03-07", id_number(date(1995, 3, 7)), "本科", "中心小学", "教师", "是",
@@ -77,7 +76,8 @@ def test_missing_required_column_is_named(pack):
     headers = [h for h in APPLICANT_HEADERS if h != "申请入党日期"]
     _, roster = read(pack, roster_wb(headers, [ROW[:-1]]))
     assert [f.key for f in roster.missing] == ["apply_date"]
-    finding = xr.missing_column_findings(roster)[0]
+    from engine.validate import missing_column_findings
+    finding = missing_column_findings(roster)[0]
     assert "申请入党日期" in finding.message and "提交书面申请书时间" in finding.fix
 
 
@@ -101,8 +101,8 @@ def test_formula_cells_are_flagged(pack):
 
 
 def test_issued_xlsx_form_is_identified_and_read(pack, eng, tmp_path):
+    from engine.documents import render_document
     from engine.sample import sample_case
-    from engine.road import render_document
 
     cs = sample_case(pack)
     eng.store.new_case(2026, "k", "示例", "第一党支部", pack.version, "t")
@@ -112,15 +112,15 @@ def test_issued_xlsx_form_is_identified_and_read(pack, eng, tmp_path):
     o = opened(filled.read_bytes())
     ident = identify(pack, o)
     assert (ident.form_id, ident.case_id, ident.period, ident.how) == ("assessment", "2026-0001", 1, "properties")
-    raw = xr.read_form(o.body, pack.forms["assessment"])
+    raw = xr.read_form(o.book, pack.forms["assessment"])
     assert raw["period"].value == 1 and raw["assess_date"].value == "2026/9/30"
     assert raw["assessor"].ref.endswith("!" + raw["assessor"].ref.split("!")[1])
 
 
 def test_issued_docx_form_is_read_by_bookmarks_and_by_labels(pack, eng, tmp_path):
-    from engine.sample import sample_case
+    from engine.documents import render_document
     from engine.readers import docx as dr
-    from engine.road import render_document
+    from engine.sample import sample_case
 
     cs = sample_case(pack)
     eng.store.new_case(2026, "k", "示例", "第一党支部", pack.version, "t")
@@ -129,10 +129,10 @@ def test_issued_docx_form_is_read_by_bookmarks_and_by_labels(pack, eng, tmp_path
                                                   "summary": "第一段\n第二段"})
     o = opened(filled.read_bytes(), "t.docx")
     assert identify(pack, o).form_id == "talk"
-    raw = dr.read_form(o.body, pack.forms["talk"])
+    raw = dr.read_form(o.doc, pack.forms["talk"])
     assert raw["summary"].value == "第一段\n第二段" and raw["talker"].place == "Word 表格“谈话人”一栏"
     # the bookmarks gone (some programs drop them): the label/value table still gives the values
-    for bm in list(o.body.iter(f"{{{dr.W}}}bookmarkStart")):
+    for bm in list(o.doc.root.iter(f"{{{dr.W}}}bookmarkStart")):
         bm.getparent().remove(bm)
-    raw = dr.read_form(o.body, pack.forms["talk"])
+    raw = dr.read_form(dr.Doc(o.doc.root), pack.forms["talk"])
     assert raw["talker"].value == "刘一" and raw["talker"].place == "Word 表格“谈话人”一栏（按栏目名找到）"

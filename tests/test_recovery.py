@@ -3,21 +3,25 @@ rolls back what was in flight (simulated here by an exception that escapes like 
 from datetime import date
 
 import pytest
+from factory import applicant, write_roster
 
-from engine import Engine
-from engine import road
+from engine import Engine, road
 from engine.clock import FixedClock
 from engine.outcomes import Processed
 from engine.store import Store
-from factory import applicant, write_roster
 
 
 class Crash(BaseException):
     """Escapes every handler, as SIGKILL would stop the process."""
 
 
-def reopen(ws):
-    return Engine.open(ws, clock=FixedClock(date(2026, 11, 28)), store=Store(ws.database))
+def reopen(ws, crash_at: str = "", store=None):
+    """The engine of ``ws``; with ``crash_at``, one that is killed (as SIGKILL would) at that stage of the road."""
+    def checkpoint(stage: str) -> None:
+        if stage == crash_at:
+            raise Crash()
+    return Engine.open(ws, clock=FixedClock(date(2026, 11, 28)), store=store or Store(ws.database),
+                       checkpoint=checkpoint)
 
 
 def roster(tmp_path, ws):
@@ -25,19 +29,11 @@ def roster(tmp_path, ws):
     return path, path.read_bytes()
 
 
-def crash_at(monkeypatch, target, attr):
-    def boom(*a, **k):
-        raise Crash()
-    monkeypatch.setattr(target, attr, boom)
-
-
-def test_crash_after_store_before_render_is_finished_at_start(ws, tmp_path, monkeypatch):
-    eng = reopen(ws)
+def test_crash_after_store_before_render_is_finished_at_start(ws, tmp_path):
+    eng = reopen(ws, crash_at="stored")
     path, data = roster(tmp_path, ws)
-    crash_at(monkeypatch, road, "_render_due")
     with pytest.raises(Crash):
         road.process_file(eng, path)
-    monkeypatch.undo()
     assert not path.exists() and eng.store.journal_open_rows()
     eng2 = reopen(ws)
     done = road.recover(eng2)
@@ -48,13 +44,11 @@ def test_crash_after_store_before_render_is_finished_at_start(ws, tmp_path, monk
     assert len(eng2.store.events("2026-0001")) == 2  # applied once
 
 
-def test_crash_after_claim_before_store_rolls_back(ws, tmp_path, monkeypatch):
-    eng = reopen(ws)
+def test_crash_after_claim_before_store_rolls_back(ws, tmp_path):
+    eng = reopen(ws, crash_at="claimed")
     path, data = roster(tmp_path, ws)
-    crash_at(monkeypatch, road, "_decide")
     with pytest.raises(Crash):
         road.process_file(eng, path)
-    monkeypatch.undo()
     assert not path.exists()
     eng2 = reopen(ws)
     road.recover(eng2)
@@ -63,17 +57,22 @@ def test_crash_after_claim_before_store_rolls_back(ws, tmp_path, monkeypatch):
     assert isinstance(out, Processed) and len(eng2.store.events("2026-0001")) == 2
 
 
-def test_crash_between_rename_and_journal_update(ws, tmp_path, monkeypatch):
-    eng = reopen(ws)
-    path, data = roster(tmp_path, ws)
-    real = eng.store.journal_set
+class StoreKilledAt(Store):
+    """A store through which the engine is killed at one journal stage (between the rename and its record)."""
 
-    def journal_set(jid, stage, work=None):
-        if stage == "claimed":
+    def __init__(self, path, stage: str) -> None:
+        super().__init__(path)
+        self.kill_stage = stage
+
+    def journal_set(self, journal_id, stage, work=None):
+        if stage == self.kill_stage:
             raise Crash()
-        return real(jid, stage, work)
+        return super().journal_set(journal_id, stage, work)
 
-    monkeypatch.setattr(eng.store, "journal_set", journal_set)
+
+def test_crash_between_rename_and_journal_update(ws, tmp_path):
+    eng = reopen(ws, store=StoreKilledAt(ws.database, "claimed"))
+    path, data = roster(tmp_path, ws)
     with pytest.raises(Crash):
         road.process_file(eng, path)
     eng2 = reopen(ws)
@@ -81,13 +80,11 @@ def test_crash_between_rename_and_journal_update(ws, tmp_path, monkeypatch):
     assert path.read_bytes() == data and not any(ws.work.iterdir())
 
 
-def test_crash_while_routing_does_not_duplicate_the_receipt(ws, tmp_path, monkeypatch):
-    eng = reopen(ws)
+def test_crash_while_routing_does_not_duplicate_the_receipt(ws, tmp_path):
+    eng = reopen(ws, crash_at="rendered")
     path, _ = roster(tmp_path, ws)
-    crash_at(monkeypatch, road, "route")
     with pytest.raises(Crash):
         road.process_file(eng, path)
-    monkeypatch.undo()
     eng2 = reopen(ws)
     road.recover(eng2)
     assert len(list(ws.processed.rglob("名册*.xlsx"))) == 1

@@ -3,12 +3,11 @@ from datetime import date
 
 import openpyxl
 import pytest
-
 from e2e import activist, assessment, case_dir, docx_text, drop, start, talk, xlsx_named
-from factory import fill_docx
+from factory import applicant, fill_docx, id_number, member_roster, workspace, write_roster
+
 from engine.outcomes import Duplicate, Processed, Rejected
 from engine.state import fold
-from factory import applicant, id_number, member_roster, workspace, write_roster
 
 
 def state(eng, case_id="2026-0001"):
@@ -176,8 +175,8 @@ def test_roster_without_any_new_person_is_processed_not_rejected(eng, tmp_path):
 
 
 def test_public_notices_never_show_the_id_number_phone_or_findings(eng, tmp_path):
+    from engine.documents import render_document
     from engine.sample import sample_case
-    from engine.road import render_document
 
     cs = sample_case(eng.pack)
     cs.facts.update(id_number=id_number(date(1995, 3, 7)), phone="13912345678", name="张三")
@@ -191,8 +190,8 @@ def test_public_notices_never_show_the_id_number_phone_or_findings(eng, tmp_path
 
 
 def test_documents_that_carry_an_id_number_mask_it(eng):
+    from engine.documents import render_document
     from engine.sample import sample_case
-    from engine.road import render_document
 
     cs = sample_case(eng.pack)
     cs.facts["id_number"] = id_number(date(1995, 3, 7))
@@ -253,11 +252,11 @@ ARCHIVE_ROWS = [  # each entry of the dossier and the date of the thing it is, o
 def archive_index(tmp_path_factory):
     """The archive index of a case driven through all 25 steps (the happy path), as rendered."""
     from docx import Document
+    from procedure import HAPPY, run
 
     from engine import Engine
     from engine.clock import FixedClock
-    from engine.road import render_document
-    from procedure import HAPPY, run
+    from engine.documents import render_document
 
     ws = workspace(tmp_path_factory.mktemp("archive") / "ws")
     eng = Engine.open(ws, clock=FixedClock(date(2026, 11, 28)))

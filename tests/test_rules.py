@@ -2,10 +2,10 @@
 from datetime import date
 
 import pytest
+from factory import id_number
 
 from engine.pack import RuleDef
 from engine.rules import Member, RuleContext, id_check_char, id_problem, run_rules
-from factory import id_number
 
 
 def ctx(form=None, case=None, members=None, today=date(2026, 11, 28)):

@@ -9,15 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
-
 from e2e import case_dir, drop
+from factory import fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster
+from procedure import HAPPY, ROSTER, TODAY, D, person, step_values, until, vote
+
 from engine import Engine, status
 from engine.clock import FixedClock
 from engine.outcomes import Processed, Rejected
 from engine.render import output_name
 from engine.state import fold
-from factory import fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster
-from procedure import HAPPY, ROSTER, D, TODAY, person, step_values, until, vote
+
 
 @dataclass
 class S:

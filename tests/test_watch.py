@@ -4,10 +4,10 @@ import time
 from datetime import date
 
 import pytest
+from factory import applicant, write_roster
 
 from engine.claim import is_junk
 from engine.watch import Tracker, Watcher, filesystem_type
-from factory import applicant, write_roster
 
 
 @pytest.mark.parametrize("name", ["~$名册.xlsx", ".~lock.名册.xlsx#", "~WRL0001.tmp", "abc.tmp", "x.xlsx.crdownload",

@@ -476,8 +476,8 @@ def build_talk(path: Path, pack: dict) -> None:
     add_plain(doc, "{{ org.name }}　{{ branch }}", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
     t = TableBuilder(doc, [3.4, 4.0, 4.4, 3.8])
     # prefilled information
-    t.row([L("案卷编号"), V("{{ case.id }}"), L("所在党支部"), V("{{ case.branch }}")])
-    t.row([L("姓　　名"), V("{{ case.name }}"), L("性　　别"), V("{{ case.gender }}")])
+    t.row([L("案卷编号"), V("{{ case.id }}", bookmark="info_case_id"), L("所在党支部"), V("{{ case.branch }}")])
+    t.row([L("姓　　名"), V("{{ case.name }}", bookmark="info_name"), L("性　　别"), V("{{ case.gender }}")])
     t.row([L("出生日期"), V("{{ case.birth_date }}"), L("联系电话"), V("{{ case.phone }}")])
     t.row([L("单位及职务"), V(J_UNIT_POST, span=3)])
     t.row([L("申请入党日期"), V("{{ case.apply_date }}"), L("应谈话日期（截止）"),
@@ -1353,8 +1353,8 @@ def build_committee_talk(path: Path, pack: dict) -> None:
     add_title(doc, form["label"], after=6)
     add_plain(doc, "{{ org.name }}　{{ branch }}", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
     t = TableBuilder(doc, [3.2, 3.8, 4.2, 4.4])
-    t.row([L("案卷编号"), V("{{ case.id }}"), L("所在党支部"), V("{{ case.branch }}")])
-    t.row([L("姓　　名"), V("{{ case.name }}"), L("性　　别"), V("{{ case.gender }}")])
+    t.row([L("案卷编号"), V("{{ case.id }}", bookmark="info_case_id"), L("所在党支部"), V("{{ case.branch }}")])
+    t.row([L("姓　　名"), V("{{ case.name }}", bookmark="info_name"), L("性　　别"), V("{{ case.gender }}")])
     t.row([L("出生日期"), V("{{ case.birth_date }}"), L("学　　历"), V("{{ case.education }}")])
     t.row([L("单位及职务"), V(J_UNIT_POST, span=3)])
     t.row([L("入党介绍人"), V(J_SPONSORS), L("支部大会通过日期"), V("{{ case.admission_meeting_date }}")])

@@ -6,8 +6,8 @@ import re
 
 from lxml import etree
 
+from ..outcomes import RawValue
 from ..pack import FormDef
-from ..validate import RawValue
 from .office import parse_xml
 from .safety import Package
 
@@ -35,18 +35,52 @@ def norm_label(text: str) -> str:
     return _LABEL_JUNK.sub("", text)
 
 
-def read_form(root: etree._Element, form: FormDef) -> dict[str, RawValue]:
+class Doc:
+    """A parsed Word document and what the readers ask of it, each computed once: bookmarks, content controls
+    and — only when a mark is missing — the label/value table."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self._marks: dict[str, str] | None = None
+        self._tags: dict[str, str] | None = None
+        self._table: dict[str, str] | None = None
+
+    @property
+    def marks(self) -> dict[str, str]:
+        if self._marks is None:
+            self._marks = _bookmarks(self.root)
+        return self._marks
+
+    @property
+    def tags(self) -> dict[str, str]:
+        if self._tags is None:
+            self._tags = _content_controls(self.root)
+        return self._tags
+
+    @property
+    def table(self) -> dict[str, str]:
+        if self._table is None:
+            self._table = label_table(self.root)
+        return self._table
+
+    def value(self, key: str, label: str) -> str:
+        """A marked value (bookmark, content control), else the cell beside its label."""
+        if key in self.marks:
+            return self.marks[key]
+        if key in self.tags:
+            return self.tags[key]
+        return self.table.get(norm_label(label), "")
+
+
+def read_form(doc: Doc, form: FormDef) -> dict[str, RawValue]:
     raw: dict[str, RawValue] = {}
-    marks = _bookmarks(root)
-    tags = _content_controls(root)
-    table: dict[str, str] | None = None   # the last resort, parsed only when a mark is missing
     for f in form.fields:
-        if f.key in marks:
-            raw[f.key] = RawValue(marks[f.key], f"Word 表格“{f.label}”一栏")
-        elif f.key in tags:
-            raw[f.key] = RawValue(tags[f.key], f"Word 表格“{f.label}”一栏（填写框）")
-        elif norm_label(f.label) in (table := table if table is not None else label_table(root)):
-            raw[f.key] = RawValue(table[norm_label(f.label)], f"Word 表格“{f.label}”一栏（按栏目名找到）")
+        if f.key in doc.marks:
+            raw[f.key] = RawValue(doc.marks[f.key], f"Word 表格“{f.label}”一栏")
+        elif f.key in doc.tags:
+            raw[f.key] = RawValue(doc.tags[f.key], f"Word 表格“{f.label}”一栏（填写框）")
+        elif norm_label(f.label) in doc.table:   # the last resort, parsed only when a mark is missing
+            raw[f.key] = RawValue(doc.table[norm_label(f.label)], f"Word 表格“{f.label}”一栏（按栏目名找到）")
     return raw
 
 

@@ -14,13 +14,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import InputError
-from ..outcomes import Finding
+from ..outcomes import RawValue
 from ..pack import FieldDef, FormDef
-from ..validate import RawValue
 from .docx import norm_label
-from .safety import Package
+from .safety import LIMITS, Package
 
-MAX_ROWS = 5000
 MAX_COLS = 80
 HEADER_SCAN_ROWS = 12
 
@@ -37,6 +35,44 @@ def load(pkg: Package) -> Workbook:
 
 def is_1904(wb: Workbook) -> bool:
     return bool(getattr(wb, "epoch", None) and wb.epoch.year == 1904)
+
+
+class Book:
+    """A parsed workbook and what the readers ask of it, each computed once: the defined names, and the
+    first rows of each sheet (where a roster's header is looked for)."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self._names: dict[str, tuple[Worksheet, Cell]] | None = None
+        self._heads: dict[str, list[tuple]] = {}
+        self._headers: dict[tuple[str, int], tuple[int, dict[str, int]]] = {}
+
+    @property
+    def names(self) -> dict[str, tuple[Worksheet, Cell]]:
+        if self._names is None:
+            self._names = named_cells(self.wb)
+        return self._names
+
+    def named_text(self, name: str) -> str:
+        if name not in self.names:
+            return ""
+        value = self.names[name][1].value
+        return "" if value is None else str(value).strip()
+
+    def head_rows(self, ws: Worksheet) -> list[tuple]:
+        if ws.title not in self._heads:
+            self._heads[ws.title] = scan_header_rows(ws)
+        return self._heads[ws.title]
+
+    def header(self, ws: Worksheet, form: FormDef) -> tuple[int, dict[str, int]]:
+        key = (ws.title, id(form))
+        if key not in self._headers:
+            self._headers[key] = find_header(self.head_rows(ws), form)
+        return self._headers[key]
+
+    @property
+    def visible(self) -> list[Worksheet]:
+        return [ws for ws in self.wb.worksheets if ws.sheet_state == "visible"]
 
 
 def place(ws: Worksheet, cell: Cell) -> str:
@@ -86,8 +122,8 @@ def named_cells(wb: Workbook) -> dict[str, tuple[Worksheet, Cell]]:
     return out
 
 
-def read_form(wb: Workbook, form: FormDef) -> dict[str, RawValue]:
-    names = named_cells(wb)
+def read_form(book: Book, form: FormDef) -> dict[str, RawValue]:
+    wb, names = book.wb, book.names
     raw: dict[str, RawValue] = {}
     by_label = None
     for f in form.fields:
@@ -121,14 +157,6 @@ def _coords(rng) -> list[str]:
             for c in range(rng.min_col, rng.max_col + 1)]
 
 
-def named_text(wb: Workbook, name: str) -> str:
-    cells = named_cells(wb)
-    if name not in cells:
-        return ""
-    value = cells[name][1].value
-    return "" if value is None else str(value).strip()
-
-
 # ---------------------------------------------------------------- rosters
 @dataclass
 class RosterRow:
@@ -152,11 +180,15 @@ def header_match(text: object, f: FieldDef) -> bool:
     return bool(t) and any(t == norm_label(h) for h in f.headers)
 
 
-def find_header(ws: Worksheet, form: FormDef) -> tuple[int, dict[str, int]]:
+def scan_header_rows(ws: Worksheet) -> list[tuple]:
+    """The values of the rows a header can be on (read once per sheet: ``Book.head_rows``)."""
+    return list(ws.iter_rows(min_row=1, max_row=min(ws.max_row, HEADER_SCAN_ROWS), max_col=min(ws.max_column, MAX_COLS),
+                             values_only=True))
+
+
+def find_header(rows: list[tuple], form: FormDef) -> tuple[int, dict[str, int]]:
     """The header row (1-based) and field key -> column index; merged two-row headers are combined."""
     best_row, best = 0, {}
-    rows = list(ws.iter_rows(min_row=1, max_row=min(ws.max_row, HEADER_SCAN_ROWS), max_col=min(ws.max_column, MAX_COLS),
-                             values_only=True))
     for i, row in enumerate(rows):
         found = _match_row(row, form)
         if len(found) > len(best):
@@ -179,12 +211,10 @@ def _match_row(row: tuple, form: FormDef) -> dict[str, int]:
     return found
 
 
-def score(wb: Workbook, form: FormDef) -> tuple[int, Worksheet | None]:
+def score(book: Book, form: FormDef) -> tuple[int, Worksheet | None]:
     best, sheet = 0, None
-    for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
-            continue
-        _, cols = find_header(ws, form)
+    for ws in book.visible:
+        _, cols = book.header(ws, form)
         required = [f for f in form.fields if f.required]
         missing = sum(1 for f in required if f.key not in cols)
         n = len(cols) + sum(1 for f in required if f.key in cols) - 2 * missing
@@ -193,12 +223,12 @@ def score(wb: Workbook, form: FormDef) -> tuple[int, Worksheet | None]:
     return best, sheet
 
 
-def read_roster(ws: Worksheet, form: FormDef) -> Roster:
-    header_row, cols = find_header(ws, form)
+def read_roster(book: Book, ws: Worksheet, form: FormDef, max_rows: int = LIMITS.roster_rows) -> Roster:
+    header_row, cols = book.header(ws, form)
     roster = Roster(ws.title, {k: get_column_letter(c) for k, c in cols.items()}, [])
     roster.missing = [f for f in form.fields if f.required and f.key not in cols]
-    if ws.max_row - header_row > MAX_ROWS:
-        raise InputError(f"名册行数过多（超过{MAX_ROWS}行），请拆分后提交", code="too_many_rows")
+    if ws.max_row - header_row > max_rows:
+        raise InputError(f"名册行数过多（超过{max_rows}行），请拆分后提交", code="too_many_rows")
     for r in range(header_row + 1, ws.max_row + 1):
         if ws.row_dimensions[r].hidden:
             if any(ws.cell(r, c).value not in (None, "") for c in cols.values()):
@@ -226,9 +256,3 @@ def _example_row(ws: Worksheet, r: int, last_col: int) -> bool:
         if isinstance(value, str) and _EXAMPLE.match(value):
             return True
     return False
-
-
-def missing_column_findings(roster: Roster) -> list[Finding]:
-    return [Finding("missing_column", f"名册中找不到“{f.label}”列", f"请在表头加上“{f.label}”列"
-                    + (f"（也可写作：{'、'.join(f.synonyms)}）" if f.synonyms else ""), f.key, f.label,
-                    f"工作表“{roster.sheet}”表头") for f in roster.missing]

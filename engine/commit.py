@@ -1,0 +1,100 @@
+"""The store stage of the road: one transaction per file — the events of every case it changes (new cases
+numbered), the member rosters it replaces, and the file's record (sha256, outcome, receipt, documents due).
+From here a crash is finished, never redone (see ``recovery``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import receipts
+from .apply import Plan
+from .documents import doc_path
+from .outcomes import Finding, Refused, Seen
+from .rules import Member
+
+if TYPE_CHECKING:
+    from .claim import Claimed
+    from .engine import Engine
+
+
+@dataclass
+class Stored:
+    """What the store stage recorded, for the render and route stages (and for recovery, from the file row)."""
+
+    outcome: str                                   # processed | rejected | duplicate
+    receipt: str
+    due: list[list[Any]] = field(default_factory=list)      # [case_id, doc_id, period, occurrence]
+    documents: list[str] = field(default_factory=list)      # the due documents, relative to outbox
+    cases: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)   # refusals, or a roster's rows not taken
+    warnings: list[Finding] = field(default_factory=list)
+    first_seen: str = ""
+
+
+def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen) -> Stored:
+    if isinstance(verdict, Seen):
+        return _duplicate(eng, claimed, verdict)
+    if isinstance(verdict, Refused):
+        return _rejected(eng, claimed, list(verdict.findings), list(verdict.notes), verdict.identity)
+    findings = verdict.refusals + verdict.row_problems
+    if verdict.refusals or (not verdict.applies_anything and findings):
+        return _rejected(eng, claimed, findings, verdict.notes, verdict.identity)
+    return _processed(eng, claimed, verdict)
+
+
+def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
+    at = eng.clock.now()
+    stamp = at.isoformat(timespec="seconds")
+    due: list[list[Any]] = []
+    with eng.store.transaction():
+        case_ids = []
+        for ch in p.changes:
+            case_id = ch.case_id or eng.store.new_case(ch.year, ch.person_key, ch.name, ch.branch, eng.pack.version,
+                                                       stamp)
+            eng.store.append(case_id, ch.events, at=stamp, sha256=c.sha256, file_name=c.name,
+                             pack_version=eng.pack.version)
+            case_ids.append(f"{case_id} {ch.name}（{ch.branch}）")
+            if ch.joins_members:
+                member = None if ch.joins_members == "-" else Member(ch.name, ch.joins_members)
+                eng.store.set_member(ch.branch, member, ch.name, c.sha256)
+            due += [[case_id, d.doc_id, d.period, d.occurrence] for d in ch.documents]
+        for branch, members in p.members.items():
+            eng.store.replace_members(branch, members, c.sha256)
+        if p.members:
+            p.notes.append("已更新党员名册：" + "；".join(f"{b} {len(m)}人" for b, m in p.members.items()))
+        warnings = p.warnings + [w for ch in p.changes for w in ch.warnings]
+        docs = [doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
+        text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
+                                     row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
+        detail = {"receipt": text, "cases": case_ids, "row_problems": [f.to_dict() for f in p.row_problems],
+                  "warnings": [w.to_dict() for w in warnings], "identity": p.identity}
+        eng.store.record_file(c.sha256, c.name, "processed", detail, due, c.journal_id, stamp)
+        eng.store.journal_set(c.journal_id, "stored")
+    return Stored("processed", text, due, docs, case_ids, list(p.row_problems), warnings)
+
+
+def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str], identity: str) -> Stored:
+    at = eng.clock.now()
+    text = receipts.receipt_text(file=c.name, at=at, outcome="rejected", refusals=findings, notes=notes)
+    detail = {"receipt": text, "findings": [f.to_dict() for f in findings], "identity": identity or f"file|{c.name}"}
+    with eng.store.transaction():
+        eng.store.record_file(c.sha256, c.name, "rejected", detail, [], c.journal_id, at.isoformat(timespec="seconds"))
+        eng.store.journal_set(c.journal_id, "stored")
+    return Stored("rejected", text, findings=findings)
+
+
+def _duplicate(eng: Engine, c: Claimed, seen: Seen) -> Stored:
+    at = eng.clock.now()
+    first = f"{seen.name}（{seen.at}）"
+    text = receipts.receipt_text(file=c.name, at=at, outcome="duplicate", duplicate_of=first)
+    with eng.store.transaction():
+        eng.store.record_file(c.sha256, c.name, "duplicate", {"receipt": text}, [], c.journal_id,
+                              at.isoformat(timespec="seconds"))
+        eng.store.journal_set(c.journal_id, "stored")
+    return Stored("duplicate", text, first_seen=first)
+
+
+def stored_from_row(row: Any) -> Stored:
+    """A Stored as the file ledger has it (recovery finishes a file from it)."""
+    findings = [Finding.from_dict(f) for f in row.detail.get("findings", row.detail.get("row_problems", []))]
+    return Stored(row.outcome, row.detail.get("receipt", ""), row.documents, findings=findings)

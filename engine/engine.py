@@ -1,0 +1,43 @@
+"""The shared context of every stage of the road: workspace, pack, store, renderer, clock and calendar —
+each a value or a small interface, so tests pass fixed or in-memory ones — and one hook, ``checkpoint``,
+called between the stages (tests stop the engine there, as a kill would)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .clock import Clock, SystemClock, WorkdayCalendar
+from .pack import Pack, load_pack
+from .readers.safety import LIMITS, Limits
+from .render import Renderer
+from .store import Store
+from .workspace import Workspace
+
+
+def _nothing(stage: str) -> None:
+    return None
+
+
+@dataclass
+class Engine:
+    ws: Workspace
+    pack: Pack
+    store: Store
+    clock: Clock = field(default_factory=SystemClock)
+    calendar: WorkdayCalendar = field(default_factory=WorkdayCalendar)
+    renderer: Renderer | None = None
+    limits: Limits = LIMITS                                   # what a dropped file may weigh and hold
+    checkpoint: Callable[[str], None] = _nothing              # called between the stages of the road
+
+    def __post_init__(self) -> None:
+        self.renderer = self.renderer or Renderer(self.pack)
+
+    @classmethod
+    def open(cls, ws: Workspace, clock: Clock | None = None, store: Store | None = None, *,
+             limits: Limits = LIMITS, checkpoint: Callable[[str], None] = _nothing) -> Engine:
+        pack = load_pack(ws.pack_dir, ws.config.settings)
+        return cls(ws, pack, store or Store(ws.database), clock or SystemClock(), limits=limits,
+                   checkpoint=checkpoint)
+
+    def stamp(self) -> str:
+        return self.clock.now().isoformat(timespec="seconds")
