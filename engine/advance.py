@@ -12,12 +12,12 @@ from datetime import date
 from typing import Mapping
 
 from .clock import WorkdayCalendar
-from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
-from .pack import Pack, StepDef, Transition
-from .rules import Member, RuleContext, run_rules
+from .outcomes import Decision, DocumentDue, Event, Finding, Member, Refusal, Verdict
+from .pack.model import Pack, StepDef, Transition
+from .rules import RuleContext, run_rules
+from .rules.base import MemberPolicy
 from .state import CaseState, encode
 from .validate import Submission, placed
-from .vote import FULL as FULL_MEMBER
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,10 @@ def advance(pack: Pack, case: CaseState | None, sub: Submission, world: World) -
     return _decide(pack, step, case, sub, world, kind="step_corrected" if corrected else "step_done", period=period)
 
 
+def policy(pack: Pack) -> MemberPolicy:
+    return MemberPolicy(pack.members.full if pack.members else "", pack.terms)
+
+
 def _step_for_case(steps: list[StepDef], case: CaseState) -> StepDef:
     return next((s for s in steps if case.state in s.from_), steps[0])
 
@@ -61,7 +65,7 @@ def _precondition(pack: Pack, step: StepDef, case: CaseState, sub: Submission) -
         wanted = "、".join(pack.state_label(s) for s in step.from_)
         return _finding("wrong_step", f"此表用于“{step.label}”，须在“{wanted}”阶段提交，"
                         f"而{case.facts.get('name', '此人')}目前处于“{state_label}”阶段",
-                        "请核对是否放错了人或放错了表；如阶段有误，请联系党务管理员")
+                        "请核对是否放错了人或放错了表；如阶段有误，请联系负责本系统的管理员")
     missing = [pack.step(a).label for a in step.after if not case.done(a)]
     if missing:
         return _finding("missing_earlier_step", f"尚未完成前一步骤：{'、'.join(missing)}",
@@ -79,7 +83,8 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
             kind: str, period: int | None) -> Verdict:
     ctx = RuleContext(form=sub.values, case=case.facts, today=world.today, labels=_labels(pack, step),
                       members=world.members, calendar=world.calendar,
-                      periods={k: case.periods_on_file(k) for k in {*case.periods, *case.assumed}})
+                      periods={k: case.periods_on_file(k) for k in {*case.periods, *case.assumed}},
+                      policy=policy(pack))
     findings = run_rules(step.rules, ctx)
     refusals = tuple(placed(f, sub) for f in findings if f.severity == "refuse")
     if refusals:
@@ -87,7 +92,8 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
     warnings = tuple(placed(f, sub) for f in findings if f.severity == "warn")
     data: dict = {"values": encode(sub.values), "warnings": [w.message for w in warnings]}
     if world.members is not None:  # the branch as it stood (e.g. whether it has a committee: 7 full members)
-        data["branch"] = {"full_members": sum(1 for m in world.members.values() if m.status == FULL_MEMBER)}
+        full = pack.members.full if pack.members else ""
+        data["branch"] = {"full_members": sum(1 for m in world.members.values() if m.status == full)}
     events = [Event(kind, step.id, data)]
     if case.case_id == "":
         person = {f.key: sub.values.get(f.key) for f in pack.forms[sub.form_id].fields}

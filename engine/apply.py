@@ -14,9 +14,8 @@ from datetime import date
 from .advance import World, advance
 from .clock import WorkdayCalendar
 from .imports import plan_import
-from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Refused
-from .pack import FormDef, Pack
-from .rules import Member
+from .outcomes import Decision, DocumentDue, Event, Finding, Member, Refusal, Refused
+from .pack.model import FormDef, Pack, Terms
 from .state import CaseState
 from .validate import Checked, Submission, placed
 from .values import clean_text
@@ -31,22 +30,24 @@ class Branches:
     configured: tuple[str, ...] = ()
     accept_new: bool = False
 
-    def check(self, branch: str, known: frozenset[str] | set[str], field_label: str) -> Finding | None:
+    def check(self, branch: str, known: frozenset[str] | set[str], field: str, field_label: str,
+              terms: Terms) -> Finding | None:
         key = clean_text(branch, compact=True)
         listed = {clean_text(b, compact=True): b for b in self.configured}
         if key in listed or key in {clean_text(b, compact=True) for b in known}:
             return None
+        ours = f"本{terms.organisation}的{terms.branch}"
         if self.configured and not self.accept_new:
             guess = difflib.get_close_matches(key, list(listed), n=1, cutoff=0.5)
             hint = f"（是否指“{listed[guess[0]]}”？）" if guess else ""
-            return Finding("branch_unknown", f"“{branch}”不是本党委的党支部{hint}",
-                           f"请改为以下之一：{'、'.join(self.configured)}；如确是新设立的党支部，请先在 docflow.toml 的 "
-                           "[organisation] branches 中加上它", "branch", field_label)
-        why = ("docflow.toml 尚未列出本党委的党支部" if not self.configured
-               else "它不在 docflow.toml 列出的党支部中（accept_new_branches = true）")
-        return Finding("branch_new", f"新的党支部“{branch}”：{why}，已按名册新建",
-                       "如是支部名称写错了，请更正名册；建议在 docflow.toml 的 [organisation] branches 中列出各党支部",
-                       "branch", field_label, severity="warn")
+            return Finding("branch_unknown", f"“{branch}”不是{ours}{hint}",
+                           f"请改为以下之一：{'、'.join(self.configured)}；如确是新设立的{terms.branch}，请先在 docflow.toml 的 "
+                           "[organisation] branches 中加上它", field, field_label)
+        why = (f"docflow.toml 尚未列出{ours}" if not self.configured
+               else f"它不在 docflow.toml 列出的{terms.branch}中（accept_new_branches = true）")
+        return Finding("branch_new", f"新的{terms.branch}“{branch}”：{why}，已按名册新建",
+                       f"如是名称写错了，请更正名册；建议在 docflow.toml 的 [organisation] branches 中列出{ours}",
+                       field, field_label, severity="warn")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class CaseChange:
     events: list[Event]
     documents: list[DocumentDue]
     warnings: list[Finding] = field(default_factory=list)
-    joins_members: str = ""           # "预备党员"/"正式党员": join the branch roster; "-": leave it
+    joins_members: str = ""           # a member status: join the branch roster with it; "-": leave it
 
 
 @dataclass
@@ -101,10 +102,14 @@ class Plan:
         return bool(self.changes or self.members)
 
 
-def person_key(form: FormDef, sub: Submission) -> str:
+def person_key(pack: Pack, form: FormDef, sub: Submission) -> str:
     """How a roster row names its person in the store (members: a name is unique within a branch only)."""
     key = str(sub.values.get(form.key_field) or "")
-    return f"{sub.values.get('branch')}/{key}" if form.members and key else key
+    return f"{sub.values.get(branch_field(pack, form))}/{key}" if form.members and key else key
+
+
+def branch_field(pack: Pack, form: FormDef) -> str:
+    return pack.members.branch if form.members and pack.members else pack.case.branch
 
 
 def apply(pack: Pack, checked: Checked | Refused, known: Known) -> Plan | Refused:
@@ -121,16 +126,17 @@ def _form(pack: Pack, checked: Checked, sub: Submission, known: Known) -> Plan:
     case = known.case
     if case is None or known.state is None:
         return Plan(refusals=[Finding("unknown_case", f"表中的案卷编号“{ident.case_id}”在本系统中不存在",
-                                      "请使用本系统为该同志生成的表格；如果换了电脑或工作区，请联系党务管理员")])
+                                      "请使用本系统为该同志生成的表格；如果换了电脑或工作区，请联系负责本系统的管理员")])
     if ident.pack_version and ident.pack_version.split("@")[0] != pack.pack.id:
         return Plan(refusals=[Finding("wrong_pack", f"这张表属于流程包“{ident.pack_version}”，不是当前的“{pack.version}”",
                                       "请使用当前流程包生成的表格")])
     shown = checked.reading.shown_name
     if shown and clean_text(shown, compact=True) != clean_text(case.name, compact=True):
+        label = pack.person_label(pack.case.name)
         return Plan(refusals=[Finding("form_person_mismatch",
-                                      f"这张表是为{case.name}（案卷 {case.case_id}）生成的，但表中姓名写的是“{shown}”",
+                                      f"这张表是为{case.name}（案卷 {case.case_id}）生成的，但表中{label}写的是“{shown}”",
                                       f"请使用为{clean_text(shown, compact=True)}生成的表格（在 outbox 该同志的文件夹中），"
-                                      "不要复制别人的表格改名使用", "name", "姓名")])
+                                      "不要复制别人的表格改名使用", pack.case.name, label)])
     verdict = advance(pack, known.state, sub, World(known.today, known.calendar, known.members))
     problems = all_problems(sub, verdict)
     if problems:
@@ -149,10 +155,12 @@ def _roster(pack: Pack, checked: Checked, form: FormDef, known: Known) -> Plan:
     out = Plan(notes=list(checked.notes))
     seen: dict[str, int] = {}
     new_branches: set[str] = set()
+    field = branch_field(pack, form)
     for row in checked.rows:
         sub = row.sub
-        branch = str(sub.values.get("branch") or "")
-        found = known.branches.check(branch, known.known_branches, form.field("branch").label) if branch else None
+        branch = str(sub.values.get(field) or "")
+        found = (known.branches.check(branch, known.known_branches, field, form.field(field).label, pack.terms)
+                 if branch else None)
         if found is not None and found.severity == "refuse":
             sub = replace(sub, problems=sub.problems + (placed(found, sub),))
         elif found is not None and branch not in new_branches:
@@ -161,7 +169,7 @@ def _roster(pack: Pack, checked: Checked, form: FormDef, known: Known) -> Plan:
         if form.members and sub.problems:
             out.row_problems += [_at_row(f, row.number) for f in sub.problems]
             continue
-        key = person_key(form, sub)
+        key = person_key(pack, form, sub)
         if key and key in seen:
             out.row_problems.append(Finding("duplicate_row", f"与第{seen[key]}行是同一人（{form.field(form.key_field).label}相同）",
                                             "请删去重复的一行", form.key_field, form.field(form.key_field).label,
@@ -169,19 +177,21 @@ def _roster(pack: Pack, checked: Checked, form: FormDef, known: Known) -> Plan:
             continue
         if key:
             seen[key] = row.number
-        if form.members:
+        if form.members and pack.members is not None:
+            m = pack.members
             out.members.setdefault(branch, []).append(
-                Member(str(sub.values.get("name")), str(sub.values.get("member_status")),
-                       sub.values.get("on_probation_discipline") == "是"))
+                Member(str(sub.values.get(m.name)), str(sub.values.get(m.status)),
+                       bool(m.discipline) and sub.values.get(m.discipline) == m.discipline_yes))
         else:
             _person(pack, sub, row.number, key, known, out)
     return out
 
 
 def _person(pack: Pack, sub: Submission, row_number: int, key: str, known: Known, out: Plan) -> None:
+    c = pack.case
     existing = known.people.get(key) if key else None
     if existing is not None:
-        out.notes.append(f"第{row_number}行 {sub.values.get('name')} 已于此前登记（案卷 {existing}），本次跳过")
+        out.notes.append(f"第{row_number}行 {sub.values.get(c.name)} 已于此前登记（案卷 {existing}），本次跳过")
         return
     imp = next((i for i in pack.imports.values() if i.form == sub.form_id), None)
     world = World(known.today, known.calendar)
@@ -191,8 +201,8 @@ def _person(pack: Pack, sub: Submission, row_number: int, key: str, known: Known
         out.row_problems += [_at_row(f, row_number) for f in problems]
         return
     assert isinstance(verdict, Decision)
-    applied = sub.values.get("apply_date")
-    out.changes.append(CaseChange("", key, str(sub.values.get("name")), str(sub.values.get("branch")),
+    applied = sub.values.get(c.year)
+    out.changes.append(CaseChange("", key, str(sub.values.get(c.name)), str(sub.values.get(c.branch)),
                                   applied.year if isinstance(applied, date) else known.today.year,
                                   list(verdict.events), list(verdict.documents),
                                   [_at_row(w, row_number) for w in verdict.warnings], verdict.joins_members))

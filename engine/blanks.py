@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .names import safe_file_name
-from .pack import FieldDef, FormDef, Pack
+from .pack.model import FieldDef, FormDef, Pack
 from .render import write_atomic
 
 BLANK_FOLDER = "空白表格"
@@ -23,10 +23,6 @@ _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _EXAMPLE = Font(name="宋体", size=11, italic=True, color="808080")
-_EXAMPLES = {"name": "张三", "gender": "男", "ethnicity": "汉族", "birth_date": "1998-02-13",
-             "id_number": "110101199802131234", "education": "大学本科", "unit": "XX学区中心小学", "post": "教师",
-             "frontline": "是", "phone": "13800000000", "branch": "第一党支部", "apply_date": "2026-03-05",
-             "member_status": "正式党员", "on_probation_discipline": "否"}
 
 
 def write_blank_forms(pack: Pack, folder: Path, branches: list[str] | None = None) -> list[Path]:
@@ -37,12 +33,16 @@ def write_blank_forms(pack: Pack, folder: Path, branches: list[str] | None = Non
             continue
         path = folder / safe_file_name(form.blank_title or form.label, ".xlsx")
         if not path.exists():
-            write_atomic(path, blank_roster(form, branches or []))
+            write_atomic(path, blank_roster(pack, form, branches or []))
         out.append(path)
     return out
 
 
-def hint(f: FieldDef, branches: list[str]) -> str:
+def _branch_key(pack: Pack, form: FormDef) -> str:
+    return pack.members.branch if form.members and pack.members else pack.case.branch
+
+
+def hint(pack: Pack, form: FormDef, f: FieldDef, branches: list[str]) -> str:
     parts = ["必填" if f.required else "可不填"]
     if f.type == "date":
         parts.append("日期，写成 2026-03-05")
@@ -50,14 +50,14 @@ def hint(f: FieldDef, branches: list[str]) -> str:
         parts.append("18位，本列已设为文本格式，请勿改成数字")
     elif f.choices:
         parts.append("从下拉列表中选择：" + "、".join(f.choices))
-    elif f.key == "branch" and branches:
-        parts.append("本党委的党支部：" + "、".join(branches))
+    elif f.key == _branch_key(pack, form) and branches:
+        parts.append(f"本{pack.terms.organisation}的{pack.terms.branch}：" + "、".join(branches))
     if f.synonyms:
         parts.append("表头也可写作：" + "、".join(f.synonyms[:4]))
     return "；".join(parts)
 
 
-def blank_roster(form: FormDef, branches: list[str]) -> bytes:
+def blank_roster(pack: Pack, form: FormDef, branches: list[str]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = form.label[:31]
@@ -83,10 +83,10 @@ def blank_roster(form: FormDef, branches: list[str]) -> bytes:
         cell.fill, cell.border = _HEAD_FILL, _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if f is not None:
-            cell.comment = Comment(hint(f, branches), "docflow", width=260, height=90)
+            cell.comment = Comment(hint(pack, form, f, branches), "docflow", width=260, height=90)
     ws.row_dimensions[3].height = 30
-    _example_row(ws, fields, branches)
-    _input_rows(ws, fields, branches)
+    _example_row(ws, fields, _branch_key(pack, form), branches)
+    _input_rows(ws, fields, lambda f: hint(pack, form, f, branches), _branch_key(pack, form), branches)
     ws.freeze_panes = "B5"
     ws.auto_filter.ref = f"A3:{last}{4 + INPUT_ROWS}"
     _print_setup(ws)
@@ -95,18 +95,18 @@ def blank_roster(form: FormDef, branches: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def _example_row(ws, fields: list[FieldDef], branches: list[str]) -> None:
+def _example_row(ws, fields: list[FieldDef], branch_key: str, branches: list[str]) -> None:
     ws.cell(row=4, column=1, value=EXAMPLE_MARK).font = _EXAMPLE
     for col, f in enumerate(fields, start=2):
-        value = _EXAMPLES.get(f.key) or (f.choices[0] if f.choices else "2026-03-05" if f.type == "date" else "")
-        if f.key == "branch" and branches:
+        value = f.example or (f.choices[0] if f.choices else "2026-03-05" if f.type == "date" else "")
+        if f.key == branch_key and branches:
             value = branches[0]
         cell = ws.cell(row=4, column=col, value=value)
         cell.font, cell.border = _EXAMPLE, _BORDER
         cell.data_type = "s"
 
 
-def _input_rows(ws, fields: list[FieldDef], branches: list[str]) -> None:
+def _input_rows(ws, fields: list[FieldDef], hint_of, branch_key: str, branches: list[str]) -> None:
     first, end = 5, 4 + INPUT_ROWS
     for col, f in enumerate(fields, start=2):
         letter = get_column_letter(col)
@@ -116,12 +116,12 @@ def _input_rows(ws, fields: list[FieldDef], branches: list[str]) -> None:
             cell = ws.cell(row=r, column=col)
             cell.border = _BORDER
             cell.number_format = "yyyy-mm-dd" if f.type == "date" else "@" if f.type in ("id_number", "text") else "General"
-        choices = f.choices or (tuple(branches) if f.key == "branch" else ())
+        choices = f.choices or (tuple(branches) if f.key == branch_key else ())
         if choices and len(",".join(choices)) < 250:
             dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
                                 showErrorMessage=bool(f.choices), errorStyle="warning")
             dv.error, dv.errorTitle = "请从下拉列表中选择", f.label
-            dv.prompt, dv.promptTitle, dv.showInputMessage = hint(f, branches)[:250], f.label[:32], True
+            dv.prompt, dv.promptTitle, dv.showInputMessage = hint_of(f)[:250], f.label[:32], True
             dv.add(f"{letter}{first}:{letter}{end}")
             ws.add_data_validation(dv)
     ws.column_dimensions["A"].width = 6

@@ -138,16 +138,21 @@ def _branch_list(text: str | None) -> list[str] | None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     root = Path(args.dir)
-    existed = (root / CONFIG_NAME).exists()
-    if existed:
+    if not (BUNDLED_PACKS / args.pack / "pack.toml").is_file():
+        known = "、".join(sorted(p.name for p in BUNDLED_PACKS.iterdir() if (p / "pack.toml").is_file()))
+        raise WorkspaceError(f"没有名为“{args.pack}”的流程包（可用：{known}）")
+    pack = load_pack(BUNDLED_PACKS / args.pack)
+    org_word, branch_word = pack.terms.organisation, pack.terms.branch
+    if (root / CONFIG_NAME).exists():
         print(f"{root / CONFIG_NAME} 已存在，未作改动")
         org = branches = feedback = None
     else:
-        org = _ask("党委名称（如 XX学区党委，直接回车以后再填）：", args.org)
-        branches = _branch_list(_ask("各党支部名称，用逗号分开（如 第一党支部,第二党支部）：", args.branches))
-        feedback = _ask("公示的意见反映渠道（如 XX学区党委组织委员，电话……）：", args.feedback)
-    pack = load_pack(BUNDLED_PACKS / args.pack)
-    ws = init_workspace(root, org, pack.settings, branches=branches, feedback=feedback, pack=args.pack)
+        org = _ask(f"{org_word}名称（如 XX学区{org_word}，直接回车以后再填）：", args.org)
+        branches = _branch_list(_ask(f"各{branch_word}名称，用逗号分开（如 第一{branch_word},第二{branch_word}）：",
+                                     args.branches))
+        feedback = _ask(f"公示的意见反映渠道（如 XX学区{org_word}组织委员，电话……）：", args.feedback)
+    ws = init_workspace(root, org, pack.settings, branches=branches, feedback=feedback, pack=args.pack,
+                        words=(org_word, branch_word))
     blanks = write_blank_forms(load_pack(ws.pack_dir, ws.config.settings), ws.root / BLANK_FOLDER,
                                ws.config.organisation.branches)
     print(f"工作区已就绪：{ws.root}")
@@ -206,7 +211,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         rep = status.report(eng, args.case)
     finally:
         eng.store.close()
-    print(json.dumps(rep, ensure_ascii=False, indent=2) if args.json else status.report_text(rep))
+    first = next((f.label for f in eng.pack.forms.values() if f.creates_case), "名册")
+    print(json.dumps(rep, ensure_ascii=False, indent=2) if args.json else status.report_text(rep, first))
     return 0
 
 
@@ -261,19 +267,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the parser
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="docflow", description="docflow：由 Word/Excel 表格驱动的发展党员工作文书流程。"
+    p = _Parser(prog="docflow", description="docflow：由 Word/Excel 表格驱动的文书流程（发展党员、发展团员……）。"
                 "把填好的表格放进 inbox，系统检查后记入案卷，并在 outbox 生成下一步的文书。",
                 epilog="各命令的用法：docflow <命令> -h")
     p.add_argument("--version", action="version", version=f"docflow {__version__}", help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", required=True, title="命令", metavar="<命令>", parser_class=_Parser)
     s = sub.add_parser("init", help="新建工作区（inbox、outbox、已处理、退回、空白表格、docflow.toml）",
-                       description="新建工作区。没有给出的党委名称、党支部和意见反映渠道会询问；"
+                       description="新建工作区。没有给出的组织名称、支部和意见反映渠道会询问；"
                                    "不在终端中运行时写成“待填写”，之后在 docflow.toml 中修改。")
     s.add_argument("dir", metavar="目录", help="工作区所在的文件夹（不存在则新建）")
-    s.add_argument("--org", metavar="名称", help="党委名称，如 XX学区党委")
-    s.add_argument("--branches", metavar="支部,支部", help="各党支部名称，用逗号分开")
+    s.add_argument("--org", metavar="名称", help="组织名称，如 XX学区党委")
+    s.add_argument("--branches", metavar="支部,支部", help="各支部名称（党支部、团支部），用逗号分开")
     s.add_argument("--feedback", metavar="文字", help="公示中的意见反映渠道，如 XX学区党委组织委员（电话……）")
-    s.add_argument("--pack", metavar="流程包", default="party", help="使用的流程包（默认 party：发展党员工作）")
+    s.add_argument("--pack", metavar="流程包", default="party",
+                   help="使用的流程包：party 发展党员工作（默认）、league 发展团员工作")
     s.set_defaults(func=cmd_init)
     for name, func, text in (("process", cmd_process, "处理 inbox 中的全部文件后退出"),
                              ("watch", cmd_watch, "持续监视 inbox，文件放进来就处理"),

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 from . import receipts
 from .apply import Plan
 from .documents import doc_path
-from .outcomes import Finding, Refused, Seen
-from .rules import Member
+from .outcomes import Finding, Member, Refused, Seen
 
 if TYPE_CHECKING:
     from .claim import Claimed
@@ -61,7 +60,7 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
         for branch, members in p.members.items():
             eng.store.replace_members(branch, members, c.sha256)
         if p.members:
-            p.notes.append("已更新党员名册：" + "；".join(f"{b} {len(m)}人" for b, m in p.members.items()))
+            p.notes.append(f"已更新{eng.pack.terms.member_roster}：" + "；".join(f"{b} {len(m)}人" for b, m in p.members.items()))
         warnings = p.warnings + [w for ch in p.changes for w in ch.warnings]
         docs = [doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
         text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,

@@ -10,7 +10,7 @@ from typing import Any
 
 from .dates import years_between, zh_date, zh_month
 from .due import due_date
-from .pack import ArchiveItem, DocumentDef, Pack
+from .pack.model import ArchiveItem, DocumentDef, Pack, StepDef
 from .state import CaseState
 from .values import MonthDate
 
@@ -28,34 +28,48 @@ def mask_id(value: str) -> str:
 
 
 def case_context(pack: Pack, cs: CaseState, full_id: bool = False) -> dict[str, Any]:
-    """``case``: person fields, facts, and each one-off step's data (``case.<step>.<field>``). The ID number
-    is masked unless the document is one that must carry it (``full_id`` in the pack)."""
-    keys = {f.key for form in pack.forms.values() if form.creates_case for f in form.fields} | set(pack.facts)
+    """``case``: person fields, facts, each one-off step's data (``case.<step>.<field>``, with what its rule kinds
+    add, e.g. a vote's ``tally``), and the wording the pack derives. The ID number is masked unless the document
+    is one that must carry it (``full_id`` in the pack)."""
+    keys = {f.key for f in pack.person_fields} | set(pack.facts)
     keys |= {fact for step in pack.steps for fact in step.sets}
     case: dict[str, Any] = {k: fmt(cs.facts.get(k)) for k in sorted(keys)}
     for step in pack.steps:
-        if step.repeat:
-            continue
-        data = cs.steps.get(step.id, {})
-        case[step.id] = {f.key: fmt(data.get(f.key)) for f in pack.forms[step.form].fields}
-    for step_id, data in cs.steps.items():
-        if "due_voting" in data and isinstance(case.get(step_id), dict):
-            case[step_id]["tally"] = _tally(data)
-    birth, applied = cs.facts.get("birth_date"), cs.facts.get("apply_date")
-    masked = mask_id(str(cs.facts.get("id_number") or ""))
-    case.update(
-        id=cs.case_id,
-        birth_month=zh_month(birth) if isinstance(birth, date) else "",
-        id_number=str(cs.facts.get("id_number") or "") if full_id else masked,
-        id_number_masked=masked,
-        age=years_between(birth, applied) if isinstance(birth, date) and isinstance(applied, date) else "",
-        state=pack.state_label(cs.state),
-        registered_date=zh_date(registered(cs)),
-    )
+        if not step.repeat:
+            case[step.id] = _step_data(pack, step, cs.steps.get(step.id, {}))
+    case.update(_person(pack, cs, full_id), id=cs.case_id, state=pack.state_label(cs.state),
+                registered_date=zh_date(registered(cs)))
     for name, d in pack.derived.items():
         value = cs.facts.get(d.fact)
         case[name] = d.unknown if not isinstance(value, int) else d.then if value >= d.at_least else d.else_
     return case
+
+
+def _step_data(pack: Pack, step: StepDef, data: dict[str, Any]) -> dict[str, Any]:
+    from .rules import RULES
+
+    out: dict[str, Any] = {f.key: fmt(data.get(f.key)) for f in pack.forms[step.form].fields}
+    for rule in step.rules:
+        summary = RULES[rule.kind].summary
+        if summary is not None and rule.typed is not None and data:
+            out["tally"] = summary(rule.typed, data)
+    return out
+
+
+def _person(pack: Pack, cs: CaseState, full_id: bool) -> dict[str, Any]:
+    """What templates print of the person besides the fields: birth month, age, the ID number masked."""
+    c = pack.case
+    birth = cs.facts.get(c.birth) if c.birth else None
+    on = cs.facts.get(c.age_on) if c.age_on else None
+    number = str(cs.facts.get(c.id_number) or "") if c.id_number else ""
+    out: dict[str, Any] = {
+        "birth_month": zh_month(birth) if isinstance(birth, date) else "",
+        "age": years_between(birth, on) if isinstance(birth, date) and isinstance(on, date) else "",
+        "id_number_masked": mask_id(number),
+    }
+    if c.id_number:
+        out[c.id_number] = number if full_id else mask_id(number)
+    return out
 
 
 def registered(cs: CaseState) -> date | None:
@@ -66,15 +80,6 @@ def registered(cs: CaseState) -> date | None:
         return datetime.fromisoformat(cs.history[0][0]).date()
     except ValueError:
         return None
-
-
-def _tally(data: dict[str, Any]) -> dict[str, Any]:
-    from .vote import EXCLUDED_SLOTS, vote_summary
-
-    summary = dict(vote_summary(data))
-    summary["excluded_list"] = [{"name": data.get(f"excluded_{i}_name"), "reason": data.get(f"excluded_{i}_reason") or ""}
-                                for i in range(1, EXCLUDED_SLOTS + 1) if data.get(f"excluded_{i}_name")]
-    return summary
 
 
 def dossier(pack: Pack, cs: CaseState) -> list[dict[str, Any]]:
@@ -90,7 +95,7 @@ def _item_date(item: ArchiveItem, cs: CaseState) -> str:
         if not days:
             return ""
         return fmt(days[0]) if len(days) == 1 else f"{fmt(days[0])}至{fmt(days[-1])}"
-    return fmt(cs.facts.get(item.date.partition(".")[2])) if item.date else ""
+    return fmt(cs.facts.get(item.date.key)) if item.date else ""
 
 
 def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,
@@ -99,7 +104,7 @@ def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, peri
     year as an activist), the earliest day it may be taken (the form's label says which)."""
     return {
         "org": {"name": org, "feedback": feedback},
-        "branch": str(cs.facts.get("branch") or ""),
+        "branch": str(cs.facts.get(pack.case.branch) or ""),
         "settings": dict(pack.settings),
         "doc": {"title": doc.title, "due_date": zh_date(due_date(pack, doc, cs, period)),
                 "period": period, "period_label": f"第{period}次" if period else "", "text": dict(doc.text)},

@@ -5,6 +5,9 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
+
+from pydantic import PlainSerializer, PlainValidator
 
 from .errors import PackError
 
@@ -71,3 +74,15 @@ def zh_date(d: date | None) -> str:
 
 def zh_month(d: date | None) -> str:
     return f"{d.year}年{d.month}月" if d else ""
+
+
+def _duration(value: object) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    try:
+        return Duration.parse(str(value))
+    except PackError as exc:
+        raise ValueError(exc.message) from None
+
+
+DurationField = Annotated[Duration, PlainValidator(_duration), PlainSerializer(lambda d: f"{d.n} {d.unit}")]

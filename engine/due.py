@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .dates import Duration, add
-from .pack import DocumentDef, Pack
+from .pack.model import DocumentDef, Pack
 from .state import CaseState
 
 

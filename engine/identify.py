@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .outcomes import Finding, Identity
-from .pack import Pack
+from .pack.model import Pack
 from .readers import docx as docx_reader
 from .readers import xlsx as xlsx_reader
 from .readers.office import PROP_CASE, PROP_FORM, PROP_PACK, PROP_PERIOD, custom_properties
@@ -55,7 +55,7 @@ def _by_marks(pack: Pack, opened: Opened) -> Identity | None:
         titles += [str(c.value) for ws in book.wb.worksheets for row in ws.iter_rows(max_row=3) for c in row if c.value]
     else:
         assert opened.doc is not None
-        case_id = opened.doc.value("info_case_id", "案卷编号")
+        case_id = opened.doc.value("info_case_id", pack.case.number_label)
         titles = docx_reader.leading_text(opened.doc.root)
     titles = [docx_reader.norm_label(t) for t in titles if t]
     for form_id, form in forms.items():

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from . import dates
-from .advance import World
+from .advance import World, policy
 from .due import possible
 from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
-from .pack import ImportDef, Pack
+from .pack.model import ImportDef, Pack
 from .rules import RuleContext, run_rules
 from .state import encode, fold
 from .validate import Submission, placed
@@ -20,15 +20,14 @@ from .validate import Submission, placed
 
 def plan_import(pack: Pack, imp: ImportDef, sub: Submission, world: World) -> Verdict:
     ctx = RuleContext(form=sub.values, case={}, today=world.today, labels=_form_labels(pack, imp),
-                      calendar=world.calendar)
+                      calendar=world.calendar, policy=policy(pack))
     problems = [f for f in run_rules(imp.rules, ctx) if f.severity == "refuse"]
     passed = [m for m in imp.milestones if all(sub.values.get(r.partition(".")[2]) for r in m.values.values())]
     problems += _stage_problems(pack, imp, sub, passed)
     if problems:
         return Refusal(tuple(placed(f, sub) for f in problems))
     person = {f.key: sub.values.get(f.key) for f in pack.forms[pack.steps[0].form].fields}
-    events = [Event("case_created", "", {"pack_version": pack.version, "person": encode(person), "imported": True,
-                                         "transferred_in": sub.values.get("transferred_in") == "是"})]
+    events = [Event("case_created", "", {"pack_version": pack.version, "person": encode(person), "imported": True})]
     for m in passed:
         values = {k: sub.values.get(ref.partition(".")[2]) for k, ref in m.values.items()} | dict(m.literals)
         facts = {k: sub.values.get(ref.partition(".")[2]) for k, ref in m.facts.items()}
@@ -42,7 +41,7 @@ def plan_import(pack: Pack, imp: ImportDef, sub: Submission, world: World) -> Ve
         found = pack.document_collecting(step.form)
         if found:
             docs.append(DocumentDue(found[0], cs.next_period(step.id) if step.repeat else None))
-    joins = {"probationary": "预备党员", "full": "正式党员"}.get(cs.state, "")
+    joins = pack.state_member(cs.state)   # an imported member joins the branch roster with the state's status
     return Decision(tuple(events), tuple(docs), (), joins)
 
 

@@ -16,7 +16,7 @@ from lxml import etree
 
 from .context import document_context
 from .errors import DocflowError
-from .pack import DocumentDef, Pack
+from .pack.model import DocumentDef, Pack
 from .readers import docx as docx_reader
 from .readers import xlsx as xlsx_reader
 from .readers.office import SAFE_PARSER
@@ -28,7 +28,6 @@ _TAG_SPLIT = ("{{", "{%")
 EMPTY, HAND = "⟦空⟧", "⟦手填⟧"
 _BLANK = re.compile(r"[_＿]{2,}")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-SAMPLE_ORG, SAMPLE_FEEDBACK = "示例党委", "示例党委组织委员（电话：0000-1234567）"
 
 
 def lint_renderer(pack: Pack) -> Renderer:
@@ -90,7 +89,8 @@ def archive_dates(pack: Pack) -> list[str]:
 def lint_document(pack: Pack, renderer: Renderer, doc: DocumentDef) -> list[str]:
     period = 1 if doc.period else None
     cs = sample_case(pack, doc)
-    ctx = document_context(pack, SAMPLE_ORG, cs, doc, period, SAMPLE_FEEDBACK)
+    org = f"示例{pack.terms.organisation}"
+    ctx = document_context(pack, org, cs, doc, period, f"{org}组织委员（电话：0000-1234567）")
     try:
         ident = Identity(doc.collects, cs.case_id, pack.version, period) if doc.collects else None
         data = renderer.render(doc, ctx, ident)

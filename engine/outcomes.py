@@ -30,6 +30,15 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A member of a branch, as its member roster has them."""
+
+    name: str
+    status: str                          # one of the pack's member statuses (e.g. 正式党员 / 预备党员)
+    on_probation_discipline: bool = False  # under discipline (留党察看 / 留团察看): no vote meanwhile
+
+
+@dataclass(frozen=True)
 class Identity:
     """Which form (and which case) a file holds, as identification found it."""
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from .identify import Opened, identify, open_body
 from .outcomes import Finding, Identity, RawValue, Refused, Seen
-from .pack import Pack
+from .pack.model import Pack
 from .readers import docx as docx_reader
 from .readers import xlsx as xlsx_reader
 from .readers.safety import LIMITS, Limits, Package, open_package
 
-NAME_MARK, NAME_LABEL = "info_name", "姓名"
+NAME_MARK = "info_name"   # the cell (or bookmark) where an issued form prints the person's name
 
 
 @dataclass
@@ -53,7 +53,7 @@ def read_package(pack: Pack, pkg: Package, limits: Limits = LIMITS, name: str = 
     else:
         assert opened.doc is not None
         reading.values = docx_reader.read_form(opened.doc, form)
-        reading.shown_name = opened.doc.value(NAME_MARK, NAME_LABEL)
+        reading.shown_name = opened.doc.value(NAME_MARK, pack.person_label(pack.case.name))
     return reading
 
 

@@ -15,7 +15,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from .errors import TemplateError
-from .pack import DocumentDef, Pack
+from .pack.model import DocumentDef, Pack
 from .readers.office import (
     CUSTOM_PART,
     PROP_CASE,
@@ -93,8 +93,10 @@ class Renderer:
 
     def _xlsx(self, doc: DocumentDef, context: dict[str, Any], identity: Identity | None) -> bytes:
         form = self.pack.forms.get(doc.collects)
-        prefill = {f.key: context["case"].get(f.prefill.partition(".")[2], "")
-                   for f in (form.fields if form else ()) if f.prefill}
+        prefill = {f.key: context["case"].get(f.prefill.key, "") for f in (form.fields if form else ()) if f.prefill}
+        steps = self.pack.steps_for_form(doc.collects) if doc.collects else []
+        if doc.period and steps and steps[0].period_field:   # a repeat step's form says which period it is for
+            prefill[steps[0].period_field] = context["doc"]["period"]
         return fill_form(self.template_bytes(doc), doc, context, identity, prefill)
 
 

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from .outcomes import Event
-from .pack import DocumentDef, FieldDef, Pack
-from .rules import id_check_char
+from .pack.model import DocumentDef, FieldDef, Pack
+from .rules.people import id_check_char
 from .state import CaseState, encode, fold
 
 SAMPLE_BIRTH = date(1995, 3, 7)
@@ -41,13 +41,14 @@ def preferences(pack: Pack, doc: DocumentDef | None) -> dict[tuple[str, str], st
 
 
 def sample_case(pack: Pack, doc: DocumentDef | None = None, case_id: str = "2026-0001") -> CaseState:
+    """Every step taken once with sample values (each field's ``example`` where the pack gives one)."""
     prefer = preferences(pack, doc)
     day = iter(FIRST_DAY + timedelta(days=9 * i) for i in range(10_000))
     events: list[tuple[str, Event]] = []
     person: dict[str, Any] = {}
     for step in pack.steps:
         form = pack.forms[step.form]
-        values = {f.key: _value(f, form_id=step.form, prefer=prefer, day=day) for f in form.fields}
+        values = {f.key: _value(pack, f, form_id=step.form, prefer=prefer, day=day) for f in form.fields}
         if step.repeat:
             values[step.period_field] = 1
         if not events:
@@ -59,13 +60,13 @@ def sample_case(pack: Pack, doc: DocumentDef | None = None, case_id: str = "2026
     return fold(pack, case_id, events)
 
 
-def _value(f: FieldDef, *, form_id: str, prefer: dict, day: Any) -> Any:
+def _value(pack: Pack, f: FieldDef, *, form_id: str, prefer: dict, day: Any) -> Any:
     if f.choices:
         return prefer.get((form_id, f.key), f.choices[0])
     if f.type == "date":
-        return SAMPLE_BIRTH if f.key == "birth_date" else next(day)
+        return SAMPLE_BIRTH if f.key == pack.case.birth else next(day)
     if f.type == "int":
         return max(f.min or 1, 1)
     if f.type == "id_number":
         return SAMPLE_ID
-    return {"name": "张示例", "branch": "示例党支部"}.get(f.key, f"示例{f.label}")
+    return f.example or f"示例{f.label}"

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from .outcomes import Event
-from .pack import Pack
+from .pack.model import Pack
+from .refs import Ref
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:
     transition = step.transition(get)
     sets = {**step.sets, **(transition.sets if transition else {})}
     for fact, expr in sets.items():  # in order: a later fact may use an earlier one
-        cs.facts[fact] = evaluate(expr, get)
+        cs.facts[fact] = expr.evaluate(data, cs.facts)
     cs.facts.update(decode(ev.data.get("facts", {})))  # imported facts are taken as they are
     for doc_id, period, issue in ev.data.get("documents", []):
         if period is None:
@@ -88,28 +89,12 @@ def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:
 
 
 def lookup(form: dict[str, Any], facts: dict[str, Any]):
-    """A resolver of "form.x" / "case.x" references."""
+    """A resolver of "form.x" / "case.x" references (Ref.get, over this step's values and the facts so far)."""
 
     def get(ref: str) -> Any:
-        ns, _, key = ref.partition(".")
-        return (form if ns == "form" else facts).get(key)
+        return Ref.parse(ref).get(form, facts)
 
     return get
-
-
-def evaluate(expr: str, get) -> Any:
-    """``ref`` or ``ref + amount unit`` (calendar arithmetic); None when a part is missing."""
-    from .dates import Duration, add
-    from .pack import parse_expr
-
-    ref, amount, unit = parse_expr(expr)
-    base = get(ref)
-    if not amount:
-        return base
-    n = int(amount) if amount.lstrip("-").isdigit() else get(amount)
-    if not isinstance(base, date) or n in (None, ""):
-        return None
-    return add(base, Duration.parse(f"{int(n)} {unit}"))
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:

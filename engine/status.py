@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from .due import last_step, next_due
-from .pack import FactDef, Pack
+from .pack.model import FactDef, Pack
 from .state import CaseState
 
 EVENT_WORDS = {"case_created": "建立案卷", "step_done": "完成", "step_corrected": "更正"}
@@ -22,9 +22,10 @@ def fact_value(value: Any, fact: FactDef) -> Any:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def key_facts(pack: Pack, cs: CaseState, skip: tuple[str, ...] = ("birth_date",)) -> dict[str, Any]:
+def key_facts(pack: Pack, cs: CaseState) -> dict[str, Any]:
+    """The facts a case has, by label (the birth date is a person field, not a milestone: not listed)."""
     return {fact.label: fact_value(cs.facts[key], fact) for key, fact in pack.facts.items()
-            if key not in skip and cs.facts.get(key) not in (None, "")}
+            if key != pack.case.birth and cs.facts.get(key) not in (None, "")}
 
 
 def case_summary(pack: Pack, cs: CaseState, name: str, branch: str, pack_version: str, today: date) -> dict:
@@ -68,10 +69,10 @@ def report(eng: Any, case_id: str | None = None) -> dict[str, Any]:
     return {"cases": rows, "in_flight": stuck, "retrying": retrying}
 
 
-def report_text(rep: dict[str, Any]) -> str:
+def report_text(rep: dict[str, Any], first_roster: str = "名册") -> str:
     lines = []
     if not rep["cases"]:
-        lines.append("还没有任何案卷。把入党申请人名册放进 inbox 后运行 docflow process。")
+        lines.append(f"还没有任何案卷。把{first_roster}放进 inbox 后运行 docflow process。")
     for r in rep["cases"]:
         lines.append(f"{r['case']}  {r['name']}（{r['branch']}）  {r['state']}  最近完成：{r['last_step'] or '—'}")
         lines += [f"    {label}：{value}" for label, value in r["dates"].items()]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, cr
 
 from . import values
 from .outcomes import Finding, RawValue, Refused, Seen
-from .pack import FieldDef, FormDef
+from .pack.model import FieldDef, FormDef
 
 
 @dataclass(frozen=True)

@@ -35,23 +35,23 @@ PLACEHOLDER = "待填写："          # how `docflow init` marks what staff stil
 
 
 class Organisation(_Section):
-    name: str = PLACEHOLDER + "党委名称"
+    name: str = PLACEHOLDER + "组织名称"
     branches: list[str] = []          # the committee's branches; a roster naming another one is refused
-    feedback: str = PLACEHOLDER + "公示意见反映渠道（如：XX党委组织委员，电话……）"   # on the public notices
+    feedback: str = PLACEHOLDER + "公示意见反映渠道（如：组织委员，电话……）"   # on the public notices
     accept_new_branches: bool = False  # true: a roster may name a branch not listed (added, with a warning)
 
     def placeholders(self) -> list[str]:
         """What `docflow init` left for staff to fill in (Chinese names of the settings)."""
-        out = [label for label, value in (("党委名称 name", self.name), ("意见反映渠道 feedback", self.feedback))
+        out = [label for label, value in (("名称 name", self.name), ("意见反映渠道 feedback", self.feedback))
                if value.startswith(PLACEHOLDER)]
-        return out + (["党支部名单 branches"] if not self.branches else [])
+        return out + (["支部名单 branches"] if not self.branches else [])
 
     def warning(self) -> str:
         missing = self.placeholders()
         if not missing:
             return ""
         return (f"docflow.toml 的 [organisation] 还有待填写的内容：{'、'.join(missing)}。"
-                "生成的文书会出现“待填写”字样，名册中的党支部也无法核对，请先修改 docflow.toml")
+                "生成的文书会出现“待填写”字样，名册中的支部也无法核对，请先修改 docflow.toml")
 
 
 class PackChoice(_Section):
@@ -156,17 +156,18 @@ def load_workspace(root: Path) -> Workspace:
 
 def init_workspace(root: Path, organisation: str | None = None, pack_settings: dict[str, Any] | None = None, *,
                    branches: list[str] | None = None, feedback: str | None = None, pack: str = "party",
-                   accept_new_branches: bool = False) -> Workspace:
+                   accept_new_branches: bool = False, words: tuple[str, str] = ("组织", "支部")) -> Workspace:
     """A new workspace (folders and docflow.toml). What is not given is written as a placeholder marked
-    待填写, which `process`, `watch` and `lint` warn about. An existing docflow.toml is never overwritten."""
+    待填写, which `process`, `watch` and `lint` warn about. An existing docflow.toml is never overwritten.
+    ``words``: what the pack calls the organisation and its branches (党委/党支部, 团委/团支部)."""
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
     path = root / CONFIG_NAME
     if not path.exists():
-        org = Organisation(**{k: v for k, v in (("name", organisation), ("branches", branches),
-                                                ("feedback", feedback)) if v is not None},
+        org = Organisation(**{k: v for k, v in (("name", organisation or PLACEHOLDER + f"{words[0]}名称"),
+                                                ("branches", branches), ("feedback", feedback)) if v is not None},
                            accept_new_branches=accept_new_branches)
-        path.write_text(default_config_text(org, pack, pack_settings or {}), encoding="utf-8")
+        path.write_text(default_config_text(org, pack, pack_settings or {}, words), encoding="utf-8")
     return load_workspace(root)
 
 
@@ -178,17 +179,18 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-def default_config_text(org: Organisation, pack: str, pack_settings: dict[str, Any]) -> str:
+def default_config_text(org: Organisation, pack: str, pack_settings: dict[str, Any],
+                        words: tuple[str, str] = ("组织", "支部")) -> str:
     todo = "   # ← 待填写" if org.placeholders() else ""
     lines = [
         "# docflow 工作区设置（修改后重新启动 docflow 生效）",
         "",
         "[organisation]",
-        f"name = {_toml(org.name)}            # 党委名称，出现在生成的文书上" + (todo if org.name.startswith(PLACEHOLDER) else ""),
-        f"branches = {_toml(org.branches)}   # 本党委的各党支部；名册中写了别的支部名称会被退回"
+        f"name = {_toml(org.name)}            # {words[0]}名称，出现在生成的文书上" + (todo if org.name.startswith(PLACEHOLDER) else ""),
+        f"branches = {_toml(org.branches)}   # 本{words[0]}的各{words[1]}；名册中写了别的{words[1]}名称会被退回"
         + (todo if not org.branches else ""),
         f"feedback = {_toml(org.feedback)}   # 公示中的意见反映渠道" + (todo if org.feedback.startswith(PLACEHOLDER) else ""),
-        f"accept_new_branches = {_toml(org.accept_new_branches)}        # 改为 true：名册中出现未列出的党支部时照常接收并提醒",
+        f"accept_new_branches = {_toml(org.accept_new_branches)}        # 改为 true：名册中出现未列出的{words[1]}时照常接收并提醒",
         "",
         "[pack]",
         f"name = {_toml(pack)}                     # 使用的流程包（templates/ 下的文件夹名）",

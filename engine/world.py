@@ -24,7 +24,7 @@ def known(eng: Engine, checked: Checked) -> Known:
         return Known(base.today, base.calendar, base.branches, case=CaseRef(row.case_id, row.person_key, row.name,
                      row.branch), state=state, members=eng.store.members(row.branch))
     form = eng.pack.forms[checked.form_id]
-    keys = {k for k in (person_key(form, r.sub) for r in checked.rows) if k and not form.members}
+    keys = {k for k in (person_key(eng.pack, form, r.sub) for r in checked.rows) if k and not form.members}
     people = {k: c.case_id for k in keys if (c := eng.store.case_by_key(k)) is not None}
     return Known(base.today, base.calendar, base.branches, frozenset(eng.store.branches()), people=people)
 

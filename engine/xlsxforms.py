@@ -9,7 +9,7 @@ from typing import Any
 import openpyxl
 from openpyxl.packaging.custom import StringProperty
 
-from .pack import DocumentDef
+from .pack.model import DocumentDef
 from .readers.xlsx import named_cells
 
 
@@ -18,7 +18,6 @@ def prefill_values(context: dict[str, Any]) -> dict[str, Any]:
     values = {
         "info_org": context["org"]["name"], "info_branch": context["branch"], "info_case_id": case["id"],
         "info_title": doc["title"], "info_due_date": doc["due_date"], "info_period_label": doc["period_label"],
-        "period": doc["period"],
     }
     for key, value in case.items():
         if not isinstance(value, dict):

@@ -4,12 +4,16 @@ from datetime import date
 import pytest
 from factory import id_number
 
-from engine.pack import RuleDef
+from engine.pack import RuleDef, Terms
 from engine.rules import Member, RuleContext, id_check_char, id_problem, run_rules
+from engine.rules.base import MemberPolicy
+
+POLICY = MemberPolicy("正式党员", Terms(organisation="党委", branch="党支部", member="党员", full_member="正式党员",
+                                       member_roster="党员名册", discipline="留党察看"))
 
 
 def ctx(form=None, case=None, members=None, today=date(2026, 11, 28)):
-    return RuleContext(form=form or {}, case=case or {}, today=today, labels={}, members=members)
+    return RuleContext(form=form or {}, case=case or {}, today=today, labels={}, members=members, policy=POLICY)
 
 
 def rule(**kw):
@@ -104,13 +108,13 @@ def test_full_members_needs_a_member_roster():
 
 @pytest.mark.parametrize("assessed, late", [(date(2027, 2, 28), False), (date(2027, 3, 1), True)])
 def test_period_due_every_six_months(assessed, late):
-    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", severity="warn")
+    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", period="form.period", severity="warn")
     out = run_rules((r,), ctx({"d": assessed, "period": 1}, {"activist": date(2026, 8, 31)}))
     assert bool(out) is late
 
 
 def test_second_period_counts_from_the_activist_date():
-    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", severity="warn")
+    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", period="form.period", severity="warn")
     assert run_rules((r,), ctx({"d": date(2027, 6, 1), "period": 2}, {"activist": date(2026, 6, 1)})) == []
     assert run_rules((r,), ctx({"d": date(2027, 6, 2), "period": 2}, {"activist": date(2026, 6, 1)}))
 

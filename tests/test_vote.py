@@ -3,11 +3,28 @@ from datetime import date
 
 import pytest
 
-from engine.pack import RuleDef
-from engine.rules import Member, RuleContext, run_rules
-from engine.vote import vote_summary
+from engine.pack import RuleDef, load_pack
+from engine.rules import RULES, Member, RuleContext, run_rules, typed_params
+from engine.rules.base import MemberPolicy
+from engine.rules.vote import vote_summary as _summary
+from engine.workspace import BUNDLED_PACKS
 
-RULE = RuleDef(kind="branch_vote", pass_outcomes=["通过"], fail_outcomes=["不通过"])
+PARTY = load_pack(BUNDLED_PACKS / "party")
+POLICY = MemberPolicy("正式党员", PARTY.terms)
+
+
+def vote_rule(**over) -> RuleDef:
+    """The party pack's admission vote rule (its fields as the pack declares them), with ``over`` applied."""
+    base = next(r for r in PARTY.step("admission_vote").rules if r.kind == "branch_vote")
+    rule = RuleDef(kind="branch_vote", **{**base.params, **over})
+    return rule.model_copy(update={"typed": typed_params(RULES, rule)})
+
+
+RULE = vote_rule()
+
+
+def vote_summary(f):
+    return _summary(RULE.typed, f)
 
 
 def tally(full=16, prob=2, present=None, yes=None, no=0, abstain=0, written_yes=0, written_no=0, excluded=(),
@@ -42,7 +59,7 @@ def findings(form, rule=RULE, members=None):
         names = [form[k] for k in form if k.startswith("excluded_") and k.endswith("_name")]
         members = roster(form["members_full"], form["members_probationary"], form.get("members_discipline", 0), names)
     return run_rules((rule,), RuleContext(form=form, case={"branch": "第一党支部"}, today=date(2026, 11, 28),
-                                          labels={}, members=members))
+                                          labels={}, members=members, policy=POLICY))
 
 
 def check(form, rule=RULE, members=None):
@@ -144,7 +161,7 @@ def test_only_voting_full_members_of_the_roster_can_be_excluded(name, code):
 def test_without_a_member_roster_n_cannot_be_checked():
     f = tally(full=16)
     assert check(f, members={}) != [] and run_rules((RULE,), RuleContext(
-        form=f, case={}, today=date(2026, 1, 1), labels={}))[0].code == "no_member_roster"
+        form=f, case={}, today=date(2026, 1, 1), labels={}, policy=POLICY))[0].code == "no_member_roster"
 
 
 @pytest.mark.parametrize("issued, returned, code", [(10, 10, None), (10, 11, "vote_ballots_void"), (11, 11, "vote_issued_exceeds")])
@@ -170,6 +187,6 @@ def test_written_opinions_only_from_absent_members():
 
 
 def test_conversion_outcomes_all_need_the_majority():
-    rule = RuleDef(kind="branch_vote", pass_outcomes=["按期转正", "延长预备期", "取消预备党员资格"])
+    rule = vote_rule(pass_outcomes=["按期转正", "延长预备期", "取消预备党员资格"], fail_outcomes=[])
     assert check(tally(full=10, present=10, yes=6, no=4, outcome="延长预备期"), rule) == []
     assert check(tally(full=10, present=10, yes=5, no=5, outcome="按期转正"), rule) == ["vote_outcome_mismatch"]

@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 from ..outcomes import RawValue
-from ..pack import FormDef
+from ..pack.model import FormDef
 from .office import parse_xml
 from .safety import Package
 

@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import InputError
 from ..outcomes import RawValue
-from ..pack import FieldDef, FormDef
+from ..pack.model import FieldDef, FormDef
 from .docx import norm_label
 from .safety import LIMITS, Package
 
