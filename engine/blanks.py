@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .fields import field_type
 from .names import safe_file_name
 from .pack.model import FieldDef, FormDef, Pack
 from .render import write_atomic
@@ -44,12 +45,8 @@ def _branch_key(pack: Pack, form: FormDef) -> str:
 
 def hint(pack: Pack, form: FormDef, f: FieldDef, branches: list[str]) -> str:
     parts = ["必填" if f.required else "可不填"]
-    if f.type == "date":
-        parts.append("日期，写成 2026-03-05")
-    elif f.type == "id_number":
-        parts.append("18位，本列已设为文本格式，请勿改成数字")
-    elif f.choices:
-        parts.append("从下拉列表中选择：" + "、".join(f.choices))
+    if field_type(f).hint(f):
+        parts.append(field_type(f).hint(f))
     elif f.key == _branch_key(pack, form) and branches:
         parts.append(f"本{pack.terms.organisation}的{pack.terms.branch}：" + "、".join(branches))
     if f.synonyms:
@@ -115,7 +112,7 @@ def _input_rows(ws, fields: list[FieldDef], hint_of, branch_key: str, branches: 
         for r in range(first, end + 1):
             cell = ws.cell(row=r, column=col)
             cell.border = _BORDER
-            cell.number_format = "yyyy-mm-dd" if f.type == "date" else "@" if f.type in ("id_number", "text") else "General"
+            cell.number_format = field_type(f).excel_format
         choices = f.choices or (tuple(branches) if f.key == branch_key else ())
         if choices and len(",".join(choices)) < 250:
             dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,

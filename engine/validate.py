@@ -3,12 +3,11 @@ or field-level findings that say which field, where, what is wrong and how to fi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
-from . import values
+from .fields import field_type
 from .outcomes import Finding, RawValue, Refused, Seen
 from .pack.model import FieldDef, FormDef
 
@@ -30,28 +29,6 @@ class Submission:
         return not self.problems
 
 
-def _converter(field: FieldDef, date1904: bool):
-    if field.type == "date":
-        return lambda v: values.to_date(v, date1904)
-    if field.type == "int":
-        return lambda v: values.to_int(v, field.min, field.max)
-    if field.type == "choice":
-        return lambda v: values.to_choice(v, field.choices, field.aliases)
-    if field.type == "id_number":
-        return values.to_id_number
-
-    def text(v: Any) -> str:
-        out = values.clean_multiline(v) if field.max_length > 200 else values.clean_text(v, field.compact)
-        if len(out) > field.max_length:
-            raise ValueError(f"内容过长（{len(out)}字，最多{field.max_length}字），请精简")
-        return out
-
-    return text
-
-
-_PY_TYPES = {"date": Optional[date], "int": Optional[int]}
-
-
 _MODELS: dict[tuple[int, bool], tuple[FormDef, type[BaseModel]]] = {}
 
 
@@ -64,11 +41,12 @@ def submission_model(form: FormDef, date1904: bool = False) -> type[BaseModel]:
 
 
 def _build_model(form: FormDef, date1904: bool) -> type[BaseModel]:
-    fields = {
-        f.key: (Annotated[_PY_TYPES.get(f.type, str), BeforeValidator(_converter(f, date1904))],
-                None if f.type in _PY_TYPES else "")
-        for f in form.fields
-    }
+    def converter(f: FieldDef) -> Any:
+        kind = field_type(f)
+        return lambda v: kind.convert(f, v, date1904)
+
+    fields = {f.key: (Annotated[field_type(f).py, BeforeValidator(converter(f))], field_type(f).empty)
+              for f in form.fields}
     return create_model("Submission", __config__=ConfigDict(extra="ignore"), **fields)  # type: ignore[call-overload]
 
 
@@ -120,17 +98,7 @@ def _ref(raw: dict[str, RawValue], key: str) -> str:
 
 
 def _hint(f: FieldDef | None) -> str:
-    if f is None:
-        return ""
-    if f.type == "date":
-        return "请写成 2023-05-01 的格式"
-    if f.type == "choice":
-        return f"请从下拉列表中选择：{'、'.join(f.choices)}"
-    if f.type == "int":
-        return "请填写整数"
-    if f.type == "id_number":
-        return "请填写18位公民身份号码（单元格设为文本格式）"
-    return "请更正后重新提交"
+    return field_type(f).fix(f) if f is not None else ""
 
 
 # ---------------------------------------------------------------- the validate stage of the road

@@ -10,8 +10,6 @@ from ..errors import PackError
 from ..refs import Expr, Ref
 from .model import KEY_RE, FormDef, Pack, RuleDef, StepDef
 
-_FIELD_FACT_TYPES = {"date": ("date", "month"), "int": ("number",), "text": ("text",), "choice": ("text",),
-                     "id_number": ("text",)}
 
 
 def check_references(pack: Pack, path: Path, check_templates: bool = True) -> Pack:
@@ -168,16 +166,18 @@ def _case_and_member_problems(pack: Pack) -> list[str]:
 
 def expr_type(pack: Pack, expr: Expr, form: FormDef | None) -> tuple[str, ...]:
     """The fact types a value of ``expr`` may have ("ref + N unit" is a date); () when unknown."""
+    from ..fields import field_type
+
     if expr.amount is not None:
         return ("date",)
     ref = expr.base
     if ref.ns == "form":
         f = form.field(ref.key) if form else None
-        return _FIELD_FACT_TYPES.get(f.type, ()) if f else ()
+        return field_type(f).fact_types if f else ()
     if ref.key in pack.facts:
         return (pack.facts[ref.key].type,)
     person = next((f for f in pack.person_fields if f.key == ref.key), None)
-    return _FIELD_FACT_TYPES.get(person.type, ()) if person else ()
+    return field_type(person).fact_types if person else ()
 
 
 def _fact_type_problems(pack: Pack, fact: str, expr: Expr, form: FormDef | None) -> list[str]:
