@@ -12,7 +12,7 @@ from datetime import date
 from typing import Mapping
 
 from .clock import WorkdayCalendar
-from .outcomes import Decision, DocumentDue, Event, Finding, Member, Refusal, Verdict
+from .outcomes import Code, Decision, DocumentDue, Event, EventKind, Finding, Member, Refusal, Severity, Verdict
 from .pack.model import Pack, StepDef, Transition
 from .rules import RuleContext, run_rules
 from .rules.base import MemberPolicy
@@ -32,21 +32,21 @@ class World:
 def advance(pack: Pack, case: CaseState | None, sub: Submission, world: World) -> Verdict:
     steps = pack.steps_for_form(sub.form_id)
     if not steps:
-        return _refuse("no_step", f"表单“{pack.forms[sub.form_id].label}”不对应流程中的任何步骤", "")
+        return _refuse(Code.NO_STEP, f"表单“{pack.forms[sub.form_id].label}”不对应流程中的任何步骤", "")
     step = steps[0] if case is None else _step_for_case(steps, case)
     if case is None:
         if step.from_:
-            return _refuse("no_case", "找不到对应的发展对象案卷", "请使用本系统为该同志生成的表格")
-        return _decide(pack, step, CaseState(""), sub, world, kind="step_done", period=None)
+            return _refuse(Code.NO_CASE, "找不到对应的发展对象案卷", "请使用本系统为该同志生成的表格")
+        return _decide(pack, step, CaseState(""), sub, world, kind=EventKind.STEP_DONE, period=None)
     blocker = _precondition(pack, step, case, sub)
     if blocker:
         return Refusal((blocker,))
     period = sub.values.get(step.period_field) if step.repeat else None
     corrected = case.done(step.id) and (not step.repeat or period in case.periods.get(step.id, {}))
     if step.repeat and period is not None and period <= case.assumed.get(step.id, 0):
-        return _refuse("period_on_paper", f"第{period}次已在导入台账时按纸质记录计入（共{case.assumed[step.id]}次）",
+        return _refuse(Code.PERIOD_ON_PAPER, f"第{period}次已在导入台账时按纸质记录计入（共{case.assumed[step.id]}次）",
                        f"请提交第{case.next_period(step.id)}次")
-    return _decide(pack, step, case, sub, world, kind="step_corrected" if corrected else "step_done", period=period)
+    return _decide(pack, step, case, sub, world, kind=EventKind.STEP_CORRECTED if corrected else EventKind.STEP_DONE, period=period)
 
 
 def policy(pack: Pack) -> MemberPolicy:
@@ -63,18 +63,18 @@ def _precondition(pack: Pack, step: StepDef, case: CaseState, sub: Submission) -
         return None  # a resubmission corrects the step (recorded as a correction)
     if case.state not in step.from_:
         wanted = "、".join(pack.state_label(s) for s in step.from_)
-        return _finding("wrong_step", f"此表用于“{step.label}”，须在“{wanted}”阶段提交，"
+        return _finding(Code.WRONG_STEP, f"此表用于“{step.label}”，须在“{wanted}”阶段提交，"
                         f"而{case.facts.get('name', '此人')}目前处于“{state_label}”阶段",
                         "请核对是否放错了人或放错了表；如阶段有误，请联系负责本系统的管理员")
     missing = [pack.step(a).label for a in step.after if not case.done(a)]
     if missing:
-        return _finding("missing_earlier_step", f"尚未完成前一步骤：{'、'.join(missing)}",
+        return _finding(Code.MISSING_EARLIER_STEP, f"尚未完成前一步骤：{'、'.join(missing)}",
                         "请先提交前一步骤的表格，再提交本表")
     if step.repeat:
         period, expected = sub.values.get(step.period_field), case.next_period(step.id)
         if period is None or period > expected:
             label = pack.forms[step.form].field(step.period_field).label
-            return _finding("period_out_of_order", f"{label}为{period}，但下一次应为第{expected}次",
+            return _finding(Code.PERIOD_OUT_OF_ORDER, f"{label}为{period}，但下一次应为第{expected}次",
                             f"请先提交第{expected}次，或把{label}改为{expected}", step.period_field, label)
     return None
 
@@ -86,10 +86,10 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
                       periods={k: case.periods_on_file(k) for k in {*case.periods, *case.assumed}},
                       policy=policy(pack))
     findings = run_rules(step.rules, ctx)
-    refusals = tuple(placed(f, sub) for f in findings if f.severity == "refuse")
+    refusals = tuple(placed(f, sub) for f in findings if f.severity == Severity.REFUSE)
     if refusals:
         return Refusal(refusals)
-    warnings = tuple(placed(f, sub) for f in findings if f.severity == "warn")
+    warnings = tuple(placed(f, sub) for f in findings if f.severity == Severity.WARN)
     data: dict = {"values": encode(sub.values), "warnings": [w.message for w in warnings]}
     if world.members is not None:  # the branch as it stood (e.g. whether it has a committee: 7 full members)
         full = pack.members.full if pack.members else ""
@@ -97,14 +97,14 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
     events = [Event(kind, step.id, data)]
     if case.case_id == "":
         person = {f.key: sub.values.get(f.key) for f in pack.forms[sub.form_id].fields}
-        events.insert(0, Event("case_created", "", {"pack_version": pack.version, "person": encode(person)}))
+        events.insert(0, Event(EventKind.CASE_CREATED, "", {"pack_version": pack.version, "person": encode(person)}))
     transition = step.transition(ctx.get)
-    joins = (transition.joins_members if transition else step.joins_members) if kind == "step_done" else ""
-    again = kind == "step_done"   # a new occurrence issues documents anew; a correction re-renders the latest
+    joins = (transition.joins_members if transition else step.joins_members) if kind == EventKind.STEP_DONE else ""
+    again = kind == EventKind.STEP_DONE   # a new occurrence issues documents anew; a correction re-renders the latest
     documents = _documents(pack, step, case, ctx, period, again)
-    if kind == "step_done" and transition is not None:
+    if kind == EventKind.STEP_DONE and transition is not None:
         documents += _reissued(pack, case, transition)
-    if kind == "step_corrected":  # forms already issued may be in staff hands: never overwrite them
+    if kind == EventKind.STEP_CORRECTED:  # forms already issued may be in staff hands: never overwrite them
         documents = tuple(d for d in documents if not pack.documents[d.doc_id].collects)
     data["documents"] = [[d.doc_id, d.period, d.occurrence] for d in documents]   # what this step issued
     return Decision(tuple(events), documents, warnings, joins)

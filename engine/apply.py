@@ -14,7 +14,7 @@ from datetime import date
 from .advance import World, advance
 from .clock import WorkdayCalendar
 from .imports import plan_import
-from .outcomes import Decision, DocumentDue, Event, Finding, Member, Refusal, Refused
+from .outcomes import Code, Decision, DocumentDue, Event, EventKind, Finding, Member, Refusal, Refused, Severity
 from .pack.model import FormDef, Pack, Terms
 from .state import CaseState
 from .validate import Checked, Submission, placed
@@ -40,14 +40,14 @@ class Branches:
         if self.configured and not self.accept_new:
             guess = difflib.get_close_matches(key, list(listed), n=1, cutoff=0.5)
             hint = f"（是否指“{listed[guess[0]]}”？）" if guess else ""
-            return Finding("branch_unknown", f"“{branch}”不是{ours}{hint}",
+            return Finding(Code.BRANCH_UNKNOWN, f"“{branch}”不是{ours}{hint}",
                            f"请改为以下之一：{'、'.join(self.configured)}；如确是新设立的{terms.branch}，请先在 docflow.toml 的 "
                            "[organisation] branches 中加上它", field, field_label)
         why = (f"docflow.toml 尚未列出{ours}" if not self.configured
                else f"它不在 docflow.toml 列出的{terms.branch}中（accept_new_branches = true）")
-        return Finding("branch_new", f"新的{terms.branch}“{branch}”：{why}，已按名册新建",
+        return Finding(Code.BRANCH_NEW, f"新的{terms.branch}“{branch}”：{why}，已按名册新建",
                        f"如是名称写错了，请更正名册；建议在 docflow.toml 的 [organisation] branches 中列出{ours}",
-                       field, field_label, severity="warn")
+                       field, field_label, severity=Severity.WARN)
 
 
 @dataclass(frozen=True)
@@ -125,15 +125,15 @@ def _form(pack: Pack, checked: Checked, sub: Submission, known: Known) -> Plan:
     ident = checked.reading.identity
     case = known.case
     if case is None or known.state is None:
-        return Plan(refusals=[Finding("unknown_case", f"表中的案卷编号“{ident.case_id}”在本系统中不存在",
+        return Plan(refusals=[Finding(Code.UNKNOWN_CASE, f"表中的案卷编号“{ident.case_id}”在本系统中不存在",
                                       "请使用本系统为该同志生成的表格；如果换了电脑或工作区，请联系负责本系统的管理员")])
     if ident.pack_version and ident.pack_version.split("@")[0] != pack.pack.id:
-        return Plan(refusals=[Finding("wrong_pack", f"这张表属于流程包“{ident.pack_version}”，不是当前的“{pack.version}”",
+        return Plan(refusals=[Finding(Code.WRONG_PACK, f"这张表属于流程包“{ident.pack_version}”，不是当前的“{pack.version}”",
                                       "请使用当前流程包生成的表格")])
     shown = checked.reading.shown_name
     if shown and clean_text(shown, compact=True) != clean_text(case.name, compact=True):
         label = pack.person_label(pack.case.name)
-        return Plan(refusals=[Finding("form_person_mismatch",
+        return Plan(refusals=[Finding(Code.FORM_PERSON_MISMATCH,
                                       f"这张表是为{case.name}（案卷 {case.case_id}）生成的，但表中{label}写的是“{shown}”",
                                       f"请使用为{clean_text(shown, compact=True)}生成的表格（在 outbox 该同志的文件夹中），"
                                       "不要复制别人的表格改名使用", pack.case.name, label)])
@@ -143,9 +143,9 @@ def _form(pack: Pack, checked: Checked, sub: Submission, known: Known) -> Plan:
         return Plan(refusals=problems)
     assert isinstance(verdict, Decision)
     warnings = list(verdict.warnings)
-    if verdict.events and verdict.events[0].kind == "step_corrected":
-        warnings.append(Finding("correction", f"“{pack.step(verdict.events[0].step).label}”此前已有记录，本次按更正处理",
-                                "原记录保留在案卷历史中；如并非更正，请检查是否放错了表", severity="warn"))
+    if verdict.events and verdict.events[0].kind == EventKind.STEP_CORRECTED:
+        warnings.append(Finding(Code.CORRECTION, f"“{pack.step(verdict.events[0].step).label}”此前已有记录，本次按更正处理",
+                                "原记录保留在案卷历史中；如并非更正，请检查是否放错了表", severity=Severity.WARN))
     change = CaseChange(case.case_id, case.person_key, case.name, case.branch, 0, list(verdict.events),
                         list(verdict.documents), warnings, verdict.joins_members)
     return Plan(changes=[change])
@@ -171,7 +171,7 @@ def _roster(pack: Pack, checked: Checked, form: FormDef, known: Known) -> Plan:
             continue
         key = person_key(pack, form, sub)
         if key and key in seen:
-            out.row_problems.append(Finding("duplicate_row", f"与第{seen[key]}行是同一人（{form.field(form.key_field).label}相同）",
+            out.row_problems.append(Finding(Code.DUPLICATE_ROW, f"与第{seen[key]}行是同一人（{form.field(form.key_field).label}相同）",
                                             "请删去重复的一行", form.key_field, form.field(form.key_field).label,
                                             f"第{row.number}行", ref=sub.refs.get(form.key_field, "")))
             continue

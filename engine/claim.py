@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 from .errors import WorkspaceError
-from .outcomes import NotReady
+from .outcomes import JournalStage, NotReady
 from .readers.safety import LIMITS
 from .store import Store
 from .workspace import CONFIG_NAME, Workspace
@@ -226,7 +226,7 @@ def claim(ws: Workspace, store: Store, path: Path, at: str, read_bytes: int = LI
     with store.transaction():
         jid = store.journal_open(original, at)
         work = folder / f"{jid:08d}__{path.name}"
-        store.journal_set(jid, "claiming", stored_path(ws, work))
+        store.journal_set(jid, JournalStage.CLAIMING, stored_path(ws, work))
     try:
         os.replace(path, work)  # on Windows this fails while anyone (Excel, a copy) holds the file open
     except OSError as exc:
@@ -245,7 +245,7 @@ def claim(ws: Workspace, store: Store, path: Path, at: str, read_bytes: int = LI
     if _changed(before, after, data, read_bytes):  # a writer still had it open (POSIX lets the rename happen anyway)
         return _put_back(ws, store, jid, original, work, path, at, "文件仍在写入")
     with store.transaction():
-        store.journal_set(jid, "claimed")
+        store.journal_set(jid, JournalStage.CLAIMED)
         store.retry_clear(original)
     return Claimed(jid, path, work, data, hashlib.sha256(data).hexdigest())
 

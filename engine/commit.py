@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from . import receipts
 from .apply import Plan
 from .documents import doc_path
-from .outcomes import Finding, Member, Refused, Seen
+from .outcomes import Finding, JournalStage, Member, OutcomeKind, Refused, Seen
 
 if TYPE_CHECKING:
     from .claim import Claimed
@@ -67,9 +67,9 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
                                      row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
         detail = {"receipt": text, "cases": case_ids, "row_problems": [f.to_dict() for f in p.row_problems],
                   "warnings": [w.to_dict() for w in warnings], "identity": p.identity}
-        eng.store.record_file(c.sha256, c.name, "processed", detail, due, c.journal_id, stamp)
-        eng.store.journal_set(c.journal_id, "stored")
-    return Stored("processed", text, due, docs, case_ids, list(p.row_problems), warnings)
+        eng.store.record_file(c.sha256, c.name, OutcomeKind.PROCESSED, detail, due, c.journal_id, stamp)
+        eng.store.journal_set(c.journal_id, JournalStage.STORED)
+    return Stored(OutcomeKind.PROCESSED, text, due, docs, case_ids, list(p.row_problems), warnings)
 
 
 def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str], identity: str) -> Stored:
@@ -77,9 +77,9 @@ def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str]
     text = receipts.receipt_text(file=c.name, at=at, outcome="rejected", refusals=findings, notes=notes)
     detail = {"receipt": text, "findings": [f.to_dict() for f in findings], "identity": identity or f"file|{c.name}"}
     with eng.store.transaction():
-        eng.store.record_file(c.sha256, c.name, "rejected", detail, [], c.journal_id, at.isoformat(timespec="seconds"))
-        eng.store.journal_set(c.journal_id, "stored")
-    return Stored("rejected", text, findings=findings)
+        eng.store.record_file(c.sha256, c.name, OutcomeKind.REJECTED, detail, [], c.journal_id, at.isoformat(timespec="seconds"))
+        eng.store.journal_set(c.journal_id, JournalStage.STORED)
+    return Stored(OutcomeKind.REJECTED, text, findings=findings)
 
 
 def _duplicate(eng: Engine, c: Claimed, seen: Seen) -> Stored:
@@ -87,10 +87,10 @@ def _duplicate(eng: Engine, c: Claimed, seen: Seen) -> Stored:
     first = f"{seen.name}（{seen.at}）"
     text = receipts.receipt_text(file=c.name, at=at, outcome="duplicate", duplicate_of=first)
     with eng.store.transaction():
-        eng.store.record_file(c.sha256, c.name, "duplicate", {"receipt": text}, [], c.journal_id,
+        eng.store.record_file(c.sha256, c.name, OutcomeKind.DUPLICATE, {"receipt": text}, [], c.journal_id,
                               at.isoformat(timespec="seconds"))
-        eng.store.journal_set(c.journal_id, "stored")
-    return Stored("duplicate", text, first_seen=first)
+        eng.store.journal_set(c.journal_id, JournalStage.STORED)
+    return Stored(OutcomeKind.DUPLICATE, text, first_seen=first)
 
 
 def stored_from_row(row: Any) -> Stored:

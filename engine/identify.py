@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .outcomes import Finding, Identity
+from .outcomes import Code, Finding, Identity
 from .pack.model import Pack
 from .readers import docx as docx_reader
 from .readers import xlsx as xlsx_reader
@@ -32,7 +32,7 @@ def identify(pack: Pack, opened: Opened) -> Identity | Finding:
     form_id = props.get(PROP_FORM, "")
     if form_id:
         if form_id not in pack.forms:
-            return Finding("unknown_form", f"文件标明的表单“{form_id}”不属于当前流程包（{pack.pack.name}）",
+            return Finding(Code.UNKNOWN_FORM, f"文件标明的表单“{form_id}”不属于当前流程包（{pack.pack.name}）",
                            "请使用本系统当前生成的表格")
         return Identity(form_id, "form", props.get(PROP_CASE, ""), props.get(PROP_PACK, ""),
                         _int(props.get(PROP_PERIOD)), "properties")
@@ -41,7 +41,7 @@ def identify(pack: Pack, opened: Opened) -> Identity | Finding:
         return found
     if opened.book is not None:
         return _by_headers(pack, opened.book)
-    return Finding("unknown_form", "无法识别这是哪一张表：文件中没有本系统表格的标记，也没有可识别的标题",
+    return Finding(Code.UNKNOWN_FORM, "无法识别这是哪一张表：文件中没有本系统表格的标记，也没有可识别的标题",
                    "请使用本系统生成的表格（在 outbox 文件夹中）填写后放回 inbox；不要新建空白文档")
 
 
@@ -67,12 +67,12 @@ def _by_marks(pack: Pack, opened: Opened) -> Identity | None:
 def _by_headers(pack: Pack, book: xlsx_reader.Book) -> Identity | Finding:
     rosters = [(xlsx_reader.score(book, f), k) for k, f in pack.forms.items() if f.kind == "roster"]
     if not rosters:
-        return Finding("unknown_form", "当前流程包不接收名册", "")
+        return Finding(Code.UNKNOWN_FORM, "当前流程包不接收名册", "")
     (best, ws), form_id = max(rosters, key=lambda r: r[0][0])
     if best < 3 or ws is None:
         labels = "；".join(f"{f.label}（{'、'.join(x.label for x in f.fields if x.required)}）"
                           for f in pack.forms.values() if f.kind == "roster")
-        return Finding("unknown_form", "无法识别这张表格：既不是本系统生成的表，也找不到名册的表头",
+        return Finding(Code.UNKNOWN_FORM, "无法识别这张表格：既不是本系统生成的表，也找不到名册的表头",
                        f"名册须有表头行，包含以下列：{labels}")
     return Identity(form_id, "roster", how="headers", sheet=ws.title)
 

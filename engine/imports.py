@@ -11,7 +11,7 @@ from datetime import date
 from . import dates
 from .advance import World, policy
 from .due import possible
-from .outcomes import Decision, DocumentDue, Event, Finding, Refusal, Verdict
+from .outcomes import Code, Decision, DocumentDue, Event, EventKind, Finding, Refusal, Severity, Verdict
 from .pack.model import ImportDef, Pack
 from .rules import RuleContext, run_rules
 from .state import encode, fold
@@ -21,17 +21,17 @@ from .validate import Submission, placed
 def plan_import(pack: Pack, imp: ImportDef, sub: Submission, world: World) -> Verdict:
     ctx = RuleContext(form=sub.values, case={}, today=world.today, labels=_form_labels(pack, imp),
                       calendar=world.calendar, policy=policy(pack))
-    problems = [f for f in run_rules(imp.rules, ctx) if f.severity == "refuse"]
+    problems = [f for f in run_rules(imp.rules, ctx) if f.severity == Severity.REFUSE]
     passed = [m for m in imp.milestones if all(sub.values.get(r.partition(".")[2]) for r in m.values.values())]
     problems += _stage_problems(pack, imp, sub, passed)
     if problems:
         return Refusal(tuple(placed(f, sub) for f in problems))
     person = {f.key: sub.values.get(f.key) for f in pack.forms[pack.steps[0].form].fields}
-    events = [Event("case_created", "", {"pack_version": pack.version, "person": encode(person), "imported": True})]
+    events = [Event(EventKind.CASE_CREATED, "", {"pack_version": pack.version, "person": encode(person), "imported": True})]
     for m in passed:
         values = {k: sub.values.get(ref.partition(".")[2]) for k, ref in m.values.items()} | dict(m.literals)
         facts = {k: sub.values.get(ref.partition(".")[2]) for k, ref in m.facts.items()}
-        events.append(Event("step_done", m.step, {"values": encode(values), "facts": encode(facts),
+        events.append(Event(EventKind.STEP_DONE, m.step, {"values": encode(values), "facts": encode(facts),
                                                    "imported": True, "state": m.state}))
     cs = fold(pack, "", [("", e) for e in events])
     events[0].data["assumed_periods"] = _assumed_periods(pack, cs, passed, sub, world.today)
@@ -52,14 +52,14 @@ def _stage_problems(pack: Pack, imp: ImportDef, sub: Submission, passed: list) -
     reached = passed[-1].state if passed else ""
     gaps = [m for m in imp.milestones[: imp.milestones.index(passed[-1]) + 1] if m not in passed] if passed else []
     if gaps:
-        return [Finding("ledger_gap", f"缺少“{_date_label(pack, imp, gaps[0])}”，但后面阶段的时间已填写",
+        return [Finding(Code.LEDGER_GAP, f"缺少“{_date_label(pack, imp, gaps[0])}”，但后面阶段的时间已填写",
                         "请补填该时间，或核对后面的时间是否填错了列", imp.stage_field, label)]
     if wanted != reached:
         need = next((m for m in imp.milestones if m.state == wanted), None)
         if need is not None and need not in passed:
-            return [Finding("ledger_stage_unsupported", f"{label}为“{stage}”，但没有填写“{_date_label(pack, imp, need)}”",
+            return [Finding(Code.LEDGER_STAGE_UNSUPPORTED, f"{label}为“{stage}”，但没有填写“{_date_label(pack, imp, need)}”",
                             "请补填该时间，或更正当前发展阶段", imp.stage_field, label)]
-        return [Finding("ledger_stage_unsupported",
+        return [Finding(Code.LEDGER_STAGE_UNSUPPORTED,
                         f"{label}为“{stage}”，但已填写的时间表明已到“{pack.state_label(reached)}”阶段",
                         "请核对当前发展阶段或各阶段时间", imp.stage_field, label)]
     return []

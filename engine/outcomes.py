@@ -2,9 +2,100 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal, Union
 
-Severity = Literal["refuse", "warn"]
+
+class Severity(StrEnum):
+    REFUSE = "refuse"          # the file (or the roster row) is refused
+    WARN = "warn"              # recorded and told, nothing refused
+
+
+class OutcomeKind(StrEnum):
+    PROCESSED = "processed"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    NOT_READY = "not_ready"
+
+
+class EventKind(StrEnum):
+    CASE_CREATED = "case_created"
+    STEP_DONE = "step_done"
+    STEP_CORRECTED = "step_corrected"
+
+
+class JournalStage(StrEnum):
+    """Where a file in flight is (see ``claim``): in the work folder being read, read, or stored."""
+
+    CLAIMING = "claiming"
+    CLAIMED = "claimed"
+    STORED = "stored"
+
+
+class Code(StrEnum):
+    """The reason codes the engine gives a finding (a pack's own rules may add codes of their own)."""
+
+    BRANCH_NEW = "branch_new"
+    BRANCH_UNKNOWN = "branch_unknown"
+    CALENDAR_FALLBACK = "calendar_fallback"
+    CORRECTION = "correction"
+    CORRUPT_XLSX = "corrupt_xlsx"
+    CORRUPT_ZIP = "corrupt_zip"
+    COUNT_OUT_OF_RANGE = "count_out_of_range"
+    DATE_IN_FUTURE = "date_in_future"
+    DUPLICATE_PERSON = "duplicate_person"
+    DUPLICATE_ROW = "duplicate_row"
+    EMPTY_FILE = "empty_file"
+    EMPTY_ROSTER = "empty_roster"
+    FORM_PERSON_MISMATCH = "form_person_mismatch"
+    FORMULA_IN_INPUT = "formula_in_input"
+    ID_BIRTH_MISMATCH = "id_birth_mismatch"
+    ID_NUMBER_INVALID = "id_number_invalid"
+    INTERNAL_ERROR = "internal_error"
+    INTERVAL_TOO_LONG = "interval_too_long"
+    INTERVAL_TOO_SHORT = "interval_too_short"
+    INVALID_VALUE = "invalid_value"
+    LEDGER_GAP = "ledger_gap"
+    LEDGER_STAGE_UNSUPPORTED = "ledger_stage_unsupported"
+    MISSING_COLUMN = "missing_column"
+    MISSING_EARLIER_STEP = "missing_earlier_step"
+    MISSING_REQUIRED = "missing_required"
+    NO_CASE = "no_case"
+    NO_MEMBER_ROSTER = "no_member_roster"
+    NO_STEP = "no_step"
+    NOT_FULL_MEMBER = "not_full_member"
+    NOT_OFFICE = "not_office"
+    NUMBER_OUT_OF_RANGE = "number_out_of_range"
+    OLD_OR_ENCRYPTED = "old_or_encrypted"
+    OVER_AGE = "over_age"
+    PERIOD_ON_PAPER = "period_on_paper"
+    PERIOD_OUT_OF_ORDER = "period_out_of_order"
+    PERIOD_OVERDUE = "period_overdue"
+    PERIODS_MISSING = "periods_missing"
+    SPAN_TOO_SHORT = "span_too_short"
+    TOO_LARGE = "too_large"
+    TOO_MANY_ROWS = "too_many_rows"
+    TRAINING_TOO_SHORT = "training_too_short"
+    UNDER_AGE = "under_age"
+    UNKNOWN_CASE = "unknown_case"
+    UNKNOWN_FORM = "unknown_form"
+    VALUE_NOT_ALLOWED = "value_not_allowed"
+    VOTE_BALLOTS_VOID = "vote_ballots_void"
+    VOTE_COUNT_MISMATCH = "vote_count_mismatch"
+    VOTE_DUE_WRONG = "vote_due_wrong"
+    VOTE_EXCLUDED_NOT_VOTING = "vote_excluded_not_voting"
+    VOTE_EXCLUDED_REASON = "vote_excluded_reason"
+    VOTE_EXCLUDED_UNKNOWN = "vote_excluded_unknown"
+    VOTE_ISSUED_EXCEEDS = "vote_issued_exceeds"
+    VOTE_MEMBERS_MISMATCH = "vote_members_mismatch"
+    VOTE_NO_QUORUM = "vote_no_quorum"
+    VOTE_OUTCOME_MISMATCH = "vote_outcome_mismatch"
+    VOTE_PRESENT_EXCEEDS = "vote_present_exceeds"
+    VOTE_WRITTEN_EXCEEDS = "vote_written_exceeds"
+    WRONG_PACK = "wrong_pack"
+    WRONG_STEP = "wrong_step"
+    XML_ENTITIES = "xml_entities"
+    ZIP_BOMB = "zip_bomb"
 
 
 @dataclass(frozen=True)
@@ -17,7 +108,7 @@ class Finding:
     field: str = ""               # field key
     label: str = ""               # field label (Chinese)
     place: str = ""               # sheet!cell, bookmark, row number...
-    severity: Severity = "refuse"
+    severity: Severity = Severity.REFUSE
     article: str = ""
     ref: str = ""                 # machine reference for marking: "sheet!A1"
 
@@ -69,7 +160,7 @@ class RawValue:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str                     # case_created | step_done | step_corrected | warning | members_updated
+    kind: EventKind
     step: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -125,7 +216,7 @@ class Processed:
     warnings: tuple[Finding, ...] = ()
     row_problems: tuple[Finding, ...] = ()   # roster rows refused while the others were taken
     receipt: str = ""
-    kind: Literal["processed"] = "processed"
+    kind: Literal[OutcomeKind.PROCESSED] = OutcomeKind.PROCESSED
 
 
 @dataclass(frozen=True)
@@ -134,7 +225,7 @@ class Rejected:
     sha256: str
     reasons: tuple[Finding, ...]
     receipt: str = ""
-    kind: Literal["rejected"] = "rejected"
+    kind: Literal[OutcomeKind.REJECTED] = OutcomeKind.REJECTED
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -147,14 +238,14 @@ class Duplicate:
     sha256: str
     first_seen: str = ""
     receipt: str = ""
-    kind: Literal["duplicate"] = "duplicate"
+    kind: Literal[OutcomeKind.DUPLICATE] = OutcomeKind.DUPLICATE
 
 
 @dataclass(frozen=True)
 class NotReady:
     file: str
     why: str
-    kind: Literal["not_ready"] = "not_ready"
+    kind: Literal[OutcomeKind.NOT_READY] = OutcomeKind.NOT_READY
 
 
 Outcome = Union[Processed, Rejected, Duplicate, NotReady]

@@ -11,13 +11,13 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.workbook.workbook import Workbook
 
-from .outcomes import Finding
+from .outcomes import Finding, Severity
 
 _RED = PatternFill("solid", fgColor="FFC7CE")
 
 
 def _finding_lines(i: int, f: Finding) -> list[str]:
-    lines = [f"问题 {i}" + ("（提醒，不影响处理）" if f.severity == "warn" else "")]
+    lines = [f"问题 {i}" + ("（提醒，不影响处理）" if f.severity == Severity.WARN else "")]
     if f.label:
         lines.append(f"  栏目：{f.label}")
     if f.place:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .claim import Claimed, InboxUnavailable, move_no_clobber, orphans, roll_back
 from .commit import stored_from_row
 from .documents import render_due
+from .outcomes import OutcomeKind
 from .route import route
 from .workspace import Workspace
 
@@ -52,7 +53,7 @@ def _recover_one(eng: Engine, jid: int, original: str, work: str) -> str:
                 eng.store.journal_close(jid)
         return f"{original}：放回 inbox 重新处理" if back else f"{original}：仍在 inbox，将重新处理"
     stored = stored_from_row(row)
-    if row.outcome == "processed":
+    if row.outcome == OutcomeKind.PROCESSED:
         render_due(eng, row.documents)
     if work_path is not None and work_path.exists():
         route(eng, Claimed(jid, eng.ws.inbox / original, work_path, work_path.read_bytes(), row.sha256), stored)

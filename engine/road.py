@@ -18,7 +18,7 @@ from .commit import store
 from .documents import render
 from .engine import Engine
 from .errors import DocflowError
-from .outcomes import Finding, NotReady, Outcome, Refused, Seen
+from .outcomes import Code, Finding, NotReady, Outcome, Refused, Seen
 from .reading import read
 from .recovery import recover
 from .route import route
@@ -58,7 +58,7 @@ def guarded(stage: Callable[[Engine, Any], T], eng: Engine, given: Any) -> T | R
     except Exception:
         log.error("internal error in %s on %s\n%s", stage.__name__, getattr(given, "name", given),
                   traceback.format_exc())
-        return Refused((Finding("internal_error", "系统处理此文件时出现内部错误，文件已原样退回",
+        return Refused((Finding(Code.INTERNAL_ERROR, "系统处理此文件时出现内部错误，文件已原样退回",
                                 "请把此文件和退回说明发给系统管理员"),), identity=_identity(given))
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import receipts
 from .names import safe_file_name
-from .outcomes import Duplicate, Outcome, Processed, Rejected
+from .outcomes import Duplicate, Outcome, OutcomeKind, Processed, Rejected
 from .render import write_atomic
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def free_name(folder: Path, name: str) -> Path:
 
 
 def receipt_path(dest: Path, outcome: str) -> Path:
-    label = "退回说明" if outcome == "rejected" else "回执"
+    label = "退回说明" if outcome == OutcomeKind.REJECTED else "回执"
     return dest.with_name(f"{dest.name}.{label}.txt")
 
 
@@ -85,10 +85,10 @@ def route(eng: Engine, c: Claimed, stored: Stored, reading: Any = None) -> Outco
     """Put the original where it belongs with its receipt, close its journal row; the file's Outcome."""
     _deliver(eng, c, stored, reading)
     file = str(c.original)
-    if stored.outcome == "processed":
+    if stored.outcome == OutcomeKind.PROCESSED:
         return Processed(file, c.sha256, tuple(stored.cases), tuple(stored.documents), tuple(stored.warnings),
                          tuple(stored.findings), stored.receipt)
-    if stored.outcome == "rejected":
+    if stored.outcome == OutcomeKind.REJECTED:
         return Rejected(file, c.sha256, tuple(stored.findings), stored.receipt)
     return Duplicate(file, c.sha256, stored.first_seen, stored.receipt)
 
@@ -101,18 +101,18 @@ def _deliver(eng: Engine, c: Claimed, stored: Stored, reading: Any) -> None:
             marked = receipts.marked_copy(book.wb if book is not None else c.data, stored.findings)
         except Exception:  # the receipt alone still says everything
             log.warning("could not mark a copy of %s", c.name)
-        if stored.outcome == "processed":  # a roster taken but for some rows: the note beside the copy says so
+        if stored.outcome == OutcomeKind.PROCESSED:  # a roster taken but for some rows: the note beside the copy says so
             note = receipts.receipt_text(file=c.name, at=eng.clock.now(), outcome="partial",
                                          row_problems=stored.findings)
     row = eng.store.file_for_journal(c.journal_id)
     identity = row.detail.get("identity") if row else None
-    if identity and stored.outcome in ("processed", "rejected"):  # an earlier refusal of the same thing is done with
+    if identity and stored.outcome in (OutcomeKind.PROCESSED, OutcomeKind.REJECTED):  # an earlier refusal of the same thing is done with
         earlier = eng.store.superseded(identity, c.journal_id)
         for _, paths in earlier:
             retire(eng.ws.rejected, paths)
         with eng.store.transaction():
             eng.store.set_retired([i for i, _ in earlier])
-    folder = eng.ws.rejected if stored.outcome == "rejected" else eng.ws.processed / eng.clock.today().isoformat()
+    folder = eng.ws.rejected if stored.outcome == OutcomeKind.REJECTED else eng.ws.processed / eng.clock.today().isoformat()
     written = place(c.work, folder, c.name, stored.outcome, stored.receipt, marked, fix_folder=eng.ws.rejected,
                     marked_note=note)
     with eng.store.transaction():

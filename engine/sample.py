@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from .outcomes import Event
+from .outcomes import Event, EventKind
 from .pack.model import DocumentDef, FieldDef, Pack
 from .rules.people import id_check_char
 from .state import CaseState, encode, fold
@@ -54,9 +54,9 @@ def sample_case(pack: Pack, doc: DocumentDef | None = None, case_id: str = "2026
         if not events:
             person = dict(values)
             events.append((f"{FIRST_DAY.isoformat()}T09:00:00+08:00",
-                           Event("case_created", "", {"pack_version": pack.version, "person": encode(person)})))
+                           Event(EventKind.CASE_CREATED, "", {"pack_version": pack.version, "person": encode(person)})))
         at = f"{FIRST_DAY.isoformat()}T09:00:00+08:00"
-        events.append((at, Event("step_done", step.id, {"values": encode(values)})))
+        events.append((at, Event(EventKind.STEP_DONE, step.id, {"values": encode(values)})))
     return fold(pack, case_id, events)
 
 

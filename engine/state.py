@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .outcomes import Event
+from .outcomes import Event, EventKind
 from .pack.model import Pack
 from .refs import Ref
 
@@ -49,13 +49,13 @@ def fold(pack: Pack, case_id: str, events: list[tuple[str, Event]]) -> CaseState
     cs = CaseState(case_id)
     for at, ev in events:
         cs.history.append((at, ev.kind, ev.step))
-        if ev.kind == "case_created":
+        if ev.kind == EventKind.CASE_CREATED:
             cs.pack_version = ev.data.get("pack_version", "")
             cs.person = decode(ev.data.get("person", {}))
             cs.facts.update(cs.person)
             cs.assumed = dict(ev.data.get("assumed_periods", {}))
             cs.imported = bool(ev.data.get("imported"))
-        elif ev.kind in ("step_done", "step_corrected"):
+        elif ev.kind in (EventKind.STEP_DONE, EventKind.STEP_CORRECTED):
             _apply_step(pack, cs, ev)
     return cs
 
@@ -80,7 +80,7 @@ def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:
         cs.facts["branch_full_members"] = ev.data["branch"].get("full_members")
     cs.warnings.extend(ev.data.get("warnings", []))
     cs.imported = cs.imported or bool(ev.data.get("imported"))
-    if ev.kind == "step_done":
+    if ev.kind == EventKind.STEP_DONE:
         cs.state = ev.data.get("state") or (transition.to if transition else step.to)
         cs.occurrences[step.id] = cs.occurrences.get(step.id, 0) + 1
         cs.reopened.discard(step.id)

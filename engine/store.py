@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .outcomes import Event, Member
+from .outcomes import Event, JournalStage, Member
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -175,7 +175,7 @@ class Store:
     # ------------------------------------------------------------ journal
     def journal_open(self, original: str, at: str) -> int:
         cur = self.db.execute("INSERT INTO journal (original, work, stage, at) VALUES (?,?,?,?)",
-                              (original, "", "claiming", at))
+                              (original, "", JournalStage.CLAIMING, at))
         return int(cur.lastrowid)
 
     def journal_set(self, journal_id: int, stage: str, work: str | None = None) -> None:

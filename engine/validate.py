@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
 from .fields import field_type
-from .outcomes import Finding, RawValue, Refused, Seen
+from .outcomes import Code, Finding, RawValue, Refused, Seen
 from .pack.model import FieldDef, FormDef
 
 
@@ -55,7 +55,7 @@ def validate(form_id: str, form: FormDef, raw: dict[str, RawValue], date1904: bo
     for f in form.fields:
         rv = raw.get(f.key)
         if rv is not None and rv.formula:
-            findings.append(Finding("formula_in_input", "这里填的是公式，不是值", "请直接填写内容，不要以“=”开头",
+            findings.append(Finding(Code.FORMULA_IN_INPUT, "这里填的是公式，不是值", "请直接填写内容，不要以“=”开头",
                                     f.key, f.label, rv.place, ref=rv.ref))
     model = submission_model(form, date1904)
     given = {k: v.value for k, v in raw.items() if not v.formula}
@@ -67,14 +67,14 @@ def validate(form_id: str, form: FormDef, raw: dict[str, RawValue], date1904: bo
             key = str(err["loc"][0])
             f = form.field(key)
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
-            findings.append(Finding("invalid_value", msg, _hint(f), key, f.label if f else key, _place(raw, key),
+            findings.append(Finding(Code.INVALID_VALUE, msg, _hint(f), key, f.label if f else key, _place(raw, key),
                                     ref=_ref(raw, key)))
             bad.add(key)
         typed = model.model_validate({k: v for k, v in given.items() if k not in bad})  # the rest, typed
     data = typed.model_dump()
     for f in form.fields:
         if f.required and data.get(f.key) in (None, "") and not any(x.field == f.key for x in findings):
-            findings.append(Finding("missing_required", "必填项未填写", f"请填写“{f.label}”", f.key, f.label,
+            findings.append(Finding(Code.MISSING_REQUIRED, "必填项未填写", f"请填写“{f.label}”", f.key, f.label,
                                     _place(raw, f.key), ref=_ref(raw, f.key)))
     return Submission(form_id, data, {k: v.place for k, v in raw.items()}, {k: v.ref for k, v in raw.items()},
                       tuple(findings))
@@ -141,13 +141,13 @@ def check(pack: Any, reading: Any) -> "Checked | Refused":
     if roster.missing:
         return Refused(tuple(missing_column_findings(roster)), notes, reading.identity.key(reading.name))
     if not roster.rows:
-        return Refused((Finding("empty_roster", "名册中没有任何数据行", "请在表头下方逐行填写人员信息"),), notes,
+        return Refused((Finding(Code.EMPTY_ROSTER, "名册中没有任何数据行", "请在表头下方逐行填写人员信息"),), notes,
                        reading.identity.key(reading.name))
     rows = tuple(Row(r.number, validate(ident.form_id, form, r.values, reading.date1904)) for r in roster.rows)
     return Checked(reading, rows=rows, notes=notes)
 
 
 def missing_column_findings(roster: Any) -> list[Finding]:
-    return [Finding("missing_column", f"名册中找不到“{f.label}”列", f"请在表头加上“{f.label}”列"
+    return [Finding(Code.MISSING_COLUMN, f"名册中找不到“{f.label}”列", f"请在表头加上“{f.label}”列"
                     + (f"（也可写作：{'、'.join(f.synonyms)}）" if f.synonyms else ""), f.key, f.label,
                     f"工作表“{roster.sheet}”表头") for f in roster.missing]

@@ -11,7 +11,6 @@ from ..refs import Expr, Ref
 from .model import KEY_RE, FormDef, Pack, RuleDef, StepDef
 
 
-
 def check_references(pack: Pack, path: Path, check_templates: bool = True) -> Pack:
     problems: list[str] = []
     step_ids = [s.id for s in pack.steps]

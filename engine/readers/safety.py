@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import InputError
+from ..outcomes import Code
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,17 @@ class Package:
 def sniff(data: bytes, name: str) -> str:
     """Say what a file really is; raise InputError for anything that is not a usable office zip."""
     if not data:
-        raise InputError("文件是空的（0字节），可能尚未复制完成或保存失败", code="empty_file")
+        raise InputError("文件是空的（0字节），可能尚未复制完成或保存失败", code=Code.EMPTY_FILE)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputError("这是旧版 Office 格式（.doc/.xls）或加了密码的文件，本系统无法读取。"
-                         "请用 Word/Excel 另存为 .docx/.xlsx，并取消密码", code="old_or_encrypted")
+                         "请用 Word/Excel 另存为 .docx/.xlsx，并取消密码", code=Code.OLD_OR_ENCRYPTED)
     if data[:4] != b"PK\x03\x04":
         if data[:5] == b"%PDF-":
-            raise InputError("这是 PDF 文件，无法读取填写内容。" + _FIX_RESAVE, code="not_office")
+            raise InputError("这是 PDF 文件，无法读取填写内容。" + _FIX_RESAVE, code=Code.NOT_OFFICE)
         if _looks_like_text(data):
             raise InputError("这是纯文本/CSV 文件（可能是改了扩展名），不是 Excel 工作簿。"
-                             "请用 Excel 打开后“另存为”Excel 工作簿(.xlsx)", code="not_office")
-        raise InputError("这不是 Word/Excel 文件。" + _FIX_RESAVE, code="not_office")
+                             "请用 Excel 打开后“另存为”Excel 工作簿(.xlsx)", code=Code.NOT_OFFICE)
+        raise InputError("这不是 Word/Excel 文件。" + _FIX_RESAVE, code=Code.NOT_OFFICE)
     return "xlsx" if name.lower().endswith((".xlsx", ".xlsm")) else "docx"
 
 
@@ -74,7 +75,7 @@ def _looks_like_text(data: bytes) -> bool:
 def open_package(data: bytes, name: str, limits: Limits = LIMITS) -> Package:
     if len(data) > limits.file_bytes:
         raise InputError(f"文件过大（{len(data) // 1024 // 1024} MB），超过 {limits.file_bytes // 1024 // 1024} MB 上限。"
-                         "请删除文件中的图片等无关内容后重新提交", code="too_large")
+                         "请删除文件中的图片等无关内容后重新提交", code=Code.TOO_LARGE)
     sniffed = sniff(data, name)
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
@@ -87,29 +88,29 @@ def open_package(data: bytes, name: str, limits: Limits = LIMITS) -> Package:
                      if not i.is_dir() and i.filename not in parts and _looks_like_xml(_head(z, i))}
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
         raise InputError(f"文件已损坏或不完整，无法打开（{type(exc).__name__}）。"
-                         "请确认文件已完整复制；如是本系统发出的表格，请重新保存后再提交", code="corrupt_zip") from None
+                         "请确认文件已完整复制；如是本系统发出的表格，请重新保存后再提交", code=Code.CORRUPT_ZIP) from None
     kind = _kind(parts, sniffed)
     for part, blob in {**parts, **disguised}.items():
         if _has_dtd(blob):
             raise InputError(f"文件内部含有不允许的 XML 声明（DOCTYPE/ENTITY，位于 {part}），出于安全原因拒收。"
-                             + _FIX_RESAVE, code="xml_entities")
+                             + _FIX_RESAVE, code=Code.XML_ENTITIES)
     return Package(kind, data, parts)
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.members:
-        raise InputError("文件内部结构异常（成员过多），疑似压缩炸弹，已拒收", code="zip_bomb")
+        raise InputError("文件内部结构异常（成员过多），疑似压缩炸弹，已拒收", code=Code.ZIP_BOMB)
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise InputError("文件设置了密码（加密的压缩包），本系统无法读取。请取消密码，"
-                             "用 Word/Excel 另存为 .docx/.xlsx 后重新提交", code="old_or_encrypted")
+                             "用 Word/Excel 另存为 .docx/.xlsx 后重新提交", code=Code.OLD_OR_ENCRYPTED)
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if total > limits.unpacked_bytes or (info.file_size > 1_000_000 and ratio > limits.ratio):
-            raise InputError("文件解压后体积异常巨大，疑似压缩炸弹，已拒收", code="zip_bomb")
+            raise InputError("文件解压后体积异常巨大，疑似压缩炸弹，已拒收", code=Code.ZIP_BOMB)
         if info.filename.startswith(("/", "\\")) or ".." in info.filename.replace("\\", "/").split("/"):
-            raise InputError("文件内部路径异常，已拒收", code="corrupt_zip")
+            raise InputError("文件内部路径异常，已拒收", code=Code.CORRUPT_ZIP)
 
 
 def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -141,8 +142,8 @@ def _kind(parts: dict[str, bytes], sniffed: str) -> str:
         return "xlsx"
     if "content.xml" in parts:
         raise InputError("这是 WPS/LibreOffice 的 ODF 格式（.ods/.odt）。请另存为 .xlsx 或 .docx 后重新提交",
-                         code="not_office")
-    raise InputError("这是一个压缩包，但不是 Word/Excel 文件。" + _FIX_RESAVE, code="not_office")
+                         code=Code.NOT_OFFICE)
+    raise InputError("这是一个压缩包，但不是 Word/Excel 文件。" + _FIX_RESAVE, code=Code.NOT_OFFICE)
 
 
 _DTD_TEXT = re.compile(r"<!\s*(doctype|entity)", re.IGNORECASE)

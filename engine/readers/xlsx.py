@@ -14,7 +14,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import InputError
-from ..outcomes import RawValue
+from ..outcomes import Code, RawValue
 from ..pack.model import FieldDef, FormDef
 from .docx import norm_label
 from .safety import LIMITS, Package
@@ -30,7 +30,7 @@ def load(pkg: Package) -> Workbook:
             return openpyxl.load_workbook(pkg.open(), data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for broken parts
         raise InputError(f"Excel 文件内容损坏，无法读取（{type(exc).__name__}）。"
-                         "请用 Excel 打开后另存为 .xlsx 再提交", code="corrupt_xlsx") from None
+                         "请用 Excel 打开后另存为 .xlsx 再提交", code=Code.CORRUPT_XLSX) from None
 
 
 def is_1904(wb: Workbook) -> bool:
@@ -228,7 +228,7 @@ def read_roster(book: Book, ws: Worksheet, form: FormDef, max_rows: int = LIMITS
     roster = Roster(ws.title, {k: get_column_letter(c) for k, c in cols.items()}, [])
     roster.missing = [f for f in form.fields if f.required and f.key not in cols]
     if ws.max_row - header_row > max_rows:
-        raise InputError(f"名册行数过多（超过{max_rows}行），请拆分后提交", code="too_many_rows")
+        raise InputError(f"名册行数过多（超过{max_rows}行），请拆分后提交", code=Code.TOO_MANY_ROWS)
     for r in range(header_row + 1, ws.max_row + 1):
         if ws.row_dimensions[r].hidden:
             if any(ws.cell(r, c).value not in (None, "") for c in cols.values()):

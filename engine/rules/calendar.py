@@ -8,7 +8,7 @@ from pydantic import model_validator
 from .. import dates
 from ..clock import fallback_years
 from ..dates import DurationField
-from ..outcomes import Finding
+from ..outcomes import Code, Finding, Severity
 from ..pack.model import RuleDef
 from ..refs import RefField
 from .base import Kind, Params, RuleContext, finding
@@ -28,7 +28,7 @@ def _check_min_age(rule: RuleDef, p: Age, ctx: RuleContext) -> list[Finding]:
     if age >= p.years:
         return []
     earliest = dates.add_months(birth, 12 * p.years)
-    return [finding(rule, ctx, p.on, "under_age", f"{ctx.label(p.on)} {on.isoformat()} 时年龄为 {age} 周岁，未满 {p.years} 周岁",
+    return [finding(rule, ctx, p.on, Code.UNDER_AGE, f"{ctx.label(p.on)} {on.isoformat()} 时年龄为 {age} 周岁，未满 {p.years} 周岁",
                     f"年满{p.years}周岁（{earliest.isoformat()}）后方可提出申请；如日期填错请更正")]
 
 
@@ -39,7 +39,7 @@ def _check_max_age(rule: RuleDef, p: Age, ctx: RuleContext) -> list[Finding]:
     age = dates.years_between(birth, on)
     if age <= p.years:
         return []
-    return [finding(rule, ctx, p.on, "over_age", f"{ctx.label(p.on)} {on.isoformat()} 时年龄为 {age} 周岁，已超过 {p.years} 周岁",
+    return [finding(rule, ctx, p.on, Code.OVER_AGE, f"{ctx.label(p.on)} {on.isoformat()} 时年龄为 {age} 周岁，已超过 {p.years} 周岁",
                     "已超过规定年龄，不能提出申请；如出生日期或日期填错请更正")]
 
 
@@ -77,7 +77,7 @@ def _check_interval(rule: RuleDef, p: Interval, ctx: RuleContext) -> list[Findin
         if p.max.unit == "working_day":
             out += calendar_note(ctx, ref, start, latest)
         if end > latest:
-            out.append(finding(rule, ctx, ref, "interval_too_long",
+            out.append(finding(rule, ctx, ref, Code.INTERVAL_TOO_LONG,
                                f"{what}：{ctx.label(p.end)} {end.isoformat()} 已超过"
                                f"{ctx.label(p.start)} {start.isoformat()} 之后{p.max.zh()}（最迟 {latest.isoformat()}）",
                                "请核对日期；确属逾期的，请在工作记录中说明原因" if rule.severity == "warn"
@@ -89,17 +89,17 @@ def _too_early(rule: RuleDef, p: Interval, ctx: RuleContext, ref: str, what: str
                end: date, earliest: date) -> Finding:
     start_label, end_label = ctx.label(p.start), ctx.label(p.end)
     if p.end == "today" and not dur.n:   # a date in the future
-        return finding(rule, ctx, ref, "date_in_future", f"{what}：{start_label}为 {start.isoformat()}，"
+        return finding(rule, ctx, ref, Code.DATE_IN_FUTURE, f"{what}：{start_label}为 {start.isoformat()}，"
                        f"晚于今天（{end.isoformat()}）", "请核对日期，是否把年份或月份写错了；不能填写今后的日期")
     if p.end == "today":                 # a wait that is not over yet
-        return finding(rule, ctx, ref, "interval_too_short", f"{what}：自{start_label} {start.isoformat()} 起须满"
+        return finding(rule, ctx, ref, Code.INTERVAL_TOO_SHORT, f"{what}：自{start_label} {start.isoformat()} 起须满"
                        f"{dur.zh()}，今天（{end.isoformat()}）尚未满", f"请于 {earliest.isoformat()} 以后再提交")
     if not dur.n:                        # the wrong order
-        return finding(rule, ctx, ref, "interval_too_short", f"{what}：{end_label}（{end.isoformat()}）早于"
+        return finding(rule, ctx, ref, Code.INTERVAL_TOO_SHORT, f"{what}：{end_label}（{end.isoformat()}）早于"
                        f"{start_label}（{start.isoformat()}）", f"请核对日期：{end_label}应在{start_label}当天或之后")
     fix = "请核对日期" + (f"；日期无误的，说明时间尚未满足，此步骤须在 {earliest.isoformat()} 或以后办理"
                           if p.end.ns == "form" else "")
-    return finding(rule, ctx, ref, "interval_too_short", f"{what}：{end_label} {end.isoformat()} 距"
+    return finding(rule, ctx, ref, Code.INTERVAL_TOO_SHORT, f"{what}：{end_label} {end.isoformat()} 距"
                    f"{start_label} {start.isoformat()} 不足{dur.zh()}，最早应为 {earliest.isoformat()}", fix)
 
 
@@ -125,7 +125,7 @@ def _check_span(rule: RuleDef, p: Span, ctx: RuleContext) -> list[Finding]:
         return note
     earliest = dates.add(start, dates.Duration(need.n - 1, need.unit), ctx.calendar) if need.unit != "working_day" \
         else ctx.calendar.add_working_days(start - timedelta(days=1), need.n)
-    return [finding(rule, ctx, p.end, "span_too_short",
+    return [finding(rule, ctx, p.end, Code.SPAN_TOO_SHORT,
                     f"{rule.label or '期限不足'}：{start.isoformat()} 至 {end.isoformat()} 共{have}"
                     f"{'个工作日' if need.unit == 'working_day' else '天'}，须不少于{need.zh()}",
                     f"结束日期最早应为 {earliest.isoformat()}")] + note
@@ -136,9 +136,9 @@ def calendar_note(ctx: RuleContext, ref: str, start: date, end: date) -> list[Fi
     years = fallback_years(ctx.calendar, start, end)
     if not years:
         return []
-    return [Finding("calendar_fallback", f"{'、'.join(map(str, years))}年的法定节假日安排尚未收录，已按周一至周五计算工作日",
+    return [Finding(Code.CALENDAR_FALLBACK, f"{'、'.join(map(str, years))}年的法定节假日安排尚未收录，已按周一至周五计算工作日",
                     "如该年有节假日或调休，请人工核对；升级 docflow（chinesecalendar）后即可按实际安排计算",
-                    ctx.field_of(ref), ctx.label(ref), severity="warn")]
+                    ctx.field_of(ref), ctx.label(ref), severity=Severity.WARN)]
 
 
 class PeriodDue(Params):
@@ -155,7 +155,7 @@ def _check_period_due(rule: RuleDef, p: PeriodDue, ctx: RuleContext) -> list[Fin
     due = dates.add(start, p.every.times(period), ctx.calendar)
     if when <= due:
         return []
-    return [finding(rule, ctx, p.field, "period_overdue", f"第{period}次考察应在 {due.isoformat()} 前完成，实际为 {when.isoformat()}",
+    return [finding(rule, ctx, p.field, Code.PERIOD_OVERDUE, f"第{period}次考察应在 {due.isoformat()} 前完成，实际为 {when.isoformat()}",
                     "已按逾期记录；请今后按期考察")]
 
 
@@ -177,7 +177,7 @@ def _check_periods_on_file(rule: RuleDef, p: PeriodsOnFile, ctx: RuleContext) ->
     have = ctx.periods.get(p.step, 0)
     if have >= needed:
         return []
-    return [finding(rule, ctx, p.end, "periods_missing",
+    return [finding(rule, ctx, p.end, Code.PERIODS_MISSING,
                     f"{rule.label or '考察记录不全'}：从{ctx.label(p.start)} {start.isoformat()} 到 {end.isoformat()}"
                     f" 应有{needed}次考察，已提交{have}次", f"请先补交缺少的考察登记表（共{needed - have}次）")]
 

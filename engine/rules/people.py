@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..outcomes import Finding
+from ..outcomes import Code, Finding
 from ..pack.model import RuleDef
 from ..refs import RefField
 from .base import Kind, Params, RuleContext, finding
@@ -46,10 +46,10 @@ def _check_id_number(rule: RuleDef, p: IdNumber, ctx: RuleContext) -> list[Findi
         return []
     problem = id_problem(value)
     if problem:
-        return [finding(rule, ctx, p.field, "id_number_invalid", problem, "请对照身份证重新填写")]
+        return [finding(rule, ctx, p.field, Code.ID_NUMBER_INVALID, problem, "请对照身份证重新填写")]
     born = id_birth_date(value)
     if isinstance(birth, date) and born is not None and born != birth:
-        return [finding(rule, ctx, p.birth, "id_birth_mismatch",
+        return [finding(rule, ctx, p.birth, Code.ID_BIRTH_MISMATCH,
                         f"出生日期 {birth.isoformat()} 与公民身份号码中的出生日期 {born.isoformat()} 不一致",
                         "请核对出生日期或身份证号码，二者须一致")]
     return []
@@ -67,9 +67,9 @@ def _check_count_range(rule: RuleDef, p: CountRange, ctx: RuleContext) -> list[F
         dupes = {n for n in names if names.count(n) > 1}
         if not dupes:
             return []
-        return [finding(rule, ctx, p.fields[-1], "duplicate_person", f"{'、'.join(dupes)} 被重复填写",
+        return [finding(rule, ctx, p.fields[-1], Code.DUPLICATE_PERSON, f"{'、'.join(dupes)} 被重复填写",
                         "同一人只能填写一次，请更换为另一人或删去")]
-    return [finding(rule, ctx, p.fields[0], "count_out_of_range",
+    return [finding(rule, ctx, p.fields[0], Code.COUNT_OUT_OF_RANGE,
                     f"{rule.label or '人数'}：应为{p.min}至{p.max}人，实际填写了{len(names)}人", f"请填写{p.min}至{p.max}人")]
 
 
@@ -86,7 +86,7 @@ def _check_full_members(rule: RuleDef, p: FullMembers, ctx: RuleContext) -> list
         if not name:
             continue
         if ctx.members is None:
-            return [finding(rule, ctx, ref, "no_member_roster",
+            return [finding(rule, ctx, ref, Code.NO_MEMBER_ROSTER,
                             f"尚未导入{branch}的{roster}，无法核对{ctx.label(ref)}是否为{full}",
                             f"请先把{branch}的{roster}放入 inbox，再重新提交本表")]
         member = ctx.members.get(name)
@@ -98,7 +98,7 @@ def _check_full_members(rule: RuleDef, p: FullMembers, ctx: RuleContext) -> list
             problem = f"{ctx.label(ref)}“{name}”正受{ctx.term('discipline', '纪律')}处分，不能担任"
         else:
             continue
-        out.append(finding(rule, ctx, ref, "not_full_member", problem, f"请改为本支部的{full}；如名册有误，请先更新{roster}"))
+        out.append(finding(rule, ctx, ref, Code.NOT_FULL_MEMBER, problem, f"请改为本支部的{full}；如名册有误，请先更新{roster}"))
     return out
 
 

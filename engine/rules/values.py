@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..outcomes import Finding
+from ..outcomes import Code, Finding
 from ..pack.model import RuleDef
 from ..refs import RefField
 from .base import Kind, Params, RuleContext, finding
@@ -37,7 +37,7 @@ def _check_number_range(rule: RuleDef, p: NumberRange, ctx: RuleContext) -> list
     value = ctx.get(p.field)
     if isinstance(value, int) and p.min <= value <= p.max:
         return []
-    return [finding(rule, ctx, p.field, "number_out_of_range",
+    return [finding(rule, ctx, p.field, Code.NUMBER_OUT_OF_RANGE,
                     f"{rule.label or ctx.label(p.field)}：填写为{value if value is not None else '空'}，须在{p.min}至{p.max}之间",
                     f"请填写{p.min}至{p.max}之间的整数")]
 
@@ -58,7 +58,7 @@ def _check_training_length(rule: RuleDef, p: TrainingLength, ctx: RuleContext) -
     if (p.min_days is not None and days >= p.min_days) or hours >= p.min_hours:
         return []
     need = f"{p.min_days}天或{p.min_hours}学时" if p.min_days is not None else f"{p.min_hours}学时"
-    return [finding(rule, ctx, p.hours, "training_too_short", f"培训时间为{days}天、{hours}学时，须不少于{need}",
+    return [finding(rule, ctx, p.hours, Code.TRAINING_TOO_SHORT, f"培训时间为{days}天、{hours}学时，须不少于{need}",
                     "请核对培训起止日期和学时；不足的须补足培训后再提交")]
 
 
