@@ -99,7 +99,9 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
         person = {f.key: sub.values.get(f.key) for f in pack.forms[sub.form_id].fields}
         events.insert(0, Event(EventKind.CASE_CREATED, "", {"pack_version": pack.version, "person": encode(person)}))
     transition = step.transition(ctx.get)
-    joins = (transition.joins_members if transition else step.joins_members) if kind == EventKind.STEP_DONE else ""
+    moves = transition or step    # who says what happens to the member roster
+    joins = moves.joins_members if kind == EventKind.STEP_DONE else ""
+    leaves = moves.leaves_members and kind == EventKind.STEP_DONE
     again = kind == EventKind.STEP_DONE   # a new occurrence issues documents anew; a correction re-renders the latest
     documents = _documents(pack, step, case, ctx, period, again)
     if kind == EventKind.STEP_DONE and transition is not None:
@@ -107,7 +109,7 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
     if kind == EventKind.STEP_CORRECTED:  # forms already issued may be in staff hands: never overwrite them
         documents = tuple(d for d in documents if not pack.documents[d.doc_id].collects)
     data["documents"] = [[d.doc_id, d.period, d.occurrence] for d in documents]   # what this step issued
-    return Decision(tuple(events), documents, warnings, joins)
+    return Decision(tuple(events), documents, warnings, joins, leaves)
 
 
 def _documents(pack: Pack, step: StepDef, case: CaseState, ctx: RuleContext, period: int | None,

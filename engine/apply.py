@@ -84,7 +84,8 @@ class CaseChange:
     events: list[Event]
     documents: list[DocumentDue]
     warnings: list[Finding] = field(default_factory=list)
-    joins_members: str = ""           # a member status: join the branch roster with it; "-": leave it
+    joins_members: str = ""           # a member status: join the branch roster with it
+    leaves_members: bool = False      # leave the branch roster
 
 
 @dataclass
@@ -147,7 +148,7 @@ def _form(pack: Pack, checked: Checked, sub: Submission, known: Known) -> Plan:
         warnings.append(Finding(Code.CORRECTION, f"“{pack.step(verdict.events[0].step).label}”此前已有记录，本次按更正处理",
                                 "原记录保留在案卷历史中；如并非更正，请检查是否放错了表", severity=Severity.WARN))
     change = CaseChange(case.case_id, case.person_key, case.name, case.branch, 0, list(verdict.events),
-                        list(verdict.documents), warnings, verdict.joins_members)
+                        list(verdict.documents), warnings, verdict.joins_members, verdict.leaves_members)
     return Plan(changes=[change])
 
 
@@ -205,7 +206,8 @@ def _person(pack: Pack, sub: Submission, row_number: int, key: str, known: Known
     out.changes.append(CaseChange("", key, str(sub.values.get(c.name)), str(sub.values.get(c.branch)),
                                   applied.year if isinstance(applied, date) else known.today.year,
                                   list(verdict.events), list(verdict.documents),
-                                  [_at_row(w, row_number) for w in verdict.warnings], verdict.joins_members))
+                                  [_at_row(w, row_number) for w in verdict.warnings], verdict.joins_members,
+                                  verdict.leaves_members))
 
 
 def all_problems(sub: Submission, verdict: Decision | Refusal) -> list[Finding]:

@@ -17,7 +17,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Callable, Iterator
 
 try:
     import fcntl
@@ -213,7 +213,8 @@ def stored_path(ws: Workspace, path: Path) -> str:
         return str(path)
 
 
-def claim(ws: Workspace, store: Store, path: Path, at: str, read_bytes: int = LIMITS.read_bytes) -> Claimed | NotReady:
+def claim(ws: Workspace, store: Store, path: Path, at: str, read_bytes: int = LIMITS.read_bytes,
+          rename: Callable[[Path, Path], None] = os.replace) -> Claimed | NotReady:
     """Take ``path`` out of the inbox. NotReady if it cannot be taken now (it stays, or is put back)."""
     original = inbox_key(ws, path)
     try:
@@ -228,7 +229,7 @@ def claim(ws: Workspace, store: Store, path: Path, at: str, read_bytes: int = LI
         work = folder / f"{jid:08d}__{path.name}"
         store.journal_set(jid, JournalStage.CLAIMING, stored_path(ws, work))
     try:
-        os.replace(path, work)  # on Windows this fails while anyone (Excel, a copy) holds the file open
+        rename(path, work)  # on Windows this fails while anyone (Excel, a copy) holds the file open
     except OSError as exc:
         with store.transaction():
             store.journal_close(jid)

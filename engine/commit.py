@@ -53,8 +53,8 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
             eng.store.append(case_id, ch.events, at=stamp, sha256=c.sha256, file_name=c.name,
                              pack_version=eng.pack.version)
             case_ids.append(f"{case_id} {ch.name}（{ch.branch}）")
-            if ch.joins_members:
-                member = None if ch.joins_members == "-" else Member(ch.name, ch.joins_members)
+            if ch.joins_members or ch.leaves_members:
+                member = Member(ch.name, ch.joins_members) if ch.joins_members else None
                 eng.store.set_member(ch.branch, member, ch.name, c.sha256)
             due += [[case_id, d.doc_id, d.period, d.occurrence] for d in ch.documents]
         for branch, members in p.members.items():

@@ -3,8 +3,10 @@ each a value or a small interface, so tests pass fixed or in-memory ones — and
 called between the stages (tests stop the engine there, as a kill would)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .clock import Clock, SystemClock, WorkdayCalendar
 from .pack import Pack, load_pack
@@ -28,16 +30,18 @@ class Engine:
     renderer: Renderer | None = None
     limits: Limits = LIMITS                                   # what a dropped file may weigh and hold
     checkpoint: Callable[[str], None] = _nothing              # called between the stages of the road
+    rename: Callable[[Path, Path], None] = os.replace          # how claim takes a file (Windows refuses while it is open)
 
     def __post_init__(self) -> None:
         self.renderer = self.renderer or Renderer(self.pack)
 
     @classmethod
     def open(cls, ws: Workspace, clock: Clock | None = None, store: Store | None = None, *,
-             limits: Limits = LIMITS, checkpoint: Callable[[str], None] = _nothing) -> Engine:
+             limits: Limits = LIMITS, checkpoint: Callable[[str], None] = _nothing,
+             rename: Callable[[Path, Path], None] = os.replace) -> Engine:
         pack = load_pack(ws.pack_dir, ws.config.settings)
         return cls(ws, pack, store or Store(ws.database), clock or SystemClock(), limits=limits,
-                   checkpoint=checkpoint)
+                   checkpoint=checkpoint, rename=rename)
 
     def stamp(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")

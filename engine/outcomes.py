@@ -180,6 +180,7 @@ class Decision:
     documents: tuple[DocumentDue, ...] = ()
     warnings: tuple[Finding, ...] = ()
     joins_members: str = ""       # the person joins the branch's member roster with this status
+    leaves_members: bool = False  # the person leaves it (a probationary membership cancelled)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 def process_file(eng: Engine, path: Path) -> Outcome:
     """Process one file dropped into the inbox, from claim to route."""
-    claimed = claim(eng.ws, eng.store, path, eng.stamp(), eng.limits.read_bytes)  # ① inbox → work folder
+    claimed = claim(eng.ws, eng.store, path, eng.stamp(), eng.limits.read_bytes, eng.rename)  # ① inbox → work
     if isinstance(claimed, NotReady):
         return claimed
     eng.checkpoint("claimed")

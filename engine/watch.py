@@ -31,14 +31,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from .claim import SHOW_AFTER, Inbox, InboxUnavailable, inbox_key, writer_active
 from .outcomes import NotReady, Outcome
 from .road import Engine, process_file, recover
+from .workspace import Workspace
 
 log = logging.getLogger("docflow.watch")
 # watchdog 7 logs an error when its inotify emitter is stopped normally; it is not one
@@ -119,6 +121,24 @@ def _windows_fs_type(target: str) -> str:  # pragma: no cover - Windows only
 WAIT, READY, GONE, LOCKED = "wait", "ready", "gone", "locked"
 
 
+def inspect(path: Path, st: os.stat_result) -> tuple[bool, str]:
+    """(looks half-copied, why it cannot be read). Reads the first byte and, for an Office zip, the tail
+    where the zip's end record must be (a copy that pre-allocates the size has zeros there until done)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+            if st.st_size == 0:
+                return True, ""
+            if not path.name.lower().endswith(OFFICE_ZIPS):
+                return False, ""
+            fh.seek(max(0, st.st_size - 65557))
+            return b"PK\x05\x06" not in fh.read(), ""
+    except OSError as exc:
+        if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
+            return False, f"文件被占用或无权读取（可能正在 Excel/WPS 中打开）：{exc.strerror or exc}"
+        return False, f"暂时无法读取：{exc.strerror or exc}"
+
+
 @dataclass(frozen=True)
 class Check:
     state: str          # wait | ready | gone | locked
@@ -144,6 +164,7 @@ class Tracker:
     grace: float = 60.0             # how long a half-copied-looking file is waited for
     backoff: float = 2.0            # first retry delay after a failure; doubles up to ``max_backoff``
     max_backoff: float = 300.0
+    probe: Callable[[Path, os.stat_result], tuple[bool, str]] = inspect   # readable? half-copied?
     entries: dict[Path, _Entry] = field(default_factory=dict)
 
     def see(self, path: Path, now: float) -> None:
@@ -186,7 +207,7 @@ class Tracker:
         if writer_active(path):
             e.due = now + max(self.quiet, 0.2)
             return Check(WAIT)
-        incomplete, why = inspect(path, st)
+        incomplete, why = self.probe(path, st)
         if why:
             return Check(LOCKED, why)
         if incomplete and now - e.since < self.grace:
@@ -207,24 +228,6 @@ class Tracker:
         e.failures = count if count is not None else e.failures + 1
         e.retry_at = e.due = now + min(self.backoff * 2 ** (e.failures - 1), self.max_backoff)
         return e.failures
-
-
-def inspect(path: Path, st: os.stat_result) -> tuple[bool, str]:
-    """(looks half-copied, why it cannot be read). Reads the first byte and, for an Office zip, the tail
-    where the zip's end record must be (a copy that pre-allocates the size has zeros there until done)."""
-    try:
-        with open(path, "rb") as fh:
-            fh.read(1)
-            if st.st_size == 0:
-                return True, ""
-            if not path.name.lower().endswith(OFFICE_ZIPS):
-                return False, ""
-            fh.seek(max(0, st.st_size - 65557))
-            return b"PK\x05\x06" not in fh.read(), ""
-    except OSError as exc:
-        if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
-            return False, f"文件被占用或无权读取（可能正在 Excel/WPS 中打开）：{exc.strerror or exc}"
-        return False, f"暂时无法读取：{exc.strerror or exc}"
 
 
 # ---------------------------------------------------------------- the watcher
@@ -257,15 +260,24 @@ class Watcher:
     retry_base: float = 2.0
     batch_seconds: float = 2.0        # look after events, scans and the observer at least this often
     observer_restarts: int = 0
+    # seams: what the watcher asks of the world (tests pass their own)
+    clock: Callable[[], float] = time.monotonic
+    fs_probe: Callable[[Path], str] = filesystem_type
+    observer_factory: Callable[[], BaseObserver] = Observer
+    process: Callable[[Engine, Path], Outcome] = process_file
+    make_inbox: Callable[[Workspace], Inbox] = Inbox
+    probe: Callable[[Path, os.stat_result], tuple[bool, str]] = inspect
+    default_poll: float = DEFAULT_POLL  # the poll chosen on a network share
+    error_pause: float = ERROR_PAUSE    # after an unexpected error in the loop
 
     def __post_init__(self) -> None:
-        self.inbox = Inbox(self.eng.ws)
-        self.fs_type = filesystem_type(self.eng.ws.inbox)
+        self.inbox = self.make_inbox(self.eng.ws)
+        self.fs_type = self.fs_probe(self.eng.ws.inbox)
         self.auto_poll = not self.poll and is_network(self.fs_type)
         if self.auto_poll:
-            self.poll = DEFAULT_POLL
+            self.poll = self.default_poll
         grace = self.grace if self.grace is not None else max(60.0, 10 * self.quiet)
-        self.tracker = Tracker(self.quiet, grace, self.retry_base)
+        self.tracker = Tracker(self.quiet, grace, self.retry_base, probe=self.probe)
         self.lock = threading.Lock()
         self._kick = threading.Event()
         self.woken: set[Path] = set()
@@ -292,8 +304,8 @@ class Watcher:
                     self._once()
                 except Exception as exc:
                     log.exception("watch loop error")
-                    self.on_notice(f"监视出错（{exc}），{ERROR_PAUSE:g} 秒后继续")
-                    self.stop.wait(ERROR_PAUSE)
+                    self.on_notice(f"监视出错（{exc}），{self.error_pause:g} 秒后继续")
+                    self.stop.wait(self.error_pause)
                 self._pause(tick)
         finally:
             self._stop_observer()
@@ -301,7 +313,7 @@ class Watcher:
     def _pause(self, tick: float) -> None:
         """Sleep until the next file is due, an event arrives, or ``tick`` has passed."""
         due = min(self.tracker.next_due() if self.available else float("inf"), self.next_scan)
-        wait = min(tick, max(0.0, due - time.monotonic()))
+        wait = min(tick, max(0.0, due - self.clock()))
         if wait > 0 and not self.stop.is_set():
             self._kick.wait(wait)
         self._kick.clear()
@@ -309,9 +321,9 @@ class Watcher:
     def _once(self) -> None:
         if not self.poll:
             self._supervise()
-        if time.monotonic() >= self.next_scan:
+        if self.clock() >= self.next_scan:
             self.scan()
-            self.next_scan = time.monotonic() + (self.poll or self.rescan)
+            self.next_scan = self.clock() + (self.poll or self.rescan)
         self.step()
 
     def scan(self, under: Path | None = None) -> None:
@@ -328,7 +340,7 @@ class Watcher:
             self.available = True
             self.on_notice("inbox 已恢复访问，继续处理")
             self.next_scan = 0.0
-        now = time.monotonic()
+        now = self.clock()
         for path in files:
             self.tracker.see(path, now)
         if under is None:
@@ -343,7 +355,7 @@ class Watcher:
             self.woken, self.woken_dirs = set(), set()
         for folder in sorted(dirs):
             self.scan(folder)
-        now = time.monotonic()
+        now = self.clock()
         for path in woken:
             if self.inbox.wanted(path):
                 self.tracker.see(path, now)
@@ -352,13 +364,13 @@ class Watcher:
             return out
         deadline = now + self.batch_seconds
         for path in self.tracker.due(now):
-            if self.stop.is_set() or time.monotonic() > deadline:
+            if self.stop.is_set() or self.clock() > deadline:
                 break
             out += self._handle(path)
         return out
 
     def _handle(self, path: Path) -> list[Outcome]:
-        now = time.monotonic()
+        now = self.clock()
         c = self.tracker.check(path, now)
         if c.state == LOCKED:
             if self.inbox.root.is_dir():
@@ -369,11 +381,11 @@ class Watcher:
         if c.state != READY:
             return []
         try:
-            outcome = process_file(self.eng, path)
+            outcome = self.process(self.eng, path)
         except Exception as exc:  # a share that dropped mid-file, a bug: the file is not lost (journal)
             log.exception("error while processing %s", path)
             self.on_notice(f"{inbox_key(self.eng.ws, path)} 处理时出错（{exc}），文件不会丢失，稍后自动重试")
-            self._failure(path, f"处理时出错：{exc}", time.monotonic())
+            self._failure(path, f"处理时出错：{exc}", self.clock())
             self._recover()
             return []
         if isinstance(outcome, NotReady):
@@ -381,11 +393,11 @@ class Watcher:
             if row is None and not os.path.lexists(path):
                 self.tracker.forget(path)
             else:
-                self._failed_count(path, row.failures if row else 1, outcome.why, time.monotonic())
+                self._failed_count(path, row.failures if row else 1, outcome.why, self.clock())
         else:
             self.tracker.done(path)
             if os.path.lexists(path):  # a new file dropped under the same name while this one was in flight
-                self.tracker.see(path, time.monotonic())
+                self.tracker.see(path, self.clock())
         self.on_outcome(outcome)
         return [outcome]
 
@@ -445,12 +457,12 @@ class Watcher:
             self._inbox_id = ident
         except OSError as exc:  # e.g. the inotify watch limit: poll instead, never stop watching
             log.info("native events unavailable (%s); polling", exc)
-            self.on_notice(f"无法使用文件系统事件（{exc}），改为每 {DEFAULT_POLL:g} 秒轮询")
+            self.on_notice(f"无法使用文件系统事件（{exc}），改为每 {self.default_poll:g} 秒轮询")
             self._stop_observer()
-            self.poll = DEFAULT_POLL
+            self.poll = self.default_poll
 
     def _start_observer(self) -> None:
-        obs = Observer()
+        obs = self.observer_factory()
         obs.schedule(_Handler(self._wake), str(self.eng.ws.inbox), recursive=True)
         obs.daemon = True
         self.observer = obs

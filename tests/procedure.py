@@ -124,10 +124,10 @@ def run(pack, subs: list[tuple[str, dict]], members=MEMBERS, today=TODAY, stop_o
                 break
             continue
         events += [("t", e) for e in verdict.events]
-        if verdict.joins_members:  # as the road does: the person joins (or leaves) the branch roster
+        if verdict.joins_members or verdict.leaves_members:  # as the road does: the person joins or leaves
             name = str(fold(pack, "", events).facts.get("name"))
             members.pop(name, None)
-            if verdict.joins_members != "-":
+            if verdict.joins_members:
                 members[name] = Member(name, verdict.joins_members)
         out.documents += [(d.doc_id, d.period) for d in verdict.documents]
         out.warnings += [w.code for w in verdict.warnings]

@@ -294,7 +294,7 @@ def test_xxe_in_shared_strings_is_refused_and_never_read(eng, tmp_path):
 
 
 @pytest.mark.parametrize("which", ["xxe_docx", "xxe_xlsx", "billion_laughs", "comment_doctype", "utf16_nobom"])
-def test_parsers_hold_even_without_the_guard(eng, tmp_path, monkeypatch, which):
+def test_parsers_hold_even_without_the_guard(eng, tmp_path, which):
     """Defence in depth: with the DTD guard switched off, the parsers behind it still neither read
     /etc/passwd nor expand entities; the file ends as a value, quickly."""
     if which == "xxe_docx":
@@ -304,7 +304,7 @@ def test_parsers_hold_even_without_the_guard(eng, tmp_path, monkeypatch, which):
         src = {"xxe_xlsx": H.xxe_xlsx, "billion_laughs": H.billion_laughs_xlsx,
                "comment_doctype": H.comment_hidden_doctype_xlsx,
                "utf16_nobom": lambda f: H.utf16_doctype_xlsx(f, bom=False)}[which](tmp_path / "src")
-    monkeypatch.setattr(safety, "_has_dtd", lambda blob: False)
+    eng.limits = dataclasses.replace(eng.limits, refuse_dtd=False)
     t0 = time.monotonic()
     out, _ = run(eng, src)
     assert time.monotonic() - t0 < 5
@@ -312,7 +312,7 @@ def test_parsers_hold_even_without_the_guard(eng, tmp_path, monkeypatch, which):
     assert_no_passwd(eng, out.receipt)
     for case in eng.store.cases():
         assert "lol" not in case.name
-    monkeypatch.undo()
+    eng.limits = dataclasses.replace(eng.limits, refuse_dtd=True)
     still_works(eng, tmp_path, seq0=530)
 
 
@@ -454,18 +454,16 @@ def test_file_vanishing_before_claim_is_not_ready(eng, tmp_path):
     still_works(eng, tmp_path)
 
 
-def test_file_locked_at_claim_is_not_ready_and_stays(eng, tmp_path, monkeypatch):
+def test_file_locked_at_claim_is_not_ready_and_stays(eng, tmp_path):
     """Excel holds the file open on Windows: the rename fails. It stays in the inbox for the next pass."""
-    import engine.claim
-
     path = drop(eng, H.good_roster(tmp_path / "src", seq0=560))
     before = sha(path)
 
     def locked(src, dst):
         raise PermissionError(13, "The process cannot access the file because it is being used")
-    monkeypatch.setattr(engine.claim.os, "replace", locked)
+    eng.rename = locked
     out = process_file(eng, path)
-    monkeypatch.undo()
+    eng.rename = os.replace
     assert isinstance(out, NotReady), out
     assert path.is_file() and sha(path) == before
     assert eng.store.files() == [] and eng.store.journal_open_rows() == []

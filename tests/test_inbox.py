@@ -192,13 +192,16 @@ def test_filesystem_type_is_read_from_the_mount_table():
     assert not any(is_network(k) for k in ("ext4", "xfs", "btrfs", "ntfs", "apfs", "tmpfs", ""))
 
 
-def test_a_network_share_is_polled_automatically_and_a_local_disk_uses_events(eng, monkeypatch):
-    monkeypatch.setattr("engine.watch.filesystem_type", lambda path: "cifs")
-    w = Watcher(eng)
+def test_a_network_share_is_polled_automatically_and_a_local_disk_uses_events(eng):
+    def cifs(path):
+        return "cifs"
+
+    def ext4(path):
+        return "ext4"
+    w = Watcher(eng, fs_probe=cifs)
     assert w.poll == 5.0 and "轮询" in w.mode and "cifs" in w.mode
-    assert Watcher(eng, poll=0.5).mode == "轮询（每 0.5 秒）"       # --poll always wins
-    monkeypatch.setattr("engine.watch.filesystem_type", lambda path: "ext4")
-    assert Watcher(eng).poll == 0 and Watcher(eng).mode == "文件系统事件"
+    assert Watcher(eng, poll=0.5, fs_probe=cifs).mode == "轮询（每 0.5 秒）"       # --poll always wins
+    assert Watcher(eng, fs_probe=ext4).poll == 0 and Watcher(eng, fs_probe=ext4).mode == "文件系统事件"
 
 
 # ---------------------------------------------------------------- ready means ready
@@ -262,31 +265,28 @@ def test_process_leaves_a_file_that_is_still_being_written_for_the_next_pass(eng
     assert [o.kind for o in road.process_inbox(eng)] == ["processed"]
 
 
-def test_a_file_that_vanished_is_gone_and_one_that_cannot_be_read_is_locked(tmp_path, monkeypatch):
-    t = Tracker(quiet=0)
+def test_a_file_that_vanished_is_gone_and_one_that_cannot_be_read_is_locked(tmp_path):
+    t = Tracker(quiet=0, probe=lambda path, st: (False, "文件被占用"))
     assert t.check(tmp_path / "nope.xlsx", 1.0).state == GONE
     f = tmp_path / "a.xlsx"
     f.write_bytes(roster_bytes(tmp_path))
-    monkeypatch.setattr("engine.watch.inspect", lambda path, st: (False, "文件被占用"))
     assert t.check(f, 1.0).state == LOCKED
 
 
 # ---------------------------------------------------------------- claim and put back
-def test_claim_puts_back_a_file_that_is_still_being_written(ws, tmp_path, monkeypatch):
+def test_claim_puts_back_a_file_that_is_still_being_written(ws, tmp_path):
     data = roster_bytes(tmp_path)
     path = ws.inbox / "名册.xlsx"
     path.write_bytes(data[:1000])
-    real = os.replace
 
     def rename_then_writer_goes_on(src, dst):
-        real(src, dst)
+        os.replace(src, dst)
         if Path(dst).parent == ws.work:             # POSIX lets the rename happen under an open writer
             with open(dst, "ab") as fh:
                 fh.write(data[1000:])
-    monkeypatch.setattr(os, "replace", rename_then_writer_goes_on)
     store = Store(ws.database)
     try:
-        out = claim(ws, store, path, "2026-11-28T09:00:00")
+        out = claim(ws, store, path, "2026-11-28T09:00:00", rename=rename_then_writer_goes_on)
         assert isinstance(out, NotReady) and "仍在写入" in out.why
         assert path.read_bytes() == data and not any(ws.work.iterdir())
         assert store.journal_open_rows() == [] and store.retry("名册.xlsx").failures == 1
@@ -327,21 +327,19 @@ def test_a_file_dropped_again_under_the_same_name_while_the_first_is_in_flight(w
         eng.store.close()
 
 
-def test_the_watcher_takes_a_file_dropped_again_while_the_first_was_in_flight(eng, tmp_path, monkeypatch):
+def test_the_watcher_takes_a_file_dropped_again_while_the_first_was_in_flight(eng, tmp_path):
     first, second = roster_bytes(tmp_path, "张三", 11), roster_bytes(tmp_path, "李四", 12)
     path = eng.ws.inbox / "名册.xlsx"
-    real = road.process_file
     dropped = []
 
     def process_and_meanwhile_drop(e, p):
-        out = real(e, p)
+        out = road.process_file(e, p)
         if not dropped:
             dropped.append(p)
             p.write_bytes(second)
         return out
-    monkeypatch.setattr("engine.watch.process_file", process_and_meanwhile_drop)
     path.write_bytes(first)
-    with watching(eng, poll=3600.0) as (w, outcomes, _):   # no events, no further scans
+    with watching(eng, poll=3600.0, process=process_and_meanwhile_drop) as (w, outcomes, _):   # no events, no further scans
         assert until(lambda: len(outcomes) == 2, 10)
     assert [o.kind for o in outcomes] == ["processed", "processed"] and len(eng.store.cases()) == 2
 
@@ -381,19 +379,17 @@ def test_an_inbox_on_another_filesystem_is_claimed_by_rename_within_it(tmp_path,
 
 
 # ---------------------------------------------------------------- locked files: back-off, status, never dropped
-def test_a_locked_file_is_retried_with_back_off_shown_by_status_and_never_dropped(ws, tmp_path, monkeypatch, capsys):
+def test_a_locked_file_is_retried_with_back_off_shown_by_status_and_never_dropped(ws, tmp_path, capsys):
     path = ws.inbox / "名册.xlsx"
     path.write_bytes(roster_bytes(tmp_path))
     locked = threading.Event()
     locked.set()
-    real = os.replace
 
     def excel_holds_it(src, dst):                 # what Windows answers while Excel has the file open
         if locked.is_set() and Path(src) == path:
             raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问")
-        return real(src, dst)
-    monkeypatch.setattr(os, "replace", excel_holds_it)
-    eng = Engine.open(ws, clock=FixedClock(TODAY))
+        return os.replace(src, dst)
+    eng = Engine.open(ws, clock=FixedClock(TODAY), rename=excel_holds_it)
     with watching(eng) as (w, outcomes, notices):
         assert until(lambda: failures(ws, "名册.xlsx") >= 4)
         assert any("已连续 3 次无法处理" in n for n in notices)
@@ -407,7 +403,7 @@ def test_a_locked_file_is_retried_with_back_off_shown_by_status_and_never_droppe
     [row] = json.loads(capsys.readouterr().out)["retrying"]
     assert row["file"] == "名册.xlsx" and row["failures"] >= 4
 
-    eng = Engine.open(ws, clock=FixedClock(TODAY))      # a restart keeps the count
+    eng = Engine.open(ws, clock=FixedClock(TODAY), rename=excel_holds_it)      # a restart keeps the count
     before = failures(ws, "名册.xlsx")
     with watching(eng) as (w, outcomes, notices):
         assert until(lambda: failures(ws, "名册.xlsx") > before)
@@ -484,18 +480,22 @@ def test_nothing_is_done_on_delete_events(eng, tmp_path):
     assert outcomes == [] and not list(eng.ws.rejected.iterdir()) and eng.store.files() == []
 
 
-def test_an_unexpected_error_does_not_stop_the_watcher(eng, tmp_path, monkeypatch):
-    real, calls = Inbox.files, []
+class FlakyInbox(Inbox):
+    """An inbox whose first listing fails the way a busy database or a dropped share can."""
 
-    def flaky(self, under=None):
-        calls.append(under)
-        if len(calls) == 1:
+    calls = 0
+
+    def files(self, under=None):
+        FlakyInbox.calls += 1
+        if FlakyInbox.calls == 1:
             raise RuntimeError("数据库忙")
-        return real(self, under)
-    monkeypatch.setattr(Inbox, "files", flaky)
-    monkeypatch.setattr("engine.watch.ERROR_PAUSE", 0.1)
+        return super().files(under)
+
+
+def test_an_unexpected_error_does_not_stop_the_watcher(eng, tmp_path):
+    FlakyInbox.calls = 0
     (eng.ws.inbox / "名册.xlsx").write_bytes(roster_bytes(tmp_path))
-    with watching(eng, rescan=0.2) as (w, outcomes, notices):
+    with watching(eng, rescan=0.2, make_inbox=FlakyInbox, error_pause=0.1) as (w, outcomes, notices):
         assert until(lambda: [o.kind for o in outcomes] == ["processed"])
     assert any("监视出错" in n for n in notices)
 

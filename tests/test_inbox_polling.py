@@ -50,19 +50,16 @@ def drop_and_watch(ws, tmp_path, **watcher):
     return w
 
 
-def test_polling_is_chosen_on_a_share_and_takes_every_file_without_events(ws, tmp_path, monkeypatch):
+def test_polling_is_chosen_on_a_share_and_takes_every_file_without_events(ws, tmp_path):
     DeafObserver.started = 0
-    monkeypatch.setattr("engine.watch.Observer", DeafObserver)
-    monkeypatch.setattr("engine.watch.filesystem_type", lambda path: "cifs")
-    monkeypatch.setattr("engine.watch.DEFAULT_POLL", 0.3)
-    w = drop_and_watch(ws, tmp_path, rescan=3600.0)
+    w = drop_and_watch(ws, tmp_path, rescan=3600.0, observer_factory=DeafObserver, fs_probe=lambda path: "cifs",
+                       default_poll=0.3)
     assert w.poll == 0.3 and "cifs" in w.mode
     assert DeafObserver.started == 0          # polling is our own scan: no observer thread to die silently
 
 
-def test_with_events_that_never_arrive_the_rescan_still_takes_every_file(ws, tmp_path, monkeypatch):
+def test_with_events_that_never_arrive_the_rescan_still_takes_every_file(ws, tmp_path):
     DeafObserver.started = 0
-    monkeypatch.setattr("engine.watch.Observer", DeafObserver)
-    monkeypatch.setattr("engine.watch.filesystem_type", lambda path: "")    # the platform does not tell
-    w = drop_and_watch(ws, tmp_path, rescan=0.5)
+    w = drop_and_watch(ws, tmp_path, rescan=0.5, observer_factory=DeafObserver,
+                       fs_probe=lambda path: "")    # the platform does not tell
     assert w.poll == 0 and DeafObserver.started == 1 and w.observer_restarts == 0

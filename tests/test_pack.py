@@ -178,3 +178,14 @@ def test_facts_are_typed_and_a_step_may_only_set_a_declared_fact_of_its_type(tmp
         'review_conclusion = { label = "政治审查结论", type = "text" }', 'review_conclusion = { label = "政治审查结论", type = "date" }'))
     with pytest.raises(PackError, match="review_conclusion.*声明为 date.*text"):
         load_pack(mistyped)
+
+
+def test_a_step_may_only_join_the_member_roster_with_a_status_of_the_pack(tmp_path):
+    assert load_pack(BUNDLED_PACKS / "party").step("conversion_approval").to_when[2].leaves_members
+    typo = copy_pack(tmp_path / "a", lambda t: t.replace('joins_members = "预备党员"', 'joins_members = "预备党圆"', 1))
+    with pytest.raises(PackError, match="预备党圆.*不是任何状态的 member 身份"):
+        load_pack(typo)
+    both = copy_pack(tmp_path / "b", lambda t: t.replace('joins_members = "预备党员"',
+                                                           'joins_members = "预备党员", leaves_members = true', 1))
+    with pytest.raises(PackError, match="不能同时使用"):
+        load_pack(both)

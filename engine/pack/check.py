@@ -46,6 +46,12 @@ def _step(pack: Pack, where: str, step: StepDef) -> tuple[StepDef, list[str]]:
     if step.repeat and form and not form.field(step.period_field):
         problems.append(f"{where}.period_field：表单 {step.form} 中没有字段 {step.period_field!r}")
     sets = [(f"sets.{k}", k, v) for k, v in step.sets.items()]
+    statuses = {s.member for s in pack.states if s.member} | ({pack.members.full} if pack.members else set())
+    for what, moves in [("", step), *((f".to_when[{n}]", t) for n, t in enumerate(step.to_when))]:
+        if moves.joins_members and moves.joins_members not in statuses:
+            problems.append(f"{where}{what}.joins_members：{moves.joins_members!r} 不是任何状态的 member 身份")
+        if moves.joins_members and moves.leaves_members:
+            problems.append(f"{where}{what}：joins_members 与 leaves_members 不能同时使用")
     for n, t in enumerate(step.to_when):
         sets += [(f"to_when[{n}].sets.{k}", k, v) for k, v in t.sets.items()]
         if t.to not in states:

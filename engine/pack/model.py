@@ -128,6 +128,7 @@ class Transition(_Strict):
     to: str
     sets: dict[str, ExprField] = {}
     joins_members: str = ""
+    leaves_members: bool = False
     reopen: tuple[str, ...] = ()
     reissue: tuple[str, ...] = ()    # documents (forms) issued again for the reopened steps
 
@@ -146,6 +147,7 @@ class StepDef(_Strict):
     period_field: str = ""
     enabled: bool = True
     joins_members: str = ""          # the case joins the member roster with this status
+    leaves_members: bool = False     # the case leaves it
     side: bool = False               # a side path (transfer, withdrawal): possible, never "due"
     rules: tuple[RuleDef, ...] = ()
 
