@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - Windows
 from .errors import WorkspaceError
 from .outcomes import JournalStage, NotReady
 from .readers.safety import LIMITS
-from .store import Store
+from .store import InboxStore
 from .workspace import CONFIG_NAME, Workspace
 
 SHOW_AFTER = 3                   # failures before a file is listed by ``docflow status``
@@ -213,7 +213,7 @@ def stored_path(ws: Workspace, path: Path) -> str:
         return str(path)
 
 
-def claim(ws: Workspace, store: Store, path: Path, at: str, read_bytes: int = LIMITS.read_bytes,
+def claim(ws: Workspace, store: InboxStore, path: Path, at: str, read_bytes: int = LIMITS.read_bytes,
           rename: Callable[[Path, Path], None] = os.replace) -> Claimed | NotReady:
     """Take ``path`` out of the inbox. NotReady if it cannot be taken now (it stays, or is put back)."""
     original = inbox_key(ws, path)
@@ -262,14 +262,14 @@ def _why(exc: OSError) -> str:
     return f"暂时无法读取：{exc.strerror or type(exc).__name__}"
 
 
-def _failed(store: Store, path: Path, original: str, at: str, exc: OSError | str) -> NotReady:
+def _failed(store: InboxStore, path: Path, original: str, at: str, exc: OSError | str) -> NotReady:
     why = exc if isinstance(exc, str) else _why(exc)
     with store.transaction():
         n = store.retry_failed(original, why, at)
     return NotReady(str(path), f"{why}，稍后重试（第 {n} 次）")
 
 
-def _put_back(ws: Workspace, store: Store, jid: int, original: str, work: Path, path: Path, at: str,
+def _put_back(ws: Workspace, store: InboxStore, jid: int, original: str, work: Path, path: Path, at: str,
               why: str) -> NotReady:
     try:
         roll_back(ws, store, jid, original, work)
@@ -279,7 +279,7 @@ def _put_back(ws: Workspace, store: Store, jid: int, original: str, work: Path, 
 
 
 # ---------------------------------------------------------------- put back
-def roll_back(ws: Workspace, store: Store, journal_id: int, original: str, work: Path) -> Path | None:
+def roll_back(ws: Workspace, store: InboxStore, journal_id: int, original: str, work: Path) -> Path | None:
     """Put a claimed file back where it was (it will be processed again from the start). A file dropped
     meanwhile under the same name is never overwritten: the one put back gets another name."""
     if not work.parent.is_dir():
@@ -329,7 +329,7 @@ def _rename_no_replace(src: Path, dst: Path) -> bool:
     return True
 
 
-def orphans(ws: Workspace, store: Store) -> list[Path]:
+def orphans(ws: Workspace, store: InboxStore) -> list[Path]:
     """Work files without an open journal row (left by an older version that wrote the row later)."""
     known = {Path(w).name for _, _, w, _ in store.journal_open_rows() if w}
     found = []

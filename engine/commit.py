@@ -10,6 +10,7 @@ from . import receipts
 from .apply import Plan
 from .documents import doc_path
 from .outcomes import Finding, JournalStage, Member, OutcomeKind, Refused, Seen
+from .store import DueDocument, FileRow
 
 if TYPE_CHECKING:
     from .claim import Claimed
@@ -20,9 +21,9 @@ if TYPE_CHECKING:
 class Stored:
     """What the store stage recorded, for the render and route stages (and for recovery, from the file row)."""
 
-    outcome: str                                   # processed | rejected | duplicate
+    outcome: OutcomeKind
     receipt: str
-    due: list[list[Any]] = field(default_factory=list)      # [case_id, doc_id, period, occurrence]
+    due: list[DueDocument] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)      # the due documents, relative to outbox
     cases: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)   # refusals, or a roster's rows not taken
@@ -44,7 +45,7 @@ def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen) -> Stor
 def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
     at = eng.clock.now()
     stamp = at.isoformat(timespec="seconds")
-    due: list[list[Any]] = []
+    due: list[DueDocument] = []
     with eng.store.transaction():
         case_ids = []
         for ch in p.changes:
@@ -56,7 +57,7 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
             if ch.joins_members or ch.leaves_members:
                 member = Member(ch.name, ch.joins_members) if ch.joins_members else None
                 eng.store.set_member(ch.branch, member, ch.name, c.sha256)
-            due += [[case_id, d.doc_id, d.period, d.occurrence] for d in ch.documents]
+            due += [DueDocument(case_id, d.doc_id, d.period, d.occurrence) for d in ch.documents]
         for branch, members in p.members.items():
             eng.store.replace_members(branch, members, c.sha256)
         if p.members:
@@ -93,7 +94,7 @@ def _duplicate(eng: Engine, c: Claimed, seen: Seen) -> Stored:
     return Stored(OutcomeKind.DUPLICATE, text, first_seen=first)
 
 
-def stored_from_row(row: Any) -> Stored:
+def stored_from_row(row: FileRow) -> Stored:
     """A Stored as the file ledger has it (recovery finishes a file from it)."""
     findings = [Finding.from_dict(f) for f in row.detail.get("findings", row.detail.get("row_problems", []))]
-    return Stored(row.outcome, row.detail.get("receipt", ""), row.documents, findings=findings)
+    return Stored(OutcomeKind(row.outcome), row.detail.get("receipt", ""), row.documents, findings=findings)

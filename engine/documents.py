@@ -3,12 +3,13 @@ each written to a temporary name and renamed (a crash leaves no half document un
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .context import document_context
 from .names import safe_name
 from .render import Identity, output_name, write_atomic
 from .state import CaseState, fold
+from .store import DueDocument
 
 if TYPE_CHECKING:
     from .commit import Stored
@@ -27,12 +28,12 @@ def render(eng: Engine, stored: Stored) -> None:
     render_due(eng, stored.due)
 
 
-def render_due(eng: Engine, due: list[list[Any]]) -> None:
+def render_due(eng: Engine, due: list[DueDocument]) -> None:
     states: dict[str, CaseState] = {}
-    for case_id, doc_id, period, *more in due:  # rows stored before occurrences existed have three items
-        if case_id not in states:
-            states[case_id] = fold(eng.pack, case_id, eng.store.events(case_id))
-        render_document(eng, states[case_id], doc_id, period, more[0] if more else 1)
+    for d in due:
+        if d.case_id not in states:
+            states[d.case_id] = fold(eng.pack, d.case_id, eng.store.events(d.case_id))
+        render_document(eng, states[d.case_id], d.doc_id, d.period, d.occurrence)
 
 
 def render_document(eng: Engine, cs: CaseState, doc_id: str, period: int | None, occurrence: int = 1) -> Path:

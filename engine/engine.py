@@ -12,7 +12,7 @@ from .clock import Clock, SystemClock, WorkdayCalendar
 from .pack import Pack, load_pack
 from .readers.safety import LIMITS, Limits
 from .render import Renderer
-from .store import Store
+from .store import Store, open_store
 from .workspace import Workspace
 
 
@@ -40,7 +40,7 @@ class Engine:
              limits: Limits = LIMITS, checkpoint: Callable[[str], None] = _nothing,
              rename: Callable[[Path, Path], None] = os.replace) -> Engine:
         pack = load_pack(ws.pack_dir, ws.config.settings)
-        return cls(ws, pack, store or Store(ws.database), clock or SystemClock(), limits=limits,
+        return cls(ws, pack, store or open_store(ws.database), clock or SystemClock(), limits=limits,
                    checkpoint=checkpoint, rename=rename)
 
     def stamp(self) -> str:

@@ -21,7 +21,7 @@ from engine.cli import main
 from engine.clock import FixedClock
 from engine.errors import WorkspaceError
 from engine.outcomes import NotReady
-from engine.store import Store
+from engine.store import SqliteStore
 from engine.watch import (
     GONE,
     LOCKED,
@@ -56,7 +56,7 @@ def crash_at(where: str):
 
 def failures(ws, original: str) -> int:
     """How often taking a file failed, read on a connection of our own (the watcher thread uses its own)."""
-    store = Store(ws.database)
+    store = SqliteStore(ws.database)
     try:
         row = store.retry(original)
         return row.failures if row else 0
@@ -284,7 +284,7 @@ def test_claim_puts_back_a_file_that_is_still_being_written(ws, tmp_path):
         if Path(dst).parent == ws.work:             # POSIX lets the rename happen under an open writer
             with open(dst, "ab") as fh:
                 fh.write(data[1000:])
-    store = Store(ws.database)
+    store = SqliteStore(ws.database)
     try:
         out = claim(ws, store, path, "2026-11-28T09:00:00", rename=rename_then_writer_goes_on)
         assert isinstance(out, NotReady) and "仍在写入" in out.why

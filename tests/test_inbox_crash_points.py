@@ -20,7 +20,7 @@ from inbox_batch import Dropped, account, originals
 from engine import Engine
 from engine.clock import FixedClock
 from engine.road import process_inbox, recover
-from engine.store import Store
+from engine.store import SqliteStore
 
 
 class Crash(BaseException):
@@ -40,6 +40,7 @@ class Faults:
 
 @contextmanager
 def operations_counted(monkeypatch, faults: Faults):
+    """Count (and crash after) the operating system's renames, links, unlinks and temporary files."""
     with monkeypatch.context() as m:
         for name in ("replace", "rename", "link", "unlink"):
             real = getattr(os, name)
@@ -56,15 +57,23 @@ def operations_counted(monkeypatch, faults: Faults):
             faults.hit("mkstemp")
             return result
         m.setattr(tempfile, "mkstemp", mkstemp)
-        real_txn = Store.transaction
-
-        @contextmanager
-        def transaction(self):
-            with real_txn(self):
-                yield
-            faults.hit("commit")
-        m.setattr(Store, "transaction", transaction)
         yield
+
+
+class CountedStore(SqliteStore):
+    """A store whose committed transactions count (and crash) as operations too."""
+
+    def __init__(self, path, faults: Faults) -> None:
+        self.faults = None                # opening (and migrating) the database is not part of the batch
+        super().__init__(path)
+        self.faults = faults
+
+    @contextmanager
+    def transaction(self):
+        with super().transaction():
+            yield
+        if self.faults:
+            self.faults.hit("commit")
 
 
 def scenario(tmp_path, k: int):
@@ -88,13 +97,14 @@ def scenario(tmp_path, k: int):
     return ws, batch
 
 
-def engine(ws) -> Engine:
-    return Engine.open(ws, clock=FixedClock(TODAY), store=Store(ws.database))
+def engine(ws, faults: Faults | None = None) -> Engine:
+    store = CountedStore(ws.database, faults) if faults else SqliteStore(ws.database)
+    return Engine.open(ws, clock=FixedClock(TODAY), store=store)
 
 
 def assert_unclaimed_or_handled(ws, batch: list[Dropped]) -> None:
     """The promise after any crash and a recovery: nothing half-done, nothing in between."""
-    store = Store(ws.database)
+    store = SqliteStore(ws.database)
     try:
         assert store.journal_open_rows() == []
         recorded = {row.name: row for row in store.files(limit=1000)}
@@ -116,19 +126,21 @@ def test_a_kill_between_any_two_operations_leaves_each_file_unclaimed_or_handled
     ws, batch = scenario(tmp_path, 0)
     dry = Faults()
     with operations_counted(monkeypatch, dry):
-        process_inbox(engine(ws))
+        process_inbox(engine(ws, dry))
     account(ws, batch)
     total = dry.n
     assert total >= 40, dry.ops          # every file goes through several renames and commits
     for k in range(1, total + 1):
         ws, batch = scenario(tmp_path, k)
-        eng = engine(ws)
-        with operations_counted(monkeypatch, Faults(crash_after=k)), pytest.raises(Crash):
+        faults = Faults(crash_after=k)
+        eng = engine(ws, faults)
+        with operations_counted(monkeypatch, faults), pytest.raises(Crash):
             process_inbox(eng)
         eng.store.close()
         # the next start crashes too, somewhere in its recovery, then a third start recovers
-        eng = engine(ws)
-        with operations_counted(monkeypatch, Faults(crash_after=1 + k % 4)):
+        faults = Faults(crash_after=1 + k % 4)
+        eng = engine(ws, faults)
+        with operations_counted(monkeypatch, faults):
             try:
                 recover(eng)
             except Crash:

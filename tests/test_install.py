@@ -40,3 +40,11 @@ def test_a_wheel_installs_in_a_fresh_venv_and_init_and_demo_work_there(tmp_path)
     out = _run([str(bin_ / "docflow"), "demo", "演示"], cwd=tmp_path)
     assert "共 13 个文件：已处理 11，退回 2，重复 0，未就绪 0" in out
     assert any((tmp_path / "演示" / "outbox" / "第一党支部").iterdir())
+
+
+def test_every_engine_package_is_in_the_wheel():
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "engine").rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

@@ -8,7 +8,7 @@ from factory import applicant, write_roster
 from engine import Engine, road
 from engine.clock import FixedClock
 from engine.outcomes import Processed
-from engine.store import Store
+from engine.store import SqliteStore
 
 
 class Crash(BaseException):
@@ -20,7 +20,7 @@ def reopen(ws, crash_at: str = "", store=None):
     def checkpoint(stage: str) -> None:
         if stage == crash_at:
             raise Crash()
-    return Engine.open(ws, clock=FixedClock(date(2026, 11, 28)), store=store or Store(ws.database),
+    return Engine.open(ws, clock=FixedClock(date(2026, 11, 28)), store=store or SqliteStore(ws.database),
                        checkpoint=checkpoint)
 
 
@@ -57,7 +57,7 @@ def test_crash_after_claim_before_store_rolls_back(ws, tmp_path):
     assert isinstance(out, Processed) and len(eng2.store.events("2026-0001")) == 2
 
 
-class StoreKilledAt(Store):
+class StoreKilledAt(SqliteStore):
     """A store through which the engine is killed at one journal stage (between the rename and its record)."""
 
     def __init__(self, path, stage: str) -> None:

@@ -1,23 +1,24 @@
-"""store — SQLite from the standard library.
+"""The SQLite store (standard library; the embedded default): one file in the workspace's state folder, WAL.
 
-Tables: ``events`` (append-only, per case: the audit trail and the source of truth), ``cases`` (identity
-of each case: id, person key, branch, pack version), ``files`` (every file's outcome, by sha256),
-``journal`` (files in flight: claimed but not yet routed), ``members`` (the branches' member rosters),
-``retries`` (inbox files that could not be taken yet — locked, unreadable — with their failure count, so
-the back-off and ``docflow status`` survive a restart). One transaction per file.
+The schema has a version (``meta.schema_version``) and a list of migrations; opening a database made by an
+earlier release migrates it in one transaction, after copying it aside (``docflow.db.v<N>.bak``); a database
+from a later release is refused rather than misread.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from .outcomes import Event, JournalStage, Member
+from ..errors import WorkspaceError
+from ..outcomes import Event, EventKind, JournalStage, Member
+from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow
 
-SCHEMA = """
+V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
     case_id TEXT PRIMARY KEY, person_key TEXT NOT NULL UNIQUE, name TEXT NOT NULL, branch TEXT NOT NULL,
@@ -43,44 +44,96 @@ CREATE TABLE IF NOT EXISTS retries (
 """
 
 
-@dataclass(frozen=True)
-class CaseRow:
-    case_id: str
-    person_key: str
-    name: str
-    branch: str
-    pack_version: str
+def _v1(db: sqlite3.Connection) -> None:
+    for statement in V1.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """Case numbers as numbers: the 10,000th case of a year is 2026-10000 and the next one 2026-10001 (the
+    text maximum of case ids took 2026-9999 for the last one and numbered 2026-10000 twice)."""
+    db.execute("ALTER TABLE cases ADD COLUMN year INTEGER")
+    db.execute("ALTER TABLE cases ADD COLUMN seq INTEGER")
+    db.execute("UPDATE cases SET year = CAST(substr(case_id, 1, instr(case_id, '-') - 1) AS INTEGER), "
+               "seq = CAST(substr(case_id, instr(case_id, '-') + 1) AS INTEGER)")
+    db.execute("CREATE INDEX cases_number ON cases(year, seq)")
+
+
+def _v3(db: sqlite3.Connection) -> None:
+    """Documents due carry their occurrence (rows from before occurrences existed had three items)."""
+    rows = db.execute("SELECT id, documents FROM files WHERE documents != '[]'").fetchall()
+    for file_id, text in rows:
+        due = [list(DueDocument.from_row(r)) for r in json.loads(text)]
+        db.execute("UPDATE files SET documents=? WHERE id=?", (json.dumps(due, ensure_ascii=False), file_id))
 
 
 @dataclass(frozen=True)
-class FileRow:
-    id: int
-    sha256: str
-    name: str
-    outcome: str
-    detail: dict[str, Any]
-    documents: list[list[Any]]
-    journal_id: int | None
-    at: str
+class Migration:
+    version: int
+    what: str
+    run: Callable[[sqlite3.Connection], None]
 
 
-@dataclass(frozen=True)
-class RetryRow:
-    original: str         # path inside the inbox
-    failures: int
-    reason: str           # the last failure (Chinese)
-    first_at: str
-    last_at: str
+MIGRATIONS = (
+    Migration(1, "the first schema (releases up to 0.3 recorded no version)", _v1),
+    Migration(2, "case numbers as numbers (year, seq)", _v2),
+    Migration(3, "documents due with their occurrence", _v3),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
-class Store:
+class SqliteStore:
     def __init__(self, path: Path | str = ":memory:") -> None:
+        self.path = str(path)
         # one engine thread uses the store at a time; it may not be the thread that opened it (tests, services)
-        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL" if str(path) != ":memory:" else "PRAGMA journal_mode=MEMORY")
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        try:
+            self.schema_version = self._migrate()
+        except BaseException:
+            self.db.close()
+            raise
+
+    # ------------------------------------------------------------ schema
+    def _found_version(self) -> int:
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" in tables:
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row:
+                return int(row[0])
+        return 1 if "cases" in tables else 0   # releases before versions: the first schema
+
+    def _migrate(self) -> int:
+        with self.transaction():
+            found = self._found_version()
+        if found > SCHEMA_VERSION:
+            raise WorkspaceError(f"数据库由更新版本的 docflow 创建（结构版本 {found}，本程序只认识到 {SCHEMA_VERSION}），"
+                                 "请升级 docflow 后再打开", place=self.path)
+        if found == SCHEMA_VERSION:
+            return found
+        if found > 0 and self.path != ":memory:":
+            self._copy_aside(found)
+        with self.transaction():
+            if self._found_version() < SCHEMA_VERSION:   # another process may have migrated meanwhile
+                for m in MIGRATIONS:
+                    if m.version > self._found_version():
+                        m.run(self.db)
+                        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(m.version),))
+        return SCHEMA_VERSION
+
+    def _copy_aside(self, version: int) -> None:
+        """The database as it was, before a migration changes it (never overwritten)."""
+        target = Path(f"{self.path}.v{version}.bak")
+        if target.exists():
+            return
+        copy = sqlite3.connect(str(target))
+        try:
+            self.db.backup(copy)
+        finally:
+            copy.close()
 
     def close(self) -> None:
         self.db.close()
@@ -96,26 +149,25 @@ class Store:
         self.db.execute("COMMIT")
 
     # ------------------------------------------------------------ cases and events
+    _CASE = "SELECT case_id, person_key, name, branch, pack_version FROM cases"
+
     def case_by_key(self, person_key: str) -> CaseRow | None:
-        row = self.db.execute("SELECT case_id, person_key, name, branch, pack_version FROM cases WHERE person_key=?",
-                              (person_key,)).fetchone()
+        row = self.db.execute(f"{self._CASE} WHERE person_key=?", (person_key,)).fetchone()
         return CaseRow(*row) if row else None
 
     def case(self, case_id: str) -> CaseRow | None:
-        row = self.db.execute("SELECT case_id, person_key, name, branch, pack_version FROM cases WHERE case_id=?",
-                              (case_id,)).fetchone()
+        row = self.db.execute(f"{self._CASE} WHERE case_id=?", (case_id,)).fetchone()
         return CaseRow(*row) if row else None
 
     def cases(self) -> list[CaseRow]:
-        rows = self.db.execute("SELECT case_id, person_key, name, branch, pack_version FROM cases ORDER BY case_id")
-        return [CaseRow(*r) for r in rows]
+        return [CaseRow(*r) for r in self.db.execute(f"{self._CASE} ORDER BY year, seq")]
 
     def new_case(self, year: int, person_key: str, name: str, branch: str, pack_version: str, at: str) -> str:
-        prefix = f"{year}-"
-        last = self.db.execute("SELECT max(case_id) FROM cases WHERE case_id LIKE ?", (prefix + "%",)).fetchone()[0]
-        seq = int(last.split("-")[1]) + 1 if last else 1
-        case_id = f"{prefix}{seq:04d}"
-        self.db.execute("INSERT INTO cases VALUES (?,?,?,?,?,?)", (case_id, person_key, name, branch, pack_version, at))
+        last = self.db.execute("SELECT max(seq) FROM cases WHERE year=?", (year,)).fetchone()[0]
+        seq = (last or 0) + 1
+        case_id = f"{year}-{seq:04d}"
+        self.db.execute("INSERT INTO cases (case_id, person_key, name, branch, pack_version, created_at, year, seq) "
+                        "VALUES (?,?,?,?,?,?,?,?)", (case_id, person_key, name, branch, pack_version, at, year, seq))
         return case_id
 
     def append(self, case_id: str, events: list[Event], *, at: str, sha256: str, file_name: str,
@@ -128,40 +180,41 @@ class Store:
 
     def events(self, case_id: str) -> list[tuple[str, Event]]:
         rows = self.db.execute("SELECT at, kind, step, data FROM events WHERE case_id=? ORDER BY id", (case_id,))
-        return [(at, Event(kind, step, json.loads(data))) for at, kind, step, data in rows]
+        return [(at, Event(EventKind(kind), step, json.loads(data))) for at, kind, step, data in rows]
 
     def audit(self, case_id: str) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT id, at, kind, step, file_name, file_sha256 FROM events WHERE case_id=? ORDER BY id",
-                               (case_id,))
+        rows = self.db.execute("SELECT id, at, kind, step, file_name, file_sha256 FROM events WHERE case_id=? "
+                               "ORDER BY id", (case_id,))
         return [dict(zip(("id", "at", "kind", "step", "file", "sha256"), r)) for r in rows]
 
     # ------------------------------------------------------------ files
+    _FILE = "SELECT id, sha256, name, outcome, detail, documents, journal_id, at FROM files"
+
     def processed(self, sha256: str) -> FileRow | None:
-        row = self.db.execute(f"SELECT {_FILE_COLS} FROM files WHERE sha256=? AND outcome='processed' ORDER BY id LIMIT 1",
+        row = self.db.execute(f"{self._FILE} WHERE sha256=? AND outcome='processed' ORDER BY id LIMIT 1",
                               (sha256,)).fetchone()
         return _file_row(row) if row else None
 
     def file_for_journal(self, journal_id: int) -> FileRow | None:
-        row = self.db.execute(f"SELECT {_FILE_COLS} FROM files WHERE journal_id=?", (journal_id,)).fetchone()
+        row = self.db.execute(f"{self._FILE} WHERE journal_id=?", (journal_id,)).fetchone()
         return _file_row(row) if row else None
 
     def record_file(self, sha256: str, name: str, outcome: str, detail: dict[str, Any],
-                    documents: list[list[Any]], journal_id: int | None, at: str) -> None:
-        self.db.execute("INSERT INTO files (sha256, name, outcome, detail, documents, journal_id, at) VALUES (?,?,?,?,?,?,?)",
+                    documents: list[DueDocument], journal_id: int | None, at: str) -> None:
+        self.db.execute("INSERT INTO files (sha256, name, outcome, detail, documents, journal_id, at) "
+                        "VALUES (?,?,?,?,?,?,?)",
                         (sha256, name, outcome, json.dumps(detail, ensure_ascii=False),
-                         json.dumps(documents, ensure_ascii=False), journal_id, at))
+                         json.dumps([list(d) for d in documents], ensure_ascii=False), journal_id, at))
 
     def set_routed(self, journal_id: int, paths: list[str]) -> None:
-        """Where a file's rejection (or marked copy) was put in the rejected place."""
         self.db.execute("UPDATE files SET detail=json_set(detail, '$.routed', json(?)) WHERE journal_id=?",
                         (json.dumps(paths, ensure_ascii=False), journal_id))
 
     def superseded(self, identity: str, journal_id: int) -> list[tuple[int, list[str]]]:
-        """Earlier files of the same identity whose rejection is still in the rejected place."""
         rows = self.db.execute(
             "SELECT id, json_extract(detail, '$.routed') FROM files WHERE json_extract(detail, '$.identity')=? "
             "AND (journal_id IS NULL OR journal_id != ?) AND json_extract(detail, '$.retired') IS NULL "
-            "AND json_extract(detail, '$.routed') IS NOT NULL", (identity, journal_id))
+            "AND json_extract(detail, '$.routed') IS NOT NULL ORDER BY id", (identity, journal_id))
         return [(i, json.loads(r)) for i, r in rows]
 
     def set_retired(self, file_ids: list[int]) -> None:
@@ -169,14 +222,13 @@ class Store:
                             [(i,) for i in file_ids])
 
     def files(self, limit: int = 50) -> list[FileRow]:
-        rows = self.db.execute(f"SELECT {_FILE_COLS} FROM files ORDER BY id DESC LIMIT ?", (limit,))
-        return [_file_row(r) for r in rows]
+        return [_file_row(r) for r in self.db.execute(f"{self._FILE} ORDER BY id DESC LIMIT ?", (limit,))]
 
     # ------------------------------------------------------------ journal
     def journal_open(self, original: str, at: str) -> int:
         cur = self.db.execute("INSERT INTO journal (original, work, stage, at) VALUES (?,?,?,?)",
                               (original, "", JournalStage.CLAIMING, at))
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)
 
     def journal_set(self, journal_id: int, stage: str, work: str | None = None) -> None:
         if work is None:
@@ -187,21 +239,18 @@ class Store:
     def journal_close(self, journal_id: int) -> None:
         self.db.execute("DELETE FROM journal WHERE id=?", (journal_id,))
 
-    def journal_open_rows(self) -> list[tuple[int, str, str, str]]:
-        return list(self.db.execute("SELECT id, original, work, stage FROM journal ORDER BY id"))
-
-    def branches(self) -> set[str]:
-        """Every branch the store knows (of a case or of a member roster)."""
-        rows = self.db.execute("SELECT branch FROM cases UNION SELECT branch FROM members")
-        return {r[0] for r in rows}
+    def journal_open_rows(self) -> list[JournalRow]:
+        return [JournalRow(*r) for r in self.db.execute("SELECT id, original, work, stage FROM journal ORDER BY id")]
 
     # ------------------------------------------------------------ members
+    def branches(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT branch FROM cases UNION SELECT branch FROM members")}
+
     def members(self, branch: str) -> dict[str, Member] | None:
         rows = list(self.db.execute("SELECT name, status, discipline FROM members WHERE branch=?", (branch,)))
         return {n: Member(n, s, bool(d)) for n, s, d in rows} if rows else None
 
     def set_member(self, branch: str, member: Member | None, name: str, sha256: str) -> None:
-        """A case that becomes a (probationary) member joins its branch roster; None removes it."""
         self.db.execute("DELETE FROM members WHERE branch=? AND name=?", (branch, name))
         if member is not None:
             self.db.execute("INSERT INTO members VALUES (?,?,?,?,?)",
@@ -212,9 +261,8 @@ class Store:
         self.db.executemany("INSERT OR REPLACE INTO members VALUES (?,?,?,?,?)",
                             [(branch, m.name, m.status, int(m.on_probation_discipline), sha256) for m in members])
 
-    # ------------------------------------------------------------ retries (files that could not be taken yet)
+    # ------------------------------------------------------------ retries
     def retry_failed(self, original: str, reason: str, at: str) -> int:
-        """Count one more failure to take ``original``; returns the count so far."""
         self.db.execute("INSERT INTO retries VALUES (?,1,?,?,?) ON CONFLICT(original) DO UPDATE SET "
                         "failures=failures+1, reason=excluded.reason, last_at=excluded.last_at",
                         (original, reason, at, at))
@@ -223,18 +271,16 @@ class Store:
     def retry_clear(self, original: str) -> None:
         self.db.execute("DELETE FROM retries WHERE original=?", (original,))
 
+    _RETRY = "SELECT original, failures, reason, first_at, last_at FROM retries"
+
     def retries(self) -> list[RetryRow]:
-        rows = self.db.execute("SELECT original, failures, reason, first_at, last_at FROM retries ORDER BY original")
-        return [RetryRow(*r) for r in rows]
+        return [RetryRow(*r) for r in self.db.execute(f"{self._RETRY} ORDER BY original")]
 
     def retry(self, original: str) -> RetryRow | None:
-        row = self.db.execute("SELECT original, failures, reason, first_at, last_at FROM retries WHERE original=?",
-                              (original,)).fetchone()
+        row = self.db.execute(f"{self._RETRY} WHERE original=?", (original,)).fetchone()
         return RetryRow(*row) if row else None
 
 
-_FILE_COLS = "id, sha256, name, outcome, detail, documents, journal_id, at"
-
-
-def _file_row(row: tuple) -> FileRow:
-    return FileRow(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), row[6], row[7])
+def _file_row(row: tuple[Any, ...]) -> FileRow:
+    return FileRow(row[0], row[1], row[2], row[3], json.loads(row[4]),
+                   [DueDocument.from_row(d) for d in json.loads(row[5])], row[6], row[7])

@@ -1,0 +1,174 @@
+"""An in-memory store: the same interface as SQLite's, in plain Python (tests; a model for other backends).
+A transaction copies the state and puts the copy back if anything inside fails."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..outcomes import Event, JournalStage, Member
+from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow
+from .sqlite import SCHEMA_VERSION
+
+
+@dataclass
+class _Case:
+    row: CaseRow
+    year: int
+    seq: int
+    events: list[tuple[dict[str, Any], Event]] = field(default_factory=list)   # (audit fields, event)
+
+
+@dataclass
+class _State:
+    cases: dict[str, _Case] = field(default_factory=dict)
+    event_ids: int = 0
+    files: list[FileRow] = field(default_factory=list)
+    journal: dict[int, JournalRow] = field(default_factory=dict)
+    journal_ids: int = 0
+    members: dict[str, dict[str, Member]] = field(default_factory=dict)
+    retries: dict[str, RetryRow] = field(default_factory=dict)
+
+
+class MemoryStore:
+    schema_version = SCHEMA_VERSION
+
+    def __init__(self) -> None:
+        self.state = _State()
+        self._in_transaction = False
+
+    def close(self) -> None:
+        pass
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_transaction:
+            raise RuntimeError("transactions do not nest")
+        before = copy.deepcopy(self.state)
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self.state = before
+            raise
+        finally:
+            self._in_transaction = False
+
+    # ------------------------------------------------------------ cases and events
+    def case_by_key(self, person_key: str) -> CaseRow | None:
+        return next((c.row for c in self.state.cases.values() if c.row.person_key == person_key), None)
+
+    def case(self, case_id: str) -> CaseRow | None:
+        c = self.state.cases.get(case_id)
+        return c.row if c else None
+
+    def cases(self) -> list[CaseRow]:
+        return [c.row for c in sorted(self.state.cases.values(), key=lambda c: (c.year, c.seq))]
+
+    def new_case(self, year: int, person_key: str, name: str, branch: str, pack_version: str, at: str) -> str:
+        if self.case_by_key(person_key):
+            raise ValueError(f"a case for {person_key!r} exists")
+        seq = max((c.seq for c in self.state.cases.values() if c.year == year), default=0) + 1
+        case_id = f"{year}-{seq:04d}"
+        self.state.cases[case_id] = _Case(CaseRow(case_id, person_key, name, branch, pack_version), year, seq)
+        return case_id
+
+    def append(self, case_id: str, events: list[Event], *, at: str, sha256: str, file_name: str,
+               pack_version: str) -> None:
+        case = self.state.cases[case_id]
+        for e in events:
+            self.state.event_ids += 1
+            audit = {"id": self.state.event_ids, "at": at, "kind": str(e.kind), "step": e.step, "file": file_name,
+                     "sha256": sha256}
+            case.events.append((audit, Event(e.kind, e.step, copy.deepcopy(e.data))))
+
+    def events(self, case_id: str) -> list[tuple[str, Event]]:
+        case = self.state.cases.get(case_id)
+        return [(a["at"], copy.deepcopy(e)) for a, e in case.events] if case else []
+
+    def audit(self, case_id: str) -> list[dict[str, Any]]:
+        case = self.state.cases.get(case_id)
+        return [dict(a) for a, _ in case.events] if case else []
+
+    # ------------------------------------------------------------ files
+    def processed(self, sha256: str) -> FileRow | None:
+        return next((f for f in self.state.files if f.sha256 == sha256 and f.outcome == "processed"), None)
+
+    def file_for_journal(self, journal_id: int) -> FileRow | None:
+        return next((f for f in self.state.files if f.journal_id == journal_id), None)
+
+    def record_file(self, sha256: str, name: str, outcome: str, detail: dict[str, Any],
+                    documents: list[DueDocument], journal_id: int | None, at: str) -> None:
+        self.state.files.append(FileRow(len(self.state.files) + 1, sha256, name, str(outcome), copy.deepcopy(detail),
+                                        [DueDocument(*d) for d in documents], journal_id, at))
+
+    def _update(self, which: Any, change: dict[str, Any]) -> None:
+        self.state.files = [replace(f, detail={**f.detail, **change}) if which(f) else f for f in self.state.files]
+
+    def set_routed(self, journal_id: int, paths: list[str]) -> None:
+        self._update(lambda f: f.journal_id == journal_id, {"routed": list(paths)})
+
+    def superseded(self, identity: str, journal_id: int) -> list[tuple[int, list[str]]]:
+        return [(f.id, list(f.detail["routed"])) for f in self.state.files
+                if f.detail.get("identity") == identity and f.journal_id != journal_id
+                and not f.detail.get("retired") and f.detail.get("routed") is not None]
+
+    def set_retired(self, file_ids: list[int]) -> None:
+        ids = set(file_ids)
+        self._update(lambda f: f.id in ids, {"retired": True})
+
+    def files(self, limit: int = 50) -> list[FileRow]:
+        return list(reversed(self.state.files))[:limit]
+
+    # ------------------------------------------------------------ journal
+    def journal_open(self, original: str, at: str) -> int:
+        self.state.journal_ids += 1
+        jid = self.state.journal_ids
+        self.state.journal[jid] = JournalRow(jid, original, "", JournalStage.CLAIMING)
+        return jid
+
+    def journal_set(self, journal_id: int, stage: str, work: str | None = None) -> None:
+        row = self.state.journal.get(journal_id)
+        if row is not None:
+            self.state.journal[journal_id] = row._replace(stage=stage, work=row.work if work is None else work)
+
+    def journal_close(self, journal_id: int) -> None:
+        self.state.journal.pop(journal_id, None)
+
+    def journal_open_rows(self) -> list[JournalRow]:
+        return [self.state.journal[k] for k in sorted(self.state.journal)]
+
+    # ------------------------------------------------------------ members
+    def branches(self) -> set[str]:
+        return {c.row.branch for c in self.state.cases.values()} | {b for b, m in self.state.members.items() if m}
+
+    def members(self, branch: str) -> dict[str, Member] | None:
+        return dict(self.state.members[branch]) if self.state.members.get(branch) else None
+
+    def set_member(self, branch: str, member: Member | None, name: str, sha256: str) -> None:
+        roster = self.state.members.setdefault(branch, {})
+        roster.pop(name, None)
+        if member is not None:
+            roster[member.name] = member
+
+    def replace_members(self, branch: str, members: list[Member], sha256: str) -> None:
+        self.state.members[branch] = {m.name: m for m in members}
+
+    # ------------------------------------------------------------ retries
+    def retry_failed(self, original: str, reason: str, at: str) -> int:
+        old = self.state.retries.get(original)
+        row = RetryRow(original, old.failures + 1, reason, old.first_at, at) if old else RetryRow(original, 1, reason,
+                                                                                                  at, at)
+        self.state.retries[original] = row
+        return row.failures
+
+    def retry_clear(self, original: str) -> None:
+        self.state.retries.pop(original, None)
+
+    def retries(self) -> list[RetryRow]:
+        return [self.state.retries[k] for k in sorted(self.state.retries)]
+
+    def retry(self, original: str) -> RetryRow | None:
+        return self.state.retries.get(original)

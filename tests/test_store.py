@@ -1,0 +1,276 @@
+"""The store's contract, run against every backend (SQLite in a file, SQLite in memory, the in-memory store):
+what each job's interface promises, one transaction being all or nothing, case numbers past 9,999. Then the
+schema: a database made by the previous release (tests/data/release-0.3) is migrated on opening, copied aside
+first, and its cases go on; a database from a later release is refused; the road runs on the in-memory store
+with the same result as on SQLite."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import TODAY
+from e2e import activist, case_dir, start, talk
+from factory import fill_docx, workspace
+
+from engine import Engine, Processed, process_file
+from engine.clock import FixedClock
+from engine.errors import WorkspaceError
+from engine.outcomes import Event, EventKind, JournalStage, Member
+from engine.status import report
+from engine.store import MIGRATIONS, SCHEMA_VERSION, DueDocument, MemoryStore, SqliteStore, Store
+from engine.workspace import load_workspace
+
+RELEASE_03 = Path(__file__).parent / "data" / "release-0.3"
+
+
+@pytest.fixture(params=["sqlite", "sqlite-memory", "memory"])
+def store(request, tmp_path):
+    s: Store = {"sqlite": lambda: SqliteStore(tmp_path / "t.db"), "sqlite-memory": lambda: SqliteStore(":memory:"),
+                "memory": MemoryStore}[request.param]()
+    yield s
+    s.close()
+
+
+def add_case(store: Store, key: str, year: int = 2026, branch: str = "第一党支部") -> str:
+    return store.new_case(year, key, f"名{key}", branch, "party@1", "2026-11-28T09:00:00")
+
+
+# ---------------------------------------------------------------- event log
+def test_cases_are_numbered_per_year_in_order(store):
+    with store.transaction():
+        ids = [add_case(store, "a"), add_case(store, "b"), add_case(store, "c", 2025), add_case(store, "d")]
+    assert ids == ["2026-0001", "2026-0002", "2025-0001", "2026-0003"]
+    assert [c.case_id for c in store.cases()] == ["2025-0001", "2026-0001", "2026-0002", "2026-0003"]
+    assert store.case_by_key("b").case_id == "2026-0002" and store.case("2025-0001").person_key == "c"
+    assert store.case_by_key("zz") is None and store.case("2026-0009") is None
+
+
+def test_the_ten_thousand_and_first_case_of_a_year_gets_a_number_of_its_own(store):
+    with store.transaction():
+        ids = [add_case(store, str(i)) for i in range(10_001)]
+    assert ids[9_998:] == ["2026-9999", "2026-10000", "2026-10001"]
+    assert len(set(ids)) == 10_001
+    assert [c.case_id for c in store.cases()][-3:] == ["2026-9999", "2026-10000", "2026-10001"]
+
+
+def test_events_come_back_in_order_with_their_audit(store):
+    with store.transaction():
+        cid = add_case(store, "a")
+        store.append(cid, [Event(EventKind.CASE_CREATED, "", {"person": {"name": "张三"}}),
+                           Event(EventKind.STEP_DONE, "application", {"values": {"d": "2026-01-05"}})],
+                     at="2026-11-28T09:00:00", sha256="s1", file_name="名册.xlsx", pack_version="party@1")
+        store.append(cid, [Event(EventKind.STEP_DONE, "talk", {"values": {}})], at="2026-11-29T09:00:00",
+                     sha256="s2", file_name="谈话.docx", pack_version="party@1")
+    events = store.events(cid)
+    assert [(at[:10], e.kind, e.step) for at, e in events] == [
+        ("2026-11-28", "case_created", ""), ("2026-11-28", "step_done", "application"), ("2026-11-29", "step_done", "talk")]
+    assert events[0][1].data == {"person": {"name": "张三"}} and isinstance(events[1][1].kind, EventKind)
+    audit = store.audit(cid)
+    assert [(a["file"], a["sha256"], a["step"]) for a in audit] == [("名册.xlsx", "s1", ""), ("名册.xlsx", "s1", "application"),
+                                                                    ("谈话.docx", "s2", "talk")]
+    assert audit[0]["id"] < audit[1]["id"] < audit[2]["id"]
+    assert store.events("2026-0099") == [] and store.audit("2026-0099") == []
+
+
+# ---------------------------------------------------------------- one transaction: all or nothing
+def test_a_failed_transaction_leaves_nothing_of_its_writes(store):
+    with store.transaction():
+        kept = add_case(store, "kept")
+    jid = store.journal_open("a.xlsx", "t")
+    with pytest.raises(RuntimeError), store.transaction():
+        cid = add_case(store, "lost")
+        store.append(cid, [Event(EventKind.STEP_DONE, "x")], at="t", sha256="s", file_name="f", pack_version="p")
+        store.record_file("s", "f", "processed", {"receipt": "r"}, [DueDocument(cid, "d")], jid, "t")
+        store.replace_members("第一党支部", [Member("刘一", "正式党员")], "s")
+        store.retry_failed("b.xlsx", "锁定", "t")
+        store.journal_set(jid, JournalStage.STORED)
+        store.journal_close(jid)
+        raise RuntimeError("killed")
+    assert [c.case_id for c in store.cases()] == [kept] and store.case_by_key("lost") is None
+    assert store.files() == [] and store.members("第一党支部") is None and store.retries() == []
+    assert store.journal_open_rows() == [(jid, "a.xlsx", "", JournalStage.CLAIMING)]
+    with store.transaction():                      # and the store goes on
+        assert add_case(store, "next") == "2026-0002"
+
+
+# ---------------------------------------------------------------- file ledger
+def test_the_file_ledger(store):
+    with store.transaction():
+        store.record_file("s1", "名册.xlsx", "rejected", {"receipt": "r1", "identity": "roster|x"}, [], 1, "t1")
+        store.record_file("s1", "名册(1).xlsx", "processed", {"receipt": "r2"},
+                          [DueDocument("2026-0001", "talk_form"), DueDocument("2026-0001", "assess", 2, 3)], 2, "t2")
+        store.record_file("s1", "名册(2).xlsx", "duplicate", {"receipt": "r3"}, [], 3, "t3")
+    first = store.processed("s1")
+    assert first.name == "名册(1).xlsx" and first.documents == [("2026-0001", "talk_form", None, 1),
+                                                                ("2026-0001", "assess", 2, 3)]
+    assert isinstance(first.documents[1], DueDocument) and first.documents[1].occurrence == 3
+    assert store.processed("nope") is None
+    assert store.file_for_journal(3).outcome == "duplicate" and store.file_for_journal(9) is None
+    assert [f.name for f in store.files()] == ["名册(2).xlsx", "名册(1).xlsx", "名册.xlsx"]
+    assert [f.name for f in store.files(limit=1)] == ["名册(2).xlsx"]
+    # a rejection put in the rejected place is superseded by a later file of the same identity, then retired
+    with store.transaction():
+        store.set_routed(1, ["退回/名册.xlsx", "退回/名册.xlsx.退回说明.txt"])
+    [(fid, routed)] = store.superseded("roster|x", journal_id=4)
+    assert routed == ["退回/名册.xlsx", "退回/名册.xlsx.退回说明.txt"]
+    assert store.superseded("roster|x", journal_id=1) == []       # not the file itself
+    assert store.superseded("roster|y", journal_id=4) == []
+    with store.transaction():
+        store.set_retired([fid])
+    assert store.superseded("roster|x", journal_id=4) == []
+    assert store.file_for_journal(1).detail == {"receipt": "r1", "identity": "roster|x", "retired": True,
+                                                "routed": ["退回/名册.xlsx", "退回/名册.xlsx.退回说明.txt"]}
+
+
+# ---------------------------------------------------------------- journal, members, retries
+def test_the_journal(store):
+    a = store.journal_open("a.xlsx", "t")
+    b = store.journal_open("子/b.docx", "t")
+    store.journal_set(a, JournalStage.CLAIMING, ".docflow/work/1__a.xlsx")
+    store.journal_set(a, JournalStage.CLAIMED)
+    assert store.journal_open_rows() == [(a, "a.xlsx", ".docflow/work/1__a.xlsx", "claimed"),
+                                         (b, "子/b.docx", "", "claiming")]
+    store.journal_close(a)
+    [row] = store.journal_open_rows()
+    assert row.id == b and row.original == "子/b.docx" and a < b
+
+
+def test_the_member_roster(store):
+    assert store.members("第一党支部") is None and store.branches() == set()
+    with store.transaction():
+        store.replace_members("第一党支部", [Member("刘一", "正式党员"), Member("周三", "正式党员", True)], "s1")
+        store.set_member("第一党支部", Member("张三", "预备党员"), "张三", "s2")
+        add_case(store, "k", branch="第三党支部")
+    assert store.members("第一党支部") == {"刘一": Member("刘一", "正式党员"), "周三": Member("周三", "正式党员", True),
+                                          "张三": Member("张三", "预备党员")}
+    with store.transaction():
+        store.set_member("第一党支部", Member("张三", "正式党员"), "张三", "s3")     # converted
+        store.set_member("第一党支部", None, "周三", "s3")                         # leaves
+    assert store.members("第一党支部") == {"刘一": Member("刘一", "正式党员"), "张三": Member("张三", "正式党员")}
+    with store.transaction():
+        store.replace_members("第二党支部", [Member("王五", "正式党员")], "s4")
+        store.replace_members("第一党支部", [Member("刘一", "正式党员")], "s4")
+    assert store.members("第一党支部") == {"刘一": Member("刘一", "正式党员")}
+    assert store.branches() == {"第一党支部", "第二党支部", "第三党支部"}
+
+
+def test_retries_count_and_clear(store):
+    assert store.retry_failed("b.xlsx", "被占用", "t1") == 1
+    assert store.retry_failed("b.xlsx", "仍被占用", "t2") == 2
+    assert store.retry_failed("a.xlsx", "无法读取", "t3") == 1
+    assert [r.original for r in store.retries()] == ["a.xlsx", "b.xlsx"]
+    row = store.retry("b.xlsx")
+    assert (row.failures, row.reason, row.first_at, row.last_at) == (2, "仍被占用", "t1", "t2")
+    store.retry_clear("b.xlsx")
+    assert store.retry("b.xlsx") is None and [r.original for r in store.retries()] == ["a.xlsx"]
+
+
+# ---------------------------------------------------------------- schema versions and migrations
+def test_a_new_database_has_the_current_schema_version(tmp_path):
+    assert [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
+    s = SqliteStore(tmp_path / "new.db")
+    assert s.schema_version == SCHEMA_VERSION
+    s.close()
+    assert not list(tmp_path.glob("*.bak"))        # nothing to copy aside
+    con = sqlite3.connect(tmp_path / "new.db")
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    con.close()
+
+
+def old_workspace(tmp_path: Path):
+    """The workspace of release 0.3 (its docflow.toml and database) in a fresh folder."""
+    root = tmp_path / "ws"
+    (root / ".docflow").mkdir(parents=True)
+    shutil.copy(RELEASE_03 / "docflow.toml", root)
+    shutil.copy(RELEASE_03 / "docflow.db", root / ".docflow" / "docflow.db")
+    return load_workspace(root)
+
+
+def test_a_database_of_the_previous_release_is_migrated_on_opening(tmp_path):
+    ws = old_workspace(tmp_path)
+    before = (RELEASE_03 / "docflow.db").read_bytes()
+    con = sqlite3.connect(ws.database)
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE name='meta'").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM meta").fetchone() == (0,)    # 0.3 recorded no version
+    old_cases = con.execute("SELECT case_id, name FROM cases ORDER BY case_id").fetchall()
+    old_events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    con.close()
+
+    s = SqliteStore(ws.database)
+    assert s.schema_version == SCHEMA_VERSION
+    assert [(c.case_id, c.name) for c in s.cases()] == old_cases and len(old_cases) == 5
+    assert sum(len(s.events(c.case_id)) for c in s.cases()) == old_events
+    assert all(isinstance(d, DueDocument) for f in s.files(limit=100) for d in f.documents)
+    with s.transaction():                          # numbering goes on from the old cases
+        assert add_case(s, "新人") == "2026-0006"
+    s.close()
+    backup = ws.database.parent / "docflow.db.v1.bak"
+    assert backup.read_bytes()[:16] == b"SQLite format 3\x00"
+    con = sqlite3.connect(backup)
+    assert con.execute("SELECT case_id, name FROM cases ORDER BY case_id").fetchall() == old_cases
+    con.close()
+    assert (RELEASE_03 / "docflow.db").read_bytes() == before
+
+    again = SqliteStore(ws.database)               # opened again: nothing left to migrate
+    assert again.schema_version == SCHEMA_VERSION and len(again.cases()) == 6
+    again.close()
+    assert [p.name for p in ws.database.parent.glob("*.bak")] == ["docflow.db.v1.bak"]
+
+
+def test_the_cases_of_the_previous_release_go_on_with_its_forms(tmp_path):
+    ws = old_workspace(tmp_path)
+    eng = Engine.open(ws, clock=FixedClock(TODAY))
+    try:
+        form = fill_docx(RELEASE_03 / "02-入党申请人谈话记录.docx", ws.inbox / "谈话记录-赵雨桐.docx",
+                         {"talk_date": "2026-04-10", "talker": "刘一", "talker_post": "支部书记", "summary": "谈入党动机"})
+        out = process_file(eng, form)
+        assert isinstance(out, Processed), getattr(out, "receipt", out)
+        assert out.cases == ("2026-0004 赵雨桐（第一党支部）",)
+        [row] = report(eng, "2026-0004")["cases"]
+        assert row["last_step"].startswith("党组织派人谈话") and "2026-04-10" in str(row["dates"])
+    finally:
+        eng.store.close()
+
+
+def test_a_database_of_a_later_release_is_refused(tmp_path):
+    path = tmp_path / "later.db"
+    SqliteStore(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    con.commit()
+    con.close()
+    with pytest.raises(WorkspaceError, match="更新版本的 docflow"):
+        SqliteStore(path)
+
+
+# ---------------------------------------------------------------- the road on the in-memory store
+def walk(eng, tmp: Path) -> None:
+    start(eng, tmp)
+    talk(eng, tmp, "2026-0001")
+    activist(eng, tmp, "2026-0001", decided=date(2026, 3, 1))
+
+
+def snapshot(store: Store) -> dict:
+    return {"cases": store.cases(),
+            "events": {c.case_id: [(e.kind, e.step, e.data) for _, e in store.events(c.case_id)] for c in store.cases()},
+            "files": [(f.name, f.outcome, f.documents) for f in store.files()],
+            "members": {b: store.members(b) for b in sorted(store.branches())},
+            "journal": store.journal_open_rows(), "retries": store.retries()}
+
+
+def test_the_road_runs_on_the_in_memory_store_as_on_sqlite(tmp_path):
+    on_disk = Engine.open(workspace(tmp_path / "a"), clock=FixedClock(TODAY))
+    in_memory = Engine.open(workspace(tmp_path / "b"), clock=FixedClock(TODAY), store=MemoryStore())
+    walk(on_disk, tmp_path / "fa")
+    walk(in_memory, tmp_path / "fb")
+    a, b = snapshot(on_disk.store), snapshot(in_memory.store)
+    assert len(a["events"]["2026-0001"]) == 4 and a["files"][0][1] == "processed"
+    assert a == b
+    names = sorted(p.relative_to(case_dir(on_disk, "2026-0001")).as_posix() for p in case_dir(on_disk, "2026-0001").rglob("*"))
+    assert names == sorted(p.relative_to(case_dir(in_memory, "2026-0001")).as_posix()
+                           for p in case_dir(in_memory, "2026-0001").rglob("*"))
+    assert not (in_memory.ws.database).exists()
+    on_disk.store.close()
