@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..outcomes import Severity
 from ..refs import ExprField, RefField
 
 KEY_RE = r"^[a-z][a-z0-9_]*$"
@@ -49,6 +50,13 @@ class FormDef(_Strict):
 
     def field(self, key: str) -> FieldDef | None:
         return next((f for f in self.fields if f.key == key), None)
+
+    def label_of(self, key: str) -> str:
+        """The label of a field the pack's check made sure is declared."""
+        found = self.field(key)
+        if found is None:
+            raise KeyError(f"{self.label}: no field {key!r}")
+        return found.label
 
 
 class Condition(_Strict):
@@ -105,7 +113,7 @@ class RuleDef(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
     kind: str
-    severity: Literal["refuse", "warn"] = "refuse"
+    severity: Severity = Severity.REFUSE
     label: str = ""
     article: str = ""
     when: When | None = None
@@ -137,6 +145,7 @@ class StepDef(_Strict):
     id: str = Field(pattern=KEY_RE)
     numbers: tuple[int, ...]
     label: str
+    stage: str = ""                  # the stage of the procedure it belongs to (the guide groups steps by it)
     form: str
     from_: tuple[str, ...] = Field(alias="from")
     to: str
@@ -277,7 +286,7 @@ class Pack(_Strict):
     steps: tuple[StepDef, ...]
     documents: dict[str, DocumentDef]
     archive: tuple[ArchiveItem, ...] = ()
-    imports: dict[str, "ImportDef"] = {}
+    imports: dict[str, ImportDef] = {}
     root: Path = Path(".")
 
     @property
