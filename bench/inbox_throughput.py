@@ -29,11 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from factory import applicant, write_roster  # noqa: E402
+from inbox_batch import Dropped, make_batch, person_name  # noqa: E402
+
 from engine import Engine, init_workspace  # noqa: E402
 from engine.outcomes import Outcome, Processed  # noqa: E402
 from engine.watch import Watcher  # noqa: E402
-from factory import applicant, write_roster  # noqa: E402
-from inbox_batch import Dropped, make_batch, person_name  # noqa: E402
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Run:
                                on_outcome=lambda o: self.done.append((time.time(), o)))
         self.thread = threading.Thread(target=self.watcher.run, daemon=True)
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         self.thread.start()
         time.sleep(0.3)
         return self

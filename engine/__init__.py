@@ -8,10 +8,10 @@ The public surface: open a workspace's engine and send files down the one road.
 """
 __version__ = "0.3.0"
 
-from .errors import DocflowError  # noqa: E402
-from .outcomes import Duplicate, NotReady, Outcome, Processed, Rejected  # noqa: E402
-from .road import Engine, process_file, process_inbox, recover  # noqa: E402
-from .workspace import Workspace, init_workspace, load_workspace  # noqa: E402
+from .errors import DocflowError
+from .outcomes import Duplicate, NotReady, Outcome, Processed, Rejected
+from .road import Engine, process_file, process_inbox, recover
+from .workspace import Workspace, init_workspace, load_workspace
 
 __all__ = ["DocflowError", "Duplicate", "Engine", "NotReady", "Outcome", "Processed", "Rejected", "Workspace",
            "init_workspace", "load_workspace", "process_file", "process_inbox", "recover"]

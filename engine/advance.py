@@ -7,17 +7,17 @@ are recorded beside the step).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping
 
-from .clock import WorkdayCalendar
 from .outcomes import Code, Decision, DocumentDue, Event, EventKind, Finding, Member, Refusal, Severity, Verdict
 from .pack.model import Pack, StepDef, Transition
 from .rules import RuleContext, run_rules
 from .rules.base import MemberPolicy
 from .state import CaseState, encode
 from .validate import Submission, placed
+from .workdays import WorkdayCalendar
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ def advance(pack: Pack, case: CaseState | None, sub: Submission, world: World) -
     if step.repeat and period is not None and period <= case.assumed.get(step.id, 0):
         return _refuse(Code.PERIOD_ON_PAPER, f"第{period}次已在导入台账时按纸质记录计入（共{case.assumed[step.id]}次）",
                        f"请提交第{case.next_period(step.id)}次")
-    return _decide(pack, step, case, sub, world, kind=EventKind.STEP_CORRECTED if corrected else EventKind.STEP_DONE, period=period)
+    kind = EventKind.STEP_CORRECTED if corrected else EventKind.STEP_DONE
+    return _decide(pack, step, case, sub, world, kind=kind, period=period)
 
 
 def policy(pack: Pack) -> MemberPolicy:
@@ -73,7 +74,7 @@ def _precondition(pack: Pack, step: StepDef, case: CaseState, sub: Submission) -
     if step.repeat:
         period, expected = sub.values.get(step.period_field), case.next_period(step.id)
         if period is None or period > expected:
-            label = pack.forms[step.form].field(step.period_field).label
+            label = pack.forms[step.form].label_of(step.period_field)
             return _finding(Code.PERIOD_OUT_OF_ORDER, f"{label}为{period}，但下一次应为第{expected}次",
                             f"请先提交第{expected}次，或把{label}改为{expected}", step.period_field, label)
     return None
@@ -94,7 +95,7 @@ def _decide(pack: Pack, step: StepDef, case: CaseState, sub: Submission, world: 
     if world.members is not None:  # the branch as it stood (e.g. whether it has a committee: 7 full members)
         full = pack.members.full if pack.members else ""
         data["branch"] = {"full_members": sum(1 for m in world.members.values() if m.status == full)}
-    events = [Event(kind, step.id, data)]
+    events = [Event(EventKind(kind), step.id, data)]
     if case.case_id == "":
         person = {f.key: sub.values.get(f.key) for f in pack.forms[sub.form_id].fields}
         events.insert(0, Event(EventKind.CASE_CREATED, "", {"pack_version": pack.version, "person": encode(person)}))
@@ -127,7 +128,8 @@ def _documents(pack: Pack, step: StepDef, case: CaseState, ctx: RuleContext, per
                 recorded.add(period)
             out.append(DocumentDue(doc_id, case.assumed.get(collect, 0) + len(recorded) + 1))
         else:
-            out.append(DocumentDue(doc_id, None, case.next_issue(doc_id) if again else max(case.issued.get(doc_id, 0), 1)))
+            occurrence = case.next_issue(doc_id) if again else max(case.issued.get(doc_id, 0), 1)
+            out.append(DocumentDue(doc_id, None, occurrence))
     return tuple(out)
 
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .advance import World, advance
-from .clock import WorkdayCalendar
 from .imports import plan_import
 from .outcomes import Code, Decision, DocumentDue, Event, EventKind, Finding, Member, Refusal, Refused, Severity
 from .pack.model import FormDef, Pack, Terms
 from .state import CaseState
 from .validate import Checked, Submission, placed
 from .values import clean_text
+from .workdays import WorkdayCalendar
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,9 @@ class Branches:
             guess = difflib.get_close_matches(key, list(listed), n=1, cutoff=0.5)
             hint = f"（是否指“{listed[guess[0]]}”？）" if guess else ""
             return Finding(Code.BRANCH_UNKNOWN, f"“{branch}”不是{ours}{hint}",
-                           f"请改为以下之一：{'、'.join(self.configured)}；如确是新设立的{terms.branch}，请先在 docflow.toml 的 "
-                           "[organisation] branches 中加上它", field, field_label)
+                           f"请改为以下之一：{'、'.join(self.configured)}；"
+                           f"如确是新设立的{terms.branch}，请先在 docflow.toml 的 [organisation] branches 中加上它",
+                           field, field_label)
         why = (f"docflow.toml 尚未列出{ours}" if not self.configured
                else f"它不在 docflow.toml 列出的{terms.branch}中（accept_new_branches = true）")
         return Finding(Code.BRANCH_NEW, f"新的{terms.branch}“{branch}”：{why}，已按名册新建",
@@ -117,7 +118,10 @@ def apply(pack: Pack, checked: Checked | Refused, known: Known) -> Plan | Refuse
     if isinstance(checked, Refused):
         return checked
     form = pack.forms[checked.form_id]
-    plan = _form(pack, checked, checked.form, known) if checked.form is not None else _roster(pack, checked, form, known)
+    if checked.form is not None:
+        plan = _form(pack, checked, checked.form, known)
+    else:
+        plan = _roster(pack, checked, form, known)
     plan.identity = checked.reading.identity.key(checked.reading.name)
     return plan
 
@@ -129,15 +133,18 @@ def _form(pack: Pack, checked: Checked, sub: Submission, known: Known) -> Plan:
         return Plan(refusals=[Finding(Code.UNKNOWN_CASE, f"表中的案卷编号“{ident.case_id}”在本系统中不存在",
                                       "请使用本系统为该同志生成的表格；如果换了电脑或工作区，请联系负责本系统的管理员")])
     if ident.pack_version and ident.pack_version.split("@")[0] != pack.pack.id:
-        return Plan(refusals=[Finding(Code.WRONG_PACK, f"这张表属于流程包“{ident.pack_version}”，不是当前的“{pack.version}”",
+        return Plan(refusals=[Finding(Code.WRONG_PACK,
+                                      f"这张表属于流程包“{ident.pack_version}”，不是当前的“{pack.version}”",
                                       "请使用当前流程包生成的表格")])
     shown = checked.reading.shown_name
     if shown and clean_text(shown, compact=True) != clean_text(case.name, compact=True):
         label = pack.person_label(pack.case.name)
         return Plan(refusals=[Finding(Code.FORM_PERSON_MISMATCH,
-                                      f"这张表是为{case.name}（案卷 {case.case_id}）生成的，但表中{label}写的是“{shown}”",
-                                      f"请使用为{clean_text(shown, compact=True)}生成的表格（在 outbox 该同志的文件夹中），"
-                                      "不要复制别人的表格改名使用", pack.case.name, label)])
+                                      f"这张表是为{case.name}（案卷 {case.case_id}）生成的，"
+                                      f"但表中{label}写的是“{shown}”",
+                                      f"请使用为{clean_text(shown, compact=True)}生成的表格"
+                                      "（在 outbox 该同志的文件夹中），不要复制别人的表格改名使用",
+                                      pack.case.name, label)])
     verdict = advance(pack, known.state, sub, World(known.today, known.calendar, known.members))
     problems = all_problems(sub, verdict)
     if problems:
@@ -145,7 +152,8 @@ def _form(pack: Pack, checked: Checked, sub: Submission, known: Known) -> Plan:
     assert isinstance(verdict, Decision)
     warnings = list(verdict.warnings)
     if verdict.events and verdict.events[0].kind == EventKind.STEP_CORRECTED:
-        warnings.append(Finding(Code.CORRECTION, f"“{pack.step(verdict.events[0].step).label}”此前已有记录，本次按更正处理",
+        step_label = pack.step(verdict.events[0].step).label
+        warnings.append(Finding(Code.CORRECTION, f"“{step_label}”此前已有记录，本次按更正处理",
                                 "原记录保留在案卷历史中；如并非更正，请检查是否放错了表", severity=Severity.WARN))
     change = CaseChange(case.case_id, case.person_key, case.name, case.branch, 0, list(verdict.events),
                         list(verdict.documents), warnings, verdict.joins_members, verdict.leaves_members)
@@ -160,7 +168,7 @@ def _roster(pack: Pack, checked: Checked, form: FormDef, known: Known) -> Plan:
     for row in checked.rows:
         sub = row.sub
         branch = str(sub.values.get(field) or "")
-        found = (known.branches.check(branch, known.known_branches, field, form.field(field).label, pack.terms)
+        found = (known.branches.check(branch, known.known_branches, field, form.label_of(field), pack.terms)
                  if branch else None)
         if found is not None and found.severity == "refuse":
             sub = replace(sub, problems=sub.problems + (placed(found, sub),))
@@ -172,8 +180,9 @@ def _roster(pack: Pack, checked: Checked, form: FormDef, known: Known) -> Plan:
             continue
         key = person_key(pack, form, sub)
         if key and key in seen:
-            out.row_problems.append(Finding(Code.DUPLICATE_ROW, f"与第{seen[key]}行是同一人（{form.field(form.key_field).label}相同）",
-                                            "请删去重复的一行", form.key_field, form.field(form.key_field).label,
+            key_label = form.label_of(form.key_field)
+            out.row_problems.append(Finding(Code.DUPLICATE_ROW, f"与第{seen[key]}行是同一人（{key_label}相同）",
+                                            "请删去重复的一行", form.key_field, key_label,
                                             f"第{row.number}行", ref=sub.refs.get(form.key_field, "")))
             continue
         if key:

@@ -66,7 +66,8 @@ def blank_roster(pack: Pack, form: FormDef, branches: list[str]) -> bytes:
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = (f"填写说明：一人一行，从第5行起填写（第4行为{EXAMPLE_MARK}，可删除，保留也不会被导入）；红色表头为必填；"
+    ws["A2"] = (f"填写说明：一人一行，从第5行起填写（第4行为{EXAMPLE_MARK}，可删除，保留也不会被导入）；"
+                "红色表头为必填；"
                 "日期写成 2026-03-05；带下拉箭头的格子请从列表中选择；把鼠标停在表头上可看到填写提示。"
                 "填好后保存，放入 inbox 文件夹。")
     ws["A2"].font = Font(name="宋体", size=10, color="595959")

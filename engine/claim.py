@@ -15,14 +15,12 @@ import errno
 import hashlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable, Iterator
 
-try:
+if sys.platform != "win32":
     import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
 
 from .errors import WorkspaceError
 from .outcomes import JournalStage, NotReady
@@ -81,7 +79,8 @@ class Inbox:
         root = _norm(self.root)
         for p in [ws.outbox, ws.processed, ws.rejected]:
             if _norm(p) == root or root.startswith(_norm(p) + os.sep):
-                raise WorkspaceError(f"inbox 不能放在 outbox、已处理或退回文件夹里面（{p}），请修改 docflow.toml 的 [folders]",
+                raise WorkspaceError(f"inbox 不能放在 outbox、已处理或退回文件夹里面（{p}），"
+                                     "请修改 docflow.toml 的 [folders]",
                                      place=str(ws.root / CONFIG_NAME))
         self.skip = {_norm(p) for p in own if _norm(p).startswith(root + os.sep)}
         self.skip_files = {_norm(ws.root / CONFIG_NAME)}
@@ -144,7 +143,7 @@ def _norm(p: Path | str) -> str:
 def writer_active(path: Path) -> bool:
     """True if some process has the file open for writing (Linux: a read lease cannot be had). False where
     the platform or filesystem cannot tell (network filesystems, other systems): the other checks remain."""
-    if fcntl is None or not hasattr(fcntl, "F_SETLEASE"):
+    if sys.platform == "win32" or not hasattr(fcntl, "F_SETLEASE"):
         return False
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)

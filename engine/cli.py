@@ -14,10 +14,10 @@ import shutil
 import signal
 import sys
 import tomllib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 
@@ -68,7 +68,7 @@ class _Parser(argparse.ArgumentParser):
     def format_help(self) -> str:  # section headings end with a Chinese colon
         return re.sub(r"(?m)^(\S[^\n]*):$", r"\1：", super().format_help())
 
-    def _get_value(self, action, arg_string):  # type: ignore[no-untyped-def]
+    def _get_value(self, action, arg_string):
         try:
             return super()._get_value(action, arg_string)
         except argparse.ArgumentError as exc:

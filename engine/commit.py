@@ -3,32 +3,17 @@ numbered), the member rosters it replaces, and the file's record (sha256, outcom
 From here a crash is finished, never redone (see ``recovery``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import receipts
 from .apply import Plan
 from .documents import doc_path
-from .outcomes import Finding, JournalStage, Member, OutcomeKind, Refused, Seen
-from .store import DueDocument, FileRow
+from .outcomes import DueDocument, Finding, JournalStage, Member, OutcomeKind, Refused, Seen, Stored
+from .store import FileRow
 
 if TYPE_CHECKING:
     from .claim import Claimed
     from .engine import Engine
-
-
-@dataclass
-class Stored:
-    """What the store stage recorded, for the render and route stages (and for recovery, from the file row)."""
-
-    outcome: OutcomeKind
-    receipt: str
-    due: list[DueDocument] = field(default_factory=list)
-    documents: list[str] = field(default_factory=list)      # the due documents, relative to outbox
-    cases: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)   # refusals, or a roster's rows not taken
-    warnings: list[Finding] = field(default_factory=list)
-    first_seen: str = ""
 
 
 def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen) -> Stored:
@@ -61,7 +46,8 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
         for branch, members in p.members.items():
             eng.store.replace_members(branch, members, c.sha256)
         if p.members:
-            p.notes.append(f"已更新{eng.pack.terms.member_roster}：" + "；".join(f"{b} {len(m)}人" for b, m in p.members.items()))
+            counts = "；".join(f"{b} {len(m)}人" for b, m in p.members.items())
+            p.notes.append(f"已更新{eng.pack.terms.member_roster}：{counts}")
         warnings = p.warnings + [w for ch in p.changes for w in ch.warnings]
         docs = [doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
         text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
@@ -78,7 +64,8 @@ def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str]
     text = receipts.receipt_text(file=c.name, at=at, outcome="rejected", refusals=findings, notes=notes)
     detail = {"receipt": text, "findings": [f.to_dict() for f in findings], "identity": identity or f"file|{c.name}"}
     with eng.store.transaction():
-        eng.store.record_file(c.sha256, c.name, OutcomeKind.REJECTED, detail, [], c.journal_id, at.isoformat(timespec="seconds"))
+        eng.store.record_file(c.sha256, c.name, OutcomeKind.REJECTED, detail, [], c.journal_id,
+                              at.isoformat(timespec="seconds"))
         eng.store.journal_set(c.journal_id, JournalStage.STORED)
     return Stored(OutcomeKind.REJECTED, text, findings=findings)
 

@@ -25,13 +25,13 @@ class Duration:
     unit: str  # day | month | year | working_day
 
     @classmethod
-    def parse(cls, text: str) -> "Duration":
+    def parse(cls, text: str) -> Duration:
         m = re.fullmatch(r"\s*(-?\d+)\s*([a-z_\u4e00-\u9fff]+)\s*", str(text))
         if not m or m.group(2) not in _UNITS:
             raise PackError(f"无法识别的时长：{text!r}（应写成如 \"1 month\"、\"6 months\"、\"5 working_days\"）")
         return cls(int(m.group(1)), _UNITS[m.group(2)])
 
-    def times(self, k: int) -> "Duration":
+    def times(self, k: int) -> Duration:
         return Duration(self.n * k, self.unit)
 
     def zh(self) -> str:

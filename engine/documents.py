@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 
 from .context import document_context
 from .names import safe_name
+from .outcomes import DueDocument, Stored
 from .render import Identity, output_name, write_atomic
 from .state import CaseState, fold
-from .store import DueDocument
 
 if TYPE_CHECKING:
-    from .commit import Stored
     from .engine import Engine
 
 

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clock import Clock, SystemClock, WorkdayCalendar
+from .clock import Clock, SystemClock
 from .pack import Pack, load_pack
 from .readers.safety import LIMITS, Limits
 from .render import Renderer
 from .store import Store, open_store
+from .workdays import WorkdayCalendar
 from .workspace import Workspace
 
 
@@ -30,7 +31,7 @@ class Engine:
     renderer: Renderer | None = None
     limits: Limits = LIMITS                                   # what a dropped file may weigh and hold
     checkpoint: Callable[[str], None] = _nothing              # called between the stages of the road
-    rename: Callable[[Path, Path], None] = os.replace          # how claim takes a file (Windows refuses while it is open)
+    rename: Callable[[Path, Path], None] = os.replace          # how claim takes a file (Windows: not while open)
 
     def __post_init__(self) -> None:
         self.renderer = self.renderer or Renderer(self.pack)

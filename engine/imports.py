@@ -27,7 +27,8 @@ def plan_import(pack: Pack, imp: ImportDef, sub: Submission, world: World) -> Ve
     if problems:
         return Refusal(tuple(placed(f, sub) for f in problems))
     person = {f.key: sub.values.get(f.key) for f in pack.forms[pack.steps[0].form].fields}
-    events = [Event(EventKind.CASE_CREATED, "", {"pack_version": pack.version, "person": encode(person), "imported": True})]
+    created = {"pack_version": pack.version, "person": encode(person), "imported": True}
+    events = [Event(EventKind.CASE_CREATED, "", created)]
     for m in passed:
         values = {k: sub.values.get(ref.partition(".")[2]) for k, ref in m.values.items()} | dict(m.literals)
         facts = {k: sub.values.get(ref.partition(".")[2]) for k, ref in m.facts.items()}
@@ -46,7 +47,7 @@ def plan_import(pack: Pack, imp: ImportDef, sub: Submission, world: World) -> Ve
 
 
 def _stage_problems(pack: Pack, imp: ImportDef, sub: Submission, passed: list) -> list[Finding]:
-    label = pack.forms[imp.form].field(imp.stage_field).label
+    label = pack.forms[imp.form].label_of(imp.stage_field)
     stage = str(sub.values.get(imp.stage_field) or "")
     wanted = next((s.id for s in pack.states if s.label == stage), "")
     reached = passed[-1].state if passed else ""
@@ -57,7 +58,8 @@ def _stage_problems(pack: Pack, imp: ImportDef, sub: Submission, passed: list) -
     if wanted != reached:
         need = next((m for m in imp.milestones if m.state == wanted), None)
         if need is not None and need not in passed:
-            return [Finding(Code.LEDGER_STAGE_UNSUPPORTED, f"{label}为“{stage}”，但没有填写“{_date_label(pack, imp, need)}”",
+            missing = _date_label(pack, imp, need)
+            return [Finding(Code.LEDGER_STAGE_UNSUPPORTED, f"{label}为“{stage}”，但没有填写“{missing}”",
                             "请补填该时间，或更正当前发展阶段", imp.stage_field, label)]
         return [Finding(Code.LEDGER_STAGE_UNSUPPORTED,
                         f"{label}为“{stage}”，但已填写的时间表明已到“{pack.state_label(reached)}”阶段",
@@ -67,7 +69,7 @@ def _stage_problems(pack: Pack, imp: ImportDef, sub: Submission, passed: list) -
 
 def _date_label(pack: Pack, imp: ImportDef, m) -> str:
     key = next(iter(m.values.values())).partition(".")[2]
-    return pack.forms[imp.form].field(key).label
+    return pack.forms[imp.form].label_of(key)
 
 
 def _assumed_periods(pack: Pack, cs, passed: list, sub: Submission, today: date) -> dict[str, int]:

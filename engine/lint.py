@@ -73,13 +73,13 @@ def archive_dates(pack: Pack) -> list[str]:
         if item.span is not None:
             step = next((s for s in pack.steps if s.id == item.span.step and s.repeat), None)
             field = pack.forms[step.form].field(item.span.field) if step else None
-            if field is None or field.type != "date":
+            if step is None or field is None or field.type != "date":
                 out.append(f"{where}：span 须是可重复步骤表单中的日期字段")
             elif not same_thing(item.title, step.label + field.label):
                 out.append(f"{where}：日期取自“{step.label}”的“{field.label}”，与材料名称不是同一件事")
             continue
-        fact = pack.facts.get(item.date.partition(".")[2])
-        if fact is None or fact.type not in ("date", "month"):
+        fact = pack.facts.get(item.date.key) if item.date else None
+        if item.date is None or fact is None or fact.type not in ("date", "month"):
             out.append(f"{where}：date 须是 [facts] 中声明的日期（现为 {item.date!r}）")
         elif not same_thing(item.title, fact.label):
             out.append(f"{where}：日期取自“{fact.label}”，与材料名称不是同一件事")

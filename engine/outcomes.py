@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, Union
+from typing import Any, Literal, NamedTuple
 
 
 class Severity(StrEnum):
@@ -116,7 +116,7 @@ class Finding:
         return {k: v for k, v in self.__dict__.items() if v}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Finding":
+    def from_dict(cls, d: dict) -> Finding:
         return cls(**d)
 
 
@@ -172,6 +172,33 @@ class DocumentDue:
     occurrence: int = 1           # 2, 3...: the step that made it due was taken again (after a reopen)
 
 
+class DueDocument(NamedTuple):
+    """A document a file made due: stored with the file, rendered (again, after a crash) from it."""
+
+    case_id: str
+    doc_id: str
+    period: int | None = None
+    occurrence: int = 1
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> DueDocument:
+        return cls(*row)   # rows stored before occurrences existed have three items
+
+
+@dataclass
+class Stored:
+    """What the store stage recorded, for the render and route stages (and for recovery, from the file row)."""
+
+    outcome: OutcomeKind
+    receipt: str
+    due: list[DueDocument] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)      # the due documents, relative to outbox
+    cases: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)   # refusals, or a roster's rows not taken
+    warnings: list[Finding] = field(default_factory=list)
+    first_seen: str = ""
+
+
 @dataclass(frozen=True)
 class Decision:
     """What ``advance`` decided: events to append, documents due, warnings to tell staff."""
@@ -188,7 +215,7 @@ class Refusal:
     reasons: tuple[Finding, ...]
 
 
-Verdict = Union[Decision, Refusal]
+Verdict = Decision | Refusal
 
 
 @dataclass(frozen=True)
@@ -249,4 +276,4 @@ class NotReady:
     kind: Literal[OutcomeKind.NOT_READY] = OutcomeKind.NOT_READY
 
 
-Outcome = Union[Processed, Rejected, Duplicate, NotReady]
+Outcome = Processed | Rejected | Duplicate | NotReady

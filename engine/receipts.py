@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Sequence
 from datetime import datetime
 
 import openpyxl
@@ -30,9 +31,9 @@ def _finding_lines(i: int, f: Finding) -> list[str]:
     return lines
 
 
-def receipt_text(*, file: str, at: datetime, outcome: str, refusals: list[Finding] = (),
-                 warnings_: list[Finding] = (), row_problems: list[Finding] = (), cases: list[str] = (),
-                 documents: list[str] = (), notes: list[str] = (), duplicate_of: str = "") -> str:
+def receipt_text(*, file: str, at: datetime, outcome: str, refusals: Sequence[Finding] = (),
+                 warnings_: Sequence[Finding] = (), row_problems: Sequence[Finding] = (), cases: Sequence[str] = (),
+                 documents: Sequence[str] = (), notes: Sequence[str] = (), duplicate_of: str = "") -> str:
     head = {"processed": "已处理" + (f"（其中 {_rows(row_problems)} 行未导入，见下文）" if row_problems else ""),
             "rejected": "退回（请按下列说明修改后，重新放入 inbox 文件夹）",
             "partial": f"部分行未导入：本表其余各行已导入，标红的 {_rows(row_problems)} 行没有导入",

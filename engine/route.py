@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import receipts
 from .names import safe_file_name
-from .outcomes import Duplicate, Outcome, OutcomeKind, Processed, Rejected
+from .outcomes import Duplicate, Outcome, OutcomeKind, Processed, Rejected, Stored
 from .render import write_atomic
 
 if TYPE_CHECKING:
     from .claim import Claimed
-    from .commit import Stored
     from .engine import Engine
 
 log = logging.getLogger("docflow")
@@ -101,18 +100,20 @@ def _deliver(eng: Engine, c: Claimed, stored: Stored, reading: Any) -> None:
             marked = receipts.marked_copy(book.wb if book is not None else c.data, stored.findings)
         except Exception:  # the receipt alone still says everything
             log.warning("could not mark a copy of %s", c.name)
-        if stored.outcome == OutcomeKind.PROCESSED:  # a roster taken but for some rows: the note beside the copy says so
+        if stored.outcome == OutcomeKind.PROCESSED:  # a roster taken but for some rows: the note beside it says so
             note = receipts.receipt_text(file=c.name, at=eng.clock.now(), outcome="partial",
                                          row_problems=stored.findings)
     row = eng.store.file_for_journal(c.journal_id)
     identity = row.detail.get("identity") if row else None
-    if identity and stored.outcome in (OutcomeKind.PROCESSED, OutcomeKind.REJECTED):  # an earlier refusal of the same thing is done with
+    # an earlier refusal of the same thing is done with
+    if identity and stored.outcome in (OutcomeKind.PROCESSED, OutcomeKind.REJECTED):
         earlier = eng.store.superseded(identity, c.journal_id)
         for _, paths in earlier:
             retire(eng.ws.rejected, paths)
         with eng.store.transaction():
             eng.store.set_retired([i for i, _ in earlier])
-    folder = eng.ws.rejected if stored.outcome == OutcomeKind.REJECTED else eng.ws.processed / eng.clock.today().isoformat()
+    rejected = stored.outcome == OutcomeKind.REJECTED
+    folder = eng.ws.rejected if rejected else eng.ws.processed / eng.clock.today().isoformat()
     written = place(c.work, folder, c.name, stored.outcome, stored.receipt, marked, fix_folder=eng.ws.rejected,
                     marked_note=note)
     with eng.store.transaction():

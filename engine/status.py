@@ -63,7 +63,8 @@ def report(eng: Any, case_id: str | None = None) -> dict[str, Any]:
         rows.append(case_summary(eng.pack, cs, row.name, row.branch, row.pack_version, eng.clock.today()))
     if case_id:
         rows[0]["history"] = history_lines(eng.pack, eng.store.audit(case_id))
-    stuck = [dict(zip(("journal", "file", "work", "stage"), r)) for r in eng.store.journal_open_rows()]
+    stuck = [{"journal": r.id, "file": r.original, "work": r.work, "stage": r.stage}
+             for r in eng.store.journal_open_rows()]
     retrying = [{"file": r.original, "failures": r.failures, "reason": r.reason, "since": r.first_at,
                  "last": r.last_at} for r in eng.store.retries() if r.failures >= SHOW_AFTER]
     return {"cases": rows, "in_flight": stuck, "retrying": retrying}
@@ -79,7 +80,8 @@ def report_text(rep: dict[str, Any], first_roster: str = "名册") -> str:
         lines += [f"    下一步：{d}" for d in r["due"]]
         lines += [f"    [{h['at'].replace('T', ' ')[:16]}] {h['what']}  （来自文件 {h['file']}）"
                   for h in r.get("history", [])]
-    lines += [f"处理中断的文件：{s['file']}（{s['stage']}），下次运行 process/watch 时会自动恢复" for s in rep["in_flight"]]
+    lines += [f"处理中断的文件：{s['file']}（{s['stage']}），下次运行 process/watch 时会自动恢复"
+              for s in rep["in_flight"]]
     lines += [f"暂时无法处理的文件：{r['file']}（自 {r['since']} 起已尝试 {r['failures']} 次，最近 {r['last']}）："
               f"{r['reason']}。文件仍在 inbox，系统会继续自动重试；如在 Excel/WPS 中打开着，请关闭"
               for r in rep["retrying"]]

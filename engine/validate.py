@@ -65,10 +65,10 @@ def validate(form_id: str, form: FormDef, raw: dict[str, RawValue], date1904: bo
         bad = set()
         for err in exc.errors():
             key = str(err["loc"][0])
-            f = form.field(key)
+            bad_field = form.field(key)
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
-            findings.append(Finding(Code.INVALID_VALUE, msg, _hint(f), key, f.label if f else key, _place(raw, key),
-                                    ref=_ref(raw, key)))
+            findings.append(Finding(Code.INVALID_VALUE, msg, _hint(bad_field), key,
+                                    bad_field.label if bad_field else key, _place(raw, key), ref=_ref(raw, key)))
             bad.add(key)
         typed = model.model_validate({k: v for k, v in given.items() if k not in bad})  # the rest, typed
     data = typed.model_dump()
@@ -122,14 +122,14 @@ class Checked:
         return self.reading.identity.form_id
 
 
-def validate_file(eng: Any, reading: Any) -> "Checked | Refused | Seen":
+def validate_file(eng: Any, reading: Any) -> Checked | Refused | Seen:
     """The validate stage of the road (a refusal or a duplicate passes through)."""
     if isinstance(reading, (Refused, Seen)):
         return reading
     return check(eng.pack, reading)
 
 
-def check(pack: Any, reading: Any) -> "Checked | Refused":
+def check(pack: Any, reading: Any) -> Checked | Refused:
     """Type every value of a Reading. A roster without its required columns or without any row is refused
     as a whole; rows that do not validate keep their problems for the next stage to report."""
     ident = reading.identity

@@ -17,7 +17,7 @@ _SPACES = re.compile(r"\s+")
 class MonthDate(date):
     """A date known only to the month (``2023.05``); stored as the 1st of that month."""
 
-    def isoformat(self) -> str:  # type: ignore[override]
+    def isoformat(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
 

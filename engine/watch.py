@@ -29,9 +29,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -105,6 +105,8 @@ def bsd_fs_type(target: str, mount_output: str) -> str:
 
 
 def _windows_fs_type(target: str) -> str:  # pragma: no cover - Windows only
+    if sys.platform != "win32":
+        return ""
     import ctypes
 
     if target.startswith("\\\\"):
@@ -282,7 +284,7 @@ class Watcher:
         self._kick = threading.Event()
         self.woken: set[Path] = set()
         self.woken_dirs: set[Path] = set()
-        self.observer = None
+        self.observer: BaseObserver | None = None
         self._inbox_id: tuple[int, int] | None = None
         self.available = True
         self.next_scan = 0.0

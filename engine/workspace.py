@@ -186,11 +186,14 @@ def default_config_text(org: Organisation, pack: str, pack_settings: dict[str, A
         "# docflow 工作区设置（修改后重新启动 docflow 生效）",
         "",
         "[organisation]",
-        f"name = {_toml(org.name)}            # {words[0]}名称，出现在生成的文书上" + (todo if org.name.startswith(PLACEHOLDER) else ""),
+        f"name = {_toml(org.name)}            # {words[0]}名称，出现在生成的文书上"
+        + (todo if org.name.startswith(PLACEHOLDER) else ""),
         f"branches = {_toml(org.branches)}   # 本{words[0]}的各{words[1]}；名册中写了别的{words[1]}名称会被退回"
         + (todo if not org.branches else ""),
-        f"feedback = {_toml(org.feedback)}   # 公示中的意见反映渠道" + (todo if org.feedback.startswith(PLACEHOLDER) else ""),
-        f"accept_new_branches = {_toml(org.accept_new_branches)}        # 改为 true：名册中出现未列出的{words[1]}时照常接收并提醒",
+        f"feedback = {_toml(org.feedback)}   # 公示中的意见反映渠道"
+        + (todo if org.feedback.startswith(PLACEHOLDER) else ""),
+        f"accept_new_branches = {_toml(org.accept_new_branches)}        "
+        f"# 改为 true：名册中出现未列出的{words[1]}时照常接收并提醒",
         "",
         "[pack]",
         f"name = {_toml(pack)}                     # 使用的流程包（templates/ 下的文件夹名）",

@@ -8,12 +8,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from factory import workspace  # noqa: E402
+from factory import workspace
 
-from engine import Engine  # noqa: E402
-from engine.clock import FixedClock  # noqa: E402
-from engine.pack import load_pack  # noqa: E402
-from engine.workspace import BUNDLED_PACKS  # noqa: E402
+from engine import Engine
+from engine.clock import FixedClock
+from engine.pack import load_pack
+from engine.workspace import BUNDLED_PACKS
 
 TODAY = date(2026, 11, 28)
 

@@ -3,9 +3,10 @@ office program would leave them (values in the marked cells, everything else unt
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import openpyxl
 from docx import Document
@@ -33,7 +34,7 @@ _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 def id_number(birth: date, seq: int = 123, region: str = "110101") -> str:
     """A valid 18-character citizen ID number for a birth date."""
     first = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return first + "10X98765432"[sum(int(c) * w for c, w in zip(first, _W)) % 11]
+    return first + "10X98765432"[sum(int(c) * w for c, w in zip(first, _W, strict=False)) % 11]
 
 
 def applicant(name: str, birth: date, applied: date, branch: str = "第一党支部", seq: int = 123, **over: Any) -> dict:

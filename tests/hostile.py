@@ -11,9 +11,9 @@ import io
 import random
 import re
 import zipfile
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
 
 import openpyxl
 from factory import APPLICANT_HEADERS, applicant, id_number, write_roster
@@ -90,16 +90,18 @@ def shared_strings(data: bytes) -> bytes:
         if name.startswith("xl/worksheets/sheet"):
             return sheet(blob)
         if name == "[Content_Types].xml":
-            return blob.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT_SST}"/></Types>'.encode())
+            return blob.replace(b"</Types>", (f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT_SST}"/>'
+                                              '</Types>').encode())
         if name == "xl/_rels/workbook.xml.rels":
             return blob.replace(b"</Relationships>",
-                                f'<Relationship Id="rIdSst" Type="{_REL_SST}" Target="sharedStrings.xml"/></Relationships>'.encode())
+                                (f'<Relationship Id="rIdSst" Type="{_REL_SST}" Target="sharedStrings.xml"/>'
+                                 '</Relationships>').encode())
         return blob
 
     out = rewrite_zip(data, change)
     sst = "".join(f"<si><t xml:space=\"preserve\">{_esc(t)}</t></si>" for t in table)
     sst_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_NS_MAIN}" '
-               f'count="{len(table)}" uniqueCount="{len(table)}">{sst}</sst>').encode("utf-8")
+               f'count="{len(table)}" uniqueCount="{len(table)}">{sst}</sst>').encode()
     buf = io.BytesIO(out)
     with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/sharedStrings.xml", sst_xml)
@@ -391,8 +393,8 @@ def comment_hidden_doctype_xlsx(folder: Path, name: str = "注释藏DTD.xlsx") -
 def plain_zip_as_xlsx(folder: Path, name: str = "压缩包.xlsx") -> Path:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("说明.txt", "这是一个普通的压缩包。\r\n".encode("utf-8"))
-        z.writestr("data/名单.txt", "张三\r\n李四\r\n".encode("utf-8"))
+        z.writestr("说明.txt", "这是一个普通的压缩包。\r\n".encode())
+        z.writestr("data/名单.txt", "张三\r\n李四\r\n".encode())
     return _write(folder, name, out.getvalue())
 
 
@@ -402,11 +404,12 @@ def ods_as_xlsx(folder: Path, name: str = "WPS名册.xlsx") -> Path:
         z.writestr(zipfile.ZipInfo("mimetype"), b"application/vnd.oasis.opendocument.spreadsheet",
                    compress_type=zipfile.ZIP_STORED)
         z.writestr("META-INF/manifest.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-            "</manifest:manifest>").encode())
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest '
+            b'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            b'<manifest:file-entry manifest:full-path="/" '
+            b'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            b'<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            b"</manifest:manifest>"))
         cells = "".join(f"<table:table-cell office:value-type=\"string\"><text:p>{h}</text:p></table:table-cell>"
                         for h in APPLICANT_HEADERS)
         z.writestr("content.xml", (

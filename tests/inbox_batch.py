@@ -68,7 +68,7 @@ def make_batch(staging: Path, valid: int, member: int, invalid: int, duplicate: 
         if kind == 0:
             out.append(Dropped(f"损坏{i:04d}.xlsx", f"not a workbook {i}".encode(), "invalid"))
         elif kind == 1:
-            out.append(Dropped(f"说明{i:04d}.txt", f"随手放进来的说明 {i}".encode("utf-8"), "invalid"))
+            out.append(Dropped(f"说明{i:04d}.txt", f"随手放进来的说明 {i}".encode(), "invalid"))
         elif kind == 2:
             out.append(Dropped(f"损坏{i:04d}.docx", b"PK\x03\x04" + os.urandom(64), "invalid"))
         else:
@@ -242,7 +242,7 @@ def account(ws, batch: list[Dropped], talk_cases: dict[str, str] | None = None) 
             else:
                 assert outcome[d.base] in ("processed", "duplicate"), (d.name, outcome[d.base])
         per_sha = defaultdict(Counter)
-        for name, out, sha in rows:
+        for _name, out, sha in rows:
             per_sha[sha][out] += 1
         for d in real:
             if d.kind != "invalid":
@@ -252,7 +252,7 @@ def account(ws, batch: list[Dropped], talk_cases: dict[str, str] | None = None) 
         cases = dict(con.execute("SELECT person_key, case_id FROM cases").fetchall())
         assert set(cases) == persons, (len(cases), len(persons))
         talk_cases = talk_cases or {}
-        for person, case_id in cases.items():
+        for _person, case_id in cases.items():
             events = con.execute("SELECT kind, step, file_sha256 FROM events WHERE case_id=? ORDER BY id",
                                  (case_id,)).fetchall()
             expected = [("case_created", ""), ("step_done", "application")]

@@ -10,12 +10,12 @@ from typing import Any
 from factory import id_number
 
 from engine.advance import World, advance
-from engine.clock import WorkdayCalendar
 from engine.imports import plan_import
 from engine.outcomes import Decision, Refusal
 from engine.rules import Member
 from engine.state import CaseState, fold
 from engine.validate import Submission
+from engine.workdays import WorkdayCalendar
 
 TODAY = date(2026, 11, 28)
 D = date
@@ -45,7 +45,8 @@ def vote(meeting: date, outcome: str, *, full=17, prob=None, discipline=1, prese
     v = dict(meeting_date=meeting, place="学区会议室", chair="刘一", recorder="周三", members_total=full + prob,
              members_full=full, members_probationary=prob, members_discipline=discipline,
              due_voting=full - discipline, present_voting=present,
-             written_yes=0, written_no=0, written_abstain=0, ballots_issued=present, ballots_returned=yes + no + abstain,
+             written_yes=0, written_no=0, written_abstain=0, ballots_issued=present,
+             ballots_returned=yes + no + abstain,
              yes=yes, no=no, abstain=abstain, outcome=outcome)
     v.update(over)
     return v
@@ -59,7 +60,8 @@ HAPPY: list[tuple[str, dict]] = [
                       contact_2="周三")),
     ("assessment", dict(period=1, assess_date=D(2024, 8, 30), assessor="刘一", opinion="良好", result="合格")),
     ("assessment", dict(period=2, assess_date=D(2025, 2, 28), assessor="刘一", opinion="良好", result="合格")),
-    ("target", dict(decision_date=D(2025, 3, 1), opinions_summary="党小组、培养联系人和党员群众一致同意", filing_date=D(2025, 3, 3))),
+    ("target", dict(decision_date=D(2025, 3, 1), opinions_summary="党小组、培养联系人和党员群众一致同意",
+                    filing_date=D(2025, 3, 3))),
     ("publicity_target", dict(start=D(2025, 3, 3), end=D(2025, 3, 7), feedback="", outcome="无异议")),
     ("sponsors", dict(sponsor_1="刘一", sponsor_2="周三")),
     ("review", dict(review_date=D(2025, 3, 20), methods="函调、谈话", conclusion="通过")),
@@ -71,8 +73,10 @@ HAPPY: list[tuple[str, dict]] = [
     ("committee_talk", dict(talk_date=D(2025, 5, 10), talker="王书记", summary="入党前谈话")),
     ("admission_approval", dict(approval_date=D(2025, 6, 20), result="批准", filing_date=D(2025, 6, 30))),
     ("oath", dict(group="第一党小组", oath_date=D(2025, 7, 1), place="学区党员活动室")),
-    ("probation_assessment", dict(period=1, assess_date=D(2025, 10, 20), assessor="刘一", opinion="良好", result="合格")),
-    ("probation_assessment", dict(period=2, assess_date=D(2026, 4, 20), assessor="刘一", opinion="良好", result="合格")),
+    ("probation_assessment", dict(period=1, assess_date=D(2025, 10, 20), assessor="刘一", opinion="良好",
+                                  result="合格")),
+    ("probation_assessment", dict(period=2, assess_date=D(2026, 4, 20), assessor="刘一", opinion="良好",
+                                  result="合格")),
     ("conversion_apply", dict(apply_date=D(2026, 3, 25))),
     ("publicity_conversion", dict(start=D(2026, 4, 13), end=D(2026, 4, 17), feedback="", outcome="无异议")),
     ("conversion_vote", vote(D(2026, 4, 27), "按期转正")),

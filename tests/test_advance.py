@@ -5,11 +5,11 @@ import pytest
 from factory import id_number
 
 from engine.advance import World, advance
-from engine.clock import WorkdayCalendar
 from engine.outcomes import Decision, Refusal
 from engine.rules import Member
 from engine.state import fold
 from engine.validate import Submission
+from engine.workdays import WorkdayCalendar
 
 TODAY = date(2026, 11, 28)
 MEMBERS = {"刘一": Member("刘一", "正式党员"), "陈二": Member("陈二", "预备党员"), "周三": Member("周三", "正式党员")}

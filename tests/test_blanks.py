@@ -14,7 +14,8 @@ from engine.outcomes import Processed
 @pytest.fixture
 def blanks(tmp_path):
     root = tmp_path / "ws"
-    assert main(["init", str(root), "--org", "XX学区党委", "--branches", "第一党支部,第二党支部", "--feedback", "组织委员"]) == 0
+    assert main(["init", str(root), "--org", "XX学区党委", "--branches", "第一党支部,第二党支部",
+                 "--feedback", "组织委员"]) == 0
     return root / BLANK_FOLDER
 
 
@@ -42,8 +43,9 @@ def test_a_blank_roster_filled_in_is_read_and_its_example_row_skipped(blanks, en
     wb = openpyxl.load_workbook(path)
     ws = wb.active
     headers = [c.value for c in ws[3]]
-    row = {"姓名": "王芳", "性别": "女", "民族": "汉族", "出生日期": "1997-06-02", "公民身份号码": id_number(date(1997, 6, 2), 22),
-           "学历": "大学本科", "工作单位": "XX学区中心小学", "是否一线": "是", "所在党支部": "第一党支部", "申请入党日期": "2026-09-01"}
+    row = {"姓名": "王芳", "性别": "女", "民族": "汉族", "出生日期": "1997-06-02",
+           "公民身份号码": id_number(date(1997, 6, 2), 22), "学历": "大学本科", "工作单位": "XX学区中心小学",
+           "是否一线": "是", "所在党支部": "第一党支部", "申请入党日期": "2026-09-01"}
     for label, value in row.items():
         ws.cell(5, headers.index(label) + 1, value)
     wb.save(tmp_path / "已填写.xlsx")

@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from engine.clock import WorkdayCalendar
 from engine.dates import Duration, add, add_months, years_between
 from engine.errors import PackError
+from engine.workdays import WorkdayCalendar
 
 
 @pytest.mark.parametrize("start, months, expected", [

@@ -533,7 +533,7 @@ def _code(data: bytes, name: str = "x.xlsx", bounds: safety.Limits = safety.LIMI
     (b"", "empty_file"),
     (H.OLE_MAGIC + bytes(504), "old_or_encrypted"),
     (b"%PDF-1.4\n...", "not_office"),
-    ("姓名,性别\r\n张三,男\r\n".encode("utf-8"), "not_office"),
+    ("姓名,性别\r\n张三,男\r\n".encode(), "not_office"),
     ("姓名,性别\r\n张三,男\r\n".encode("gbk"), "not_office"),
     ("姓名,性别\r\n".encode("utf-16"), "not_office"),
     (b"\x00\x01\x02\x03garbage", "not_office"),
@@ -676,7 +676,8 @@ def _utf16(text: bytes, codec: str, bom: bool) -> bytes:
     (_utf16(H.with_doctype(XML % b"x", DTD.decode()), "utf-16-le", False), True),
     (_utf16(H.with_doctype(XML % b"x", DTD.decode()), "utf-16-be", False), True),
     (_utf16(XML % b"plain", "utf-16-le", True), False),
-    (b'<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE r +AFs-+ADw-!ENTITY x +ACI-y+ACI-+AD4-+AF0-+AD4-<r>&x;</r>', True),
+    (b'<?xml version="1.0" encoding="UTF-7"?>'
+     b'+ADw-!DOCTYPE r +AFs-+ADw-!ENTITY x +ACI-y+ACI-+AD4-+AF0-+AD4-<r>&x;</r>', True),
     (b'<?xml version="1.0" encoding="UTF-7"?><r>plain</r>', False),
 ], ids=["plain", "escaped_text", "dtd", "lowercase", "external_subset", "utf8_bom", "comment_trick", "pi_trick",
         "utf16le_bom", "utf16be_bom", "utf16le_nobom", "utf16be_nobom", "utf16_plain", "utf7", "utf7_plain"])
@@ -695,7 +696,8 @@ def test_open_package_checks_xml_stored_under_other_names():
     dtd = H.with_doctype(b'<?xml version="1.0"?><workbook/>', H.BILLION_LAUGHS)
     data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/main.dat": dtd})
     assert _code(data) == "xml_entities"
-    data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/x.bin": "\ufeff".encode("utf-16-le") + dtd.decode().encode("utf-16-le")})
+    data = _zip({"xl/workbook.xml": b"<workbook/>",
+                 "xl/x.bin": "\ufeff".encode("utf-16-le") + dtd.decode().encode("utf-16-le")})
     assert _code(data) == "xml_entities"
     # binary members are not XML, whatever bytes they hold further on
     data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/media/a.png": b"\x89PNG\r\n\x1a\n" + dtd,

@@ -65,7 +65,8 @@ def failures(ws, original: str) -> int:
 
 
 def roster_bytes(tmp_path: Path, name: str = "张三", seq: int = 11) -> bytes:
-    path = write_roster(tmp_path / f"src-{name}-{seq}.xlsx", [applicant(name, date(1995, 3, 7), date(2026, 1, 5), seq=seq)])
+    path = write_roster(tmp_path / f"src-{name}-{seq}.xlsx",
+                        [applicant(name, date(1995, 3, 7), date(2026, 1, 5), seq=seq)])
     return path.read_bytes()
 
 
@@ -151,7 +152,7 @@ def test_engine_folders_configured_inside_the_inbox_are_never_taken_again(ws, tm
         assert sorted(o.kind for o in road.process_inbox(eng)) == ["processed", "rejected"]
         assert road.process_inbox(eng) == []          # the receipts and originals there are not inbox files
         assert not Inbox(ws).wanted(ws.processed / TODAY.isoformat() / "名册.xlsx")
-        with watching(eng, rescan=0.2) as (w, outcomes, _):
+        with watching(eng, rescan=0.2) as (_w, outcomes, _):
             time.sleep(1.0)
         assert outcomes == []
     finally:
@@ -339,7 +340,8 @@ def test_the_watcher_takes_a_file_dropped_again_while_the_first_was_in_flight(en
             p.write_bytes(second)
         return out
     path.write_bytes(first)
-    with watching(eng, poll=3600.0, process=process_and_meanwhile_drop) as (w, outcomes, _):   # no events, no further scans
+    # no events, no further scans
+    with watching(eng, poll=3600.0, process=process_and_meanwhile_drop) as (_w, outcomes, _):
         assert until(lambda: len(outcomes) == 2, 10)
     assert [o.kind for o in outcomes] == ["processed", "processed"] and len(eng.store.cases()) == 2
 
@@ -390,7 +392,7 @@ def test_a_locked_file_is_retried_with_back_off_shown_by_status_and_never_droppe
             raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问")
         return os.replace(src, dst)
     eng = Engine.open(ws, clock=FixedClock(TODAY), rename=excel_holds_it)
-    with watching(eng) as (w, outcomes, notices):
+    with watching(eng) as (_w, outcomes, notices):
         assert until(lambda: failures(ws, "名册.xlsx") >= 4)
         assert any("已连续 3 次无法处理" in n for n in notices)
     eng.store.close()
@@ -405,7 +407,7 @@ def test_a_locked_file_is_retried_with_back_off_shown_by_status_and_never_droppe
 
     eng = Engine.open(ws, clock=FixedClock(TODAY), rename=excel_holds_it)      # a restart keeps the count
     before = failures(ws, "名册.xlsx")
-    with watching(eng) as (w, outcomes, notices):
+    with watching(eng) as (_w, outcomes, notices):
         assert until(lambda: failures(ws, "名册.xlsx") > before)
         locked.clear()                                  # Excel is closed
         assert until(lambda: [o.kind for o in outcomes if o.kind != "not_ready"] == ["processed"])
@@ -459,7 +461,7 @@ def test_an_observer_that_died_is_restarted(eng, tmp_path):
 
 def test_an_inbox_replaced_underneath_the_observer_is_watched_again(eng, tmp_path):
     data = roster_bytes(tmp_path)
-    with watching(eng) as (w, outcomes, notices):
+    with watching(eng) as (w, outcomes, _notices):
         assert until(lambda: w.observer is not None)
         eng.ws.inbox.rename(eng.ws.inbox.with_name("old-inbox"))
         eng.ws.inbox.mkdir()                             # a share mounted again: same path, another folder
@@ -471,7 +473,7 @@ def test_an_inbox_replaced_underneath_the_observer_is_watched_again(eng, tmp_pat
 
 def test_nothing_is_done_on_delete_events(eng, tmp_path):
     (eng.ws.inbox / "a.xlsx").write_bytes(roster_bytes(tmp_path))
-    with watching(eng, quiet=1.0) as (w, outcomes, _):
+    with watching(eng, quiet=1.0) as (_w, outcomes, _):
         time.sleep(0.3)
         (eng.ws.inbox / "a.xlsx").unlink()
         shutil.rmtree(eng.ws.inbox)
@@ -495,7 +497,7 @@ class FlakyInbox(Inbox):
 def test_an_unexpected_error_does_not_stop_the_watcher(eng, tmp_path):
     FlakyInbox.calls = 0
     (eng.ws.inbox / "名册.xlsx").write_bytes(roster_bytes(tmp_path))
-    with watching(eng, rescan=0.2, make_inbox=FlakyInbox, error_pause=0.1) as (w, outcomes, notices):
+    with watching(eng, rescan=0.2, make_inbox=FlakyInbox, error_pause=0.1) as (_w, outcomes, notices):
         assert until(lambda: [o.kind for o in outcomes] == ["processed"])
     assert any("监视出错" in n for n in notices)
 

@@ -44,6 +44,6 @@ def test_flood_of_a_thousand_files_while_watching(ws, tmp_path):
 @pytest.mark.soak
 @pytest.mark.usefixtures("soak_enabled")
 def test_soak_flood_of_five_thousand_files(ws, tmp_path):
-    batch, summary = flood(ws, tmp_path, valid=600, member=900, invalid=1500, duplicate=2000, junk=400,
-                           in_folder=300, timeout=900.0)
+    _batch, summary = flood(ws, tmp_path, valid=600, member=900, invalid=1500, duplicate=2000, junk=400,
+                            in_folder=300, timeout=900.0)
     assert summary["duplicate"] == 2000

@@ -55,7 +55,8 @@ TALK = {"talk_date": "2026-01-20", "talker": "刘一", "talker_post": "支部书
         "summary": "了解入党动机。\n介绍党的基本知识。"}
 ACTIVIST = {"decision_date": date(2026, 3, 2), "method": "党员推荐", "filing_date": "2026/3/6",
             "contact_1": "刘一", "contact_2": "周三"}
-ASSESSMENT = {"assess_date": date(2026, 8, 25), "assessor": "周三", "opinion": "表现良好。\n继续培养。", "result": "合格"}
+ASSESSMENT = {"assess_date": date(2026, 8, 25), "assessor": "周三", "opinion": "表现良好。\n继续培养。",
+              "result": "合格"}
 
 
 # ---------------------------------------------------------------- helpers

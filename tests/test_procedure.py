@@ -17,7 +17,8 @@ def test_the_happy_path_reaches_full_membership(pack):
     assert ok(r.verdict) and r.case.state == "full" and r.warnings == []
     f = r.case.facts
     # 入党时间 = the admission meeting; probation 1 year from it; 转正时间 = end of probation
-    assert f["join_date"] == D(2025, 4, 25) and f["probation_end"] == D(2026, 4, 25) and f["full_date"] == D(2026, 4, 25)
+    assert (f["join_date"] == D(2025, 4, 25) and f["probation_end"] == D(2026, 4, 25)
+            and f["full_date"] == D(2026, 4, 25))
     assert ("archive_index", None) in r.documents and ("approval_notice", None) in r.documents
 
 
@@ -46,9 +47,11 @@ def test_publicity_five_working_days(pack, end, passes):
 def test_publicity_working_days_skip_the_national_day_holiday(pack):
     subs = [(f, dict(v)) for f, v in until("publicity_target")]
     # 2025-09-29 (Mon) .. 2025-10-09 (Thu): working days 9-29, 9-30, 10-09 only
-    r = run(pack, subs + [("publicity_target", dict(start=D(2025, 9, 29), end=D(2025, 10, 9), feedback="", outcome="无异议"))])
+    r = run(pack, subs + [("publicity_target", dict(start=D(2025, 9, 29), end=D(2025, 10, 9), feedback="",
+                                                    outcome="无异议"))])
     assert codes(r.verdict) == ["span_too_short"]
-    r = run(pack, subs + [("publicity_target", dict(start=D(2025, 9, 29), end=D(2025, 10, 11), feedback="", outcome="无异议"))])
+    r = run(pack, subs + [("publicity_target", dict(start=D(2025, 9, 29), end=D(2025, 10, 11), feedback="",
+                                                    outcome="无异议"))])
     assert ok(r.verdict)  # 10-11 (Sat) was a make-up working day: 5 working days
 
 
@@ -176,8 +179,11 @@ def test_a_publicity_that_finds_a_real_problem_means_a_new_target_decision_later
     r = run(pack, back)
     assert r.case.state == "activist" and ("target_form", None) in r.documents
     third = ("assessment", dict(period=3, assess_date=D(2025, 8, 29), assessor="刘一", opinion="良好", result="合格"))
-    r = run(pack, back + [third, ("target", dict(step_values("target"), decision_date=D(2025, 9, 1), filing_date=D(2025, 9, 2))),
-                          ("publicity_target", dict(start=D(2025, 9, 3), end=D(2025, 9, 9), feedback="", outcome="无异议"))])
+    r = run(pack, back + [third,
+                          ("target", dict(step_values("target"), decision_date=D(2025, 9, 1),
+                                          filing_date=D(2025, 9, 2))),
+                          ("publicity_target", dict(start=D(2025, 9, 3), end=D(2025, 9, 9), feedback="",
+                                                    outcome="无异议"))])
     assert r.verdict.events[0].kind == "step_done" and r.case.state == "target"
     assert r.case.facts["target_date"] == D(2025, 9, 1) and ("sponsors_form", None) in r.documents
 
@@ -225,15 +231,18 @@ def test_every_outcome_of_the_conversion_vote_takes_effect_only_with_the_committ
     assert voted.case.state == waiting and voted.case.facts["conversion_outcome"] == outcome
     assert voted.members["张三"].status == "预备党员"              # still a probationary member meanwhile
     assert ("conversion_approval_form", None) in voted.documents  # the approval form for every outcome
-    request = {"按期转正": "conversion_request", "延长预备期": "extension_request", "取消预备党员资格": "cancellation_request"}
+    request = {"按期转正": "conversion_request", "延长预备期": "extension_request",
+               "取消预备党员资格": "cancellation_request"}
     assert (request[outcome], None) in voted.documents             # the branch's 请示 for every outcome
     done = run(pack, conversion(outcome, **over) + [APPROVE])
     assert done.case.state == approved
-    notice = {"按期转正": "conversion_notice", "延长预备期": "extension_notice", "取消预备党员资格": "cancellation_notice"}
+    notice = {"按期转正": "conversion_notice", "延长预备期": "extension_notice",
+              "取消预备党员资格": "cancellation_notice"}
     assert (notice[outcome], None) in done.documents and ("conversion_refusal_notice", None) not in done.documents
     assert ("full_date" in done.case.facts) is (approved == "full")
     member = done.members.get("张三")
-    assert (member.status if member else None) == {"full": "正式党员", "extended": "预备党员", "cancelled": None}[approved]
+    assert (member.status if member else None) == {"full": "正式党员", "extended": "预备党员",
+                                                   "cancelled": None}[approved]
 
 
 @pytest.mark.parametrize("outcome", ["按期转正", "延长预备期", "取消预备党员资格"])
@@ -245,7 +254,8 @@ def test_a_refused_approval_sends_the_case_back_for_another_branch_meeting(pack,
     assert ("conversion_refusal_notice", None) in refused.documents
     assert ("conversion_vote_form", None) in refused.documents      # issued again for the next meeting
     again = run(pack, conversion(outcome, **over) + [REFUSE, ("conversion_vote", vote(D(2026, 6, 29), "按期转正")),
-                                                      ("conversion_approval", dict(approval_date=D(2026, 7, 10), result="批准"))])
+                                                      ("conversion_approval",
+                                                       dict(approval_date=D(2026, 7, 10), result="批准"))])
     assert [e.kind for e in again.verdict.events] == ["step_done"]   # a new meeting and approval, not corrections
     assert again.case.state == "full" and again.case.occurrences["conversion_vote"] == 2
     assert again.case.facts["conversion_meeting_date"] == D(2026, 6, 29)
@@ -358,7 +368,7 @@ def test_ledger_rows_that_contradict_the_rules(pack, over, code):
 
 
 def test_a_year_the_holiday_calendar_does_not_cover_falls_back_to_weekdays_and_says_so(pack):
-    from engine.clock import WorkdayCalendar
+    from engine.workdays import WorkdayCalendar
 
     cal = WorkdayCalendar()
     from engine.rules import RuleContext, run_rules
@@ -405,7 +415,8 @@ def test_conversion_approval_within_three_months_of_the_resolution(pack, approve
     assert ok(r.verdict) and ("interval_too_long" in r.warnings) is warned
 
 
-# ---------------------------------------------------------------- 团组织推优 (中青发〔2019〕9号), a setting on by default
+# ---------------------------------------------------------------- 团组织推优 (中青发〔2019〕9号)
+# a setting on by default
 @pytest.mark.parametrize("birth, league, method, warned", [
     (D(1995, 3, 2), "是", "党员推荐", True),     # 29 the day after the decision: 28 on the decision day
     (D(1995, 3, 1), "是", "党员推荐", False),    # 29 on the decision day (2024-03-01)
@@ -428,7 +439,8 @@ def test_the_league_rule_is_a_local_setting():
     from factory import id_number
 
     off = load_pack(BUNDLED_PACKS / "party", {"league_recommendation": False})
-    subs = [("applicant_roster", person(birth_date=D(2000, 1, 1), id_number=id_number(D(2000, 1, 1)), league_member="是"))]
+    subs = [("applicant_roster", person(birth_date=D(2000, 1, 1), id_number=id_number(D(2000, 1, 1)),
+                                        league_member="是"))]
     subs += [(f, dict(v)) for f, v in HAPPY[1:2]]
     subs.append(("activist", dict(step_values("activist"), league_member="是")))
     assert run(off, subs).warnings == []
@@ -436,10 +448,12 @@ def test_the_league_rule_is_a_local_setting():
 
 def test_a_document_is_numbered_by_its_own_earlier_issues_not_by_its_step(pack):
     """（第N次办理） keeps an earlier file from being overwritten; a document issued for the first time has none."""
-    extended = conversion("延长预备期", extend_months=6) + [APPROVE, ("conversion_vote", vote(D(2026, 10, 26), "按期转正"))]
+    extended = conversion("延长预备期", extend_months=6) + [
+        APPROVE, ("conversion_vote", vote(D(2026, 10, 26), "按期转正"))]
     final = run(pack, extended + [("conversion_approval", dict(approval_date=D(2026, 11, 20), result="批准"))])
     issued = {d.doc_id: d.occurrence for d in final.verdict.documents}
     assert issued == {"conversion_notice": 1, "archive_form": 1}   # the step's second approval, their first issue
     redo = run(pack, conversion("按期转正") + [REFUSE, ("conversion_vote", vote(D(2026, 6, 29), "按期转正"))])
     issued = {d.doc_id: d.occurrence for d in redo.verdict.documents}
-    assert issued["conversion_minutes"] == 2 and issued["conversion_resolution"] == 2 and issued["conversion_request"] == 2
+    assert (issued["conversion_minutes"] == 2 and issued["conversion_resolution"] == 2
+            and issued["conversion_request"] == 2)

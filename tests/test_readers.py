@@ -64,8 +64,8 @@ def test_merged_two_row_header(pack):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["基本信息", None, None, None, None, "其他"])
-    ws.append(["姓名", "性别", "民族", "出生日期", "公民身份号码", "学历", "工作单位", "职务/岗位", "是否一线", "联系电话",
-               "所在党支部", "申请入党日期"])
+    ws.append(["姓名", "性别", "民族", "出生日期", "公民身份号码", "学历", "工作单位", "职务/岗位", "是否一线",
+               "联系电话", "所在党支部", "申请入党日期"])
     ws.merge_cells("A1:E1")
     ws.append(ROW)
     _, roster = read(pack, wb)

@@ -60,7 +60,7 @@ def test_bad_roster_rows_are_listed_and_good_rows_taken(eng, tmp_path):
     assert {f.code for f in out.row_problems} == {"under_age", "id_number_invalid"}
     # a title row stands above the header: the people are on rows 3..5
     assert "第4行" in out.receipt and "第5行" in out.receipt and "未满 18 周岁" in out.receipt
-    processed = list(eng.ws.processed.rglob("申请人名册.xlsx.回执.txt"))[0].read_text(encoding="utf-8-sig")
+    processed = next(eng.ws.processed.rglob("申请人名册.xlsx.回执.txt")).read_text(encoding="utf-8-sig")
     assert "第5行" in processed
     marked = eng.ws.rejected / "申请人名册.已标注问题.xlsx"  # where staff look for things to fix
     ws = openpyxl.load_workbook(marked).active
@@ -297,7 +297,8 @@ def test_a_roster_naming_a_branch_that_is_not_configured_is_refused_with_the_lis
 
 
 def test_with_the_setting_a_new_branch_is_taken_with_a_warning(any_branch, tmp_path):
-    out = start(any_branch, tmp_path, [applicant("李四", date(1996, 4, 8), date(2026, 1, 6), seq=12, 所在党支部="第四党支部")])
+    out = start(any_branch, tmp_path, [applicant("李四", date(1996, 4, 8), date(2026, 1, 6), seq=12,
+                                                 所在党支部="第四党支部")])
     assert isinstance(out, Processed) and len(out.cases) == 1
     assert [w.code for w in out.warnings] == ["branch_new"] and "新的党支部“第四党支部”" in out.receipt
     again = drop(any_branch, write_roster(tmp_path / "又一份.xlsx", [
@@ -344,7 +345,8 @@ def test_refused_again_and_then_taken_the_earlier_refusals_move_out_of_the_way(e
     assert isinstance(drop(eng, fill_docx(other, tmp_path / "o" / "谈话记录.docx", {
         "talk_date": "2026-02-30", "talker": "刘一", "talker_post": "书记", "summary": "谈话"})), Rejected)
     names = sorted(p.name for p in eng.ws.rejected.iterdir() if p.is_file())
-    assert names == ["谈话记录 (2).docx", "谈话记录 (2).docx.退回说明.txt", "谈话记录.docx", "谈话记录.docx.退回说明.txt"]
+    assert names == ["谈话记录 (2).docx", "谈话记录 (2).docx.退回说明.txt",
+                     "谈话记录.docx", "谈话记录.docx.退回说明.txt"]
     old = eng.ws.rejected / "旧的退回"
     assert sorted(p.name for p in old.iterdir()) == ["谈话记录.docx", "谈话记录.docx.退回说明.txt"]   # nothing deleted
     assert "2026-02-31" in (old / "谈话记录.docx.退回说明.txt").read_text(encoding="utf-8-sig")
@@ -355,8 +357,9 @@ def test_refused_again_and_then_taken_the_earlier_refusals_move_out_of_the_way(e
     assert len([p for p in old.iterdir() if p.suffix == ".docx"]) == 2    # both refusals of the first form kept
 
 
-@pytest.mark.parametrize("full, body", [(7, "第一党支部委员会在党员推荐"), (6, "第一党支部党员大会（本支部正式党员不足7人，不设支部委员会，"
-                                                                  "由支部党员大会研究决定）在党员推荐")])
+@pytest.mark.parametrize("full, body", [(7, "第一党支部委员会在党员推荐"),
+                                        (6, "第一党支部党员大会（本支部正式党员不足7人，不设支部委员会，"
+                                            "由支部党员大会研究决定）在党员推荐")])
 def test_a_branch_with_fewer_than_seven_full_members_decides_in_its_general_meeting(eng, tmp_path, full, body):
     names = ["刘一", "周三"] + [f"党员{i}" for i in range(full - 2)]
     drop(eng, member_roster(tmp_path / "党员名册.xlsx", [(n, "第一党支部", "正式党员") for n in names]))

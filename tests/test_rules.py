@@ -108,13 +108,15 @@ def test_full_members_needs_a_member_roster():
 
 @pytest.mark.parametrize("assessed, late", [(date(2027, 2, 28), False), (date(2027, 3, 1), True)])
 def test_period_due_every_six_months(assessed, late):
-    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", period="form.period", severity="warn")
+    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", period="form.period",
+             severity="warn")
     out = run_rules((r,), ctx({"d": assessed, "period": 1}, {"activist": date(2026, 8, 31)}))
     assert bool(out) is late
 
 
 def test_second_period_counts_from_the_activist_date():
-    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", period="form.period", severity="warn")
+    r = rule(kind="period_due", start="case.activist", field="form.d", every="6 month", period="form.period",
+             severity="warn")
     assert run_rules((r,), ctx({"d": date(2027, 6, 1), "period": 2}, {"activist": date(2026, 6, 1)})) == []
     assert run_rules((r,), ctx({"d": date(2027, 6, 2), "period": 2}, {"activist": date(2026, 6, 1)}))
 
@@ -191,7 +193,8 @@ def test_every_no_future_date_check_says_the_date_is_after_today(where, r):
 
 @pytest.mark.parametrize("start, end, min_, message, fix", [
     ("form.a", "form.b", "0 day", "乙（2026-01-04）早于甲（2026-01-05）", "乙应在甲当天或之后"),
-    ("case.a", "form.b", "1 year", "乙 2026-01-04 距甲 2026-01-05 不足1年，最早应为 2027-01-05", "2027-01-05 或以后办理"),
+    ("case.a", "form.b", "1 year", "乙 2026-01-04 距甲 2026-01-05 不足1年，最早应为 2027-01-05",
+     "2027-01-05 或以后办理"),
 ])
 def test_too_early_messages_read_in_the_order_things_happen(start, end, min_, message, fix):
     r = rule(kind="interval", start=start, end=end, min=min_, label="")

@@ -107,7 +107,8 @@ SCENARIOS = [
     S("表决未通过退回发展对象", w("admission_vote", **vote(D(2025, 4, 25), "不通过", present=14, yes=8, no=6)),
       "target", docs=["admission_resolution"], no_docs=["approval_request"]),
     S("上级党委不批准", w("admission_approval", result="不批准"), "target", no_docs=["approval_notice"]),
-    S("延长预备期待审批", EXT, "extension_voted", docs=["conversion_resolution", "extension_request", "conversion_approval_form"],
+    S("延长预备期待审批", EXT, "extension_voted",
+      docs=["conversion_resolution", "extension_request", "conversion_approval_form"],
       no_docs=["conversion_vote_form_ext"]),
     S("延长预备期获批准", EXT + [APPROVED], "extended", docs=["extension_notice", "conversion_vote_form_ext"],
       no_docs=["conversion_notice", "archive_form"]),
@@ -118,10 +119,11 @@ SCENARIOS = [
       docs=["conversion_notice", "archive_form"]),
     S("取消预备党员资格待审批", w("conversion_vote", **vote(D(2026, 4, 27), "取消预备党员资格")), "cancellation_voted",
       docs=["cancellation_request", "conversion_approval_form"]),
-    S("取消预备党员资格获批准", w("conversion_vote", **vote(D(2026, 4, 27), "取消预备党员资格")) + [APPROVED], "cancelled",
-      docs=["cancellation_notice"]),
+    S("取消预备党员资格获批准", w("conversion_vote", **vote(D(2026, 4, 27), "取消预备党员资格")) + [APPROVED],
+      "cancelled", docs=["cancellation_notice"]),
     S("转正决议未获批准", after("conversion_vote", 1, REFUSED), "probationary", docs=["conversion_refusal_notice"]),
-    S("未获批准后重新讨论转正", after("conversion_vote", 1, REFUSED, ("conversion_vote", vote(D(2026, 6, 29), "按期转正")),
+    S("未获批准后重新讨论转正", after("conversion_vote", 1, REFUSED,
+                                  ("conversion_vote", vote(D(2026, 6, 29), "按期转正")),
                                   ("conversion_approval", dict(approval_date=D(2026, 7, 10), result="批准"))), "full"),
     S("表决未通过后再次表决", w("admission_vote", **vote(D(2025, 4, 25), "不通过", present=14, yes=8, no=6))
       + [("admission_vote", vote(D(2025, 5, 23), "通过"))], "voted", docs=["approval_request"]),
@@ -183,10 +185,11 @@ def branch_of(seq: int) -> str:
 
 
 def roster_row(values: dict, seq: int) -> dict:
-    labels = {"name": "姓名", "gender": "性别", "ethnicity": "民族", "birth_date": "出生日期", "id_number": "公民身份号码",
-              "education": "学历", "unit": "工作单位", "post": "职务/岗位", "frontline": "是否一线", "phone": "联系电话",
-              "branch": "所在党支部", "apply_date": "申请入党日期", "activist_date": "确定为入党积极分子时间",
-              "target_date": "确定为发展对象时间", "join_date": "入党时间", "full_date": "转正时间", "stage": "当前发展阶段"}
+    labels = {"name": "姓名", "gender": "性别", "ethnicity": "民族", "birth_date": "出生日期",
+              "id_number": "公民身份号码", "education": "学历", "unit": "工作单位", "post": "职务/岗位",
+              "frontline": "是否一线", "phone": "联系电话", "branch": "所在党支部", "apply_date": "申请入党日期",
+              "activist_date": "确定为入党积极分子时间", "target_date": "确定为发展对象时间", "join_date": "入党时间",
+              "full_date": "转正时间", "stage": "当前发展阶段"}
     values = dict(values, name=f"{values['name']}{seq}", branch=branch_of(seq))
     if values["id_number"] == id_number(values["birth_date"]):
         values["id_number"] = id_number(values["birth_date"], seq)

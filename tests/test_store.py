@@ -66,11 +66,12 @@ def test_events_come_back_in_order_with_their_audit(store):
                      sha256="s2", file_name="谈话.docx", pack_version="party@1")
     events = store.events(cid)
     assert [(at[:10], e.kind, e.step) for at, e in events] == [
-        ("2026-11-28", "case_created", ""), ("2026-11-28", "step_done", "application"), ("2026-11-29", "step_done", "talk")]
+        ("2026-11-28", "case_created", ""), ("2026-11-28", "step_done", "application"),
+        ("2026-11-29", "step_done", "talk")]
     assert events[0][1].data == {"person": {"name": "张三"}} and isinstance(events[1][1].kind, EventKind)
     audit = store.audit(cid)
-    assert [(a["file"], a["sha256"], a["step"]) for a in audit] == [("名册.xlsx", "s1", ""), ("名册.xlsx", "s1", "application"),
-                                                                    ("谈话.docx", "s2", "talk")]
+    assert [(a["file"], a["sha256"], a["step"]) for a in audit] == [
+        ("名册.xlsx", "s1", ""), ("名册.xlsx", "s1", "application"), ("谈话.docx", "s2", "talk")]
     assert audit[0]["id"] < audit[1]["id"] < audit[2]["id"]
     assert store.events("2026-0099") == [] and store.audit("2026-0099") == []
 
@@ -225,7 +226,8 @@ def test_the_cases_of_the_previous_release_go_on_with_its_forms(tmp_path):
     eng = Engine.open(ws, clock=FixedClock(TODAY))
     try:
         form = fill_docx(RELEASE_03 / "02-入党申请人谈话记录.docx", ws.inbox / "谈话记录-赵雨桐.docx",
-                         {"talk_date": "2026-04-10", "talker": "刘一", "talker_post": "支部书记", "summary": "谈入党动机"})
+                         {"talk_date": "2026-04-10", "talker": "刘一", "talker_post": "支部书记",
+                          "summary": "谈入党动机"})
         out = process_file(eng, form)
         assert isinstance(out, Processed), getattr(out, "receipt", out)
         assert out.cases == ("2026-0004 赵雨桐（第一党支部）",)
@@ -255,7 +257,8 @@ def walk(eng, tmp: Path) -> None:
 
 def snapshot(store: Store) -> dict:
     return {"cases": store.cases(),
-            "events": {c.case_id: [(e.kind, e.step, e.data) for _, e in store.events(c.case_id)] for c in store.cases()},
+            "events": {c.case_id: [(e.kind, e.step, e.data) for _, e in store.events(c.case_id)]
+                       for c in store.cases()},
             "files": [(f.name, f.outcome, f.documents) for f in store.files()],
             "members": {b: store.members(b) for b in sorted(store.branches())},
             "journal": store.journal_open_rows(), "retries": store.retries()}
@@ -269,7 +272,8 @@ def test_the_road_runs_on_the_in_memory_store_as_on_sqlite(tmp_path):
     a, b = snapshot(on_disk.store), snapshot(in_memory.store)
     assert len(a["events"]["2026-0001"]) == 4 and a["files"][0][1] == "processed"
     assert a == b
-    names = sorted(p.relative_to(case_dir(on_disk, "2026-0001")).as_posix() for p in case_dir(on_disk, "2026-0001").rglob("*"))
+    names = sorted(p.relative_to(case_dir(on_disk, "2026-0001")).as_posix()
+                   for p in case_dir(on_disk, "2026-0001").rglob("*"))
     assert names == sorted(p.relative_to(case_dir(in_memory, "2026-0001")).as_posix()
                            for p in case_dir(in_memory, "2026-0001").rglob("*"))
     assert not (in_memory.ws.database).exists()

@@ -136,7 +136,8 @@ def test_counting_the_member_under_discipline_in_n_is_refused_naming_the_number(
     f = tally(full=17, prob=2, discipline=1, present=14, yes=13, no=1, due=17)
     [finding] = findings(f, members=branch_of_17())
     assert finding.code == "vote_due_wrong" and finding.field == "due_voting" and finding.fix == "请填写16"
-    assert "受留党察看处分1人" in finding.message and "= 16人" in finding.message and "表中填写为17人" in finding.message
+    assert ("受留党察看处分1人" in finding.message and "= 16人" in finding.message
+            and "表中填写为17人" in finding.message)
 
 
 def test_each_count_of_the_form_is_checked_against_the_roster():
@@ -147,7 +148,8 @@ def test_each_count_of_the_form_is_checked_against_the_roster():
     assert [(x.code, x.field) for x in wrong] == [("vote_members_mismatch", "members_full"),
                                                   ("vote_members_mismatch", "members_total")]
     assert "党员名册中为17人" in wrong[0].message
-    assert check(dict(f, members_probationary=1, members_total=18), members=branch_of_17())[0] == "vote_members_mismatch"
+    assert check(dict(f, members_probationary=1, members_total=18),
+                 members=branch_of_17())[0] == "vote_members_mismatch"
 
 
 @pytest.mark.parametrize("name, code", [("正式0", "vote_excluded_not_voting"), ("预备0", "vote_excluded_not_voting"),
@@ -164,7 +166,8 @@ def test_without_a_member_roster_n_cannot_be_checked():
         form=f, case={}, today=date(2026, 1, 1), labels={}, policy=POLICY))[0].code == "no_member_roster"
 
 
-@pytest.mark.parametrize("issued, returned, code", [(10, 10, None), (10, 11, "vote_ballots_void"), (11, 11, "vote_issued_exceeds")])
+@pytest.mark.parametrize("issued, returned, code", [(10, 10, None), (10, 11, "vote_ballots_void"),
+                                                    (11, 11, "vote_issued_exceeds")])
 def test_ballots(issued, returned, code):
     f = tally(full=12, present=10, yes=returned, issued=issued, returned=returned)
     codes = check(f)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.cli import describe, engine_for  # noqa: E402
-from engine.errors import DocflowError  # noqa: E402
-from engine.watch import Watcher  # noqa: E402
+from engine.cli import describe, engine_for
+from engine.errors import DocflowError
+from engine.watch import Watcher
 
 
 def main() -> int:

@@ -62,10 +62,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
@@ -107,7 +105,7 @@ TWIPS_PER_CM = 1440 / 2.54
 
 
 def twips(cm: float) -> int:
-    return int(round(cm * TWIPS_PER_CM))
+    return round(cm * TWIPS_PER_CM)
 
 
 # ----------------------------------------------------------------------------- pack.toml
@@ -342,7 +340,7 @@ class TableBuilder:
             tblPr.remove(look)
         # grid
         grid = tbl.tblGrid
-        for gc, w in zip(grid.findall(qn("w:gridCol")), self.widths):
+        for gc, w in zip(grid.findall(qn("w:gridCol")), self.widths, strict=True):
             gc.set(qn("w:w"), str(w))
         # normalise order of tblPr children (schema order)
         order = ["w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
@@ -945,7 +943,7 @@ class Report:
         save_docx(self.doc, path)
 
 
-def right_align_last_paragraphs(table_builder: "TableBuilder", n: int) -> None:
+def right_align_last_paragraphs(table_builder: TableBuilder, n: int) -> None:
     """Right-align the last n paragraphs of the last cell of the table (signature lines)."""
     last_tc = table_builder.table._tbl.findall(qn("w:tr"))[-1].findall(qn("w:tc"))[-1]
     for p in last_tc.findall(qn("w:p"))[-n:]:
@@ -1175,7 +1173,8 @@ def build_approval_request(path: Path) -> None:
            "应到会有表决权的正式党员{{ v.tally.due }}人，实到会{{ v.present_voting }}人。经无记名投票表决，"
            "赞成{{ v.yes }}票，反对{{ v.no }}票，弃权{{ v.abstain }}票"
            "{% if v.written_yes %}，另有会前书面表示同意{{ v.written_yes }}人{% endif %}，"
-           "赞成票与会前书面同意合计{{ v.tally.ayes }}票，超过应到会有表决权正式党员人数的半数。支部大会通过决议，同意接收{{ case.name }}同志为"
+           "赞成票与会前书面同意合计{{ v.tally.ayes }}票，超过应到会有表决权正式党员人数的半数。"
+           "支部大会通过决议，同意接收{{ case.name }}同志为"
            "中共预备党员。")
     r.body("{{ case.name }}同志，" + J_PERSON + "。{{ case.apply_date }}递交入党申请书，"
            "{{ case.activist_date }}被确定为入党积极分子，{{ case.target_date }}被确定为发展对象；"
@@ -1409,8 +1408,9 @@ FORM_SPECS: dict[str, dict] = {
     "sponsors": dict(info=[[TARGET, BIRTH]]),
     "review": dict(info=[[BIRTH, ("民　　族", "info_ethnicity")], [TARGET, ("学　　历", "info_education")]]),
     "training": dict(info=[[TARGET, BIRTH]]),
-    "prereview": dict(info=[[TARGET, BIRTH], [("政治审查日期", "info_review_date"),
-                                              ("政审结论", "info_review_conclusion")], [("审查机构", "info_committee")]]),
+    "prereview": dict(info=[[TARGET, BIRTH],
+                            [("政治审查日期", "info_review_date"), ("政审结论", "info_review_conclusion")],
+                            [("审查机构", "info_committee")]]),
     "admission_vote": dict(info=[[TARGET, BIRTH], [("上级党委预审日期", "info_prereview_date")]]),
     "conversion_vote": dict(info_title=True, info=[[JOIN, BIRTH], [PROBATION_END, DUE]]),
     "admission_approval": dict(info=[[BIRTH, DUE], [("支部大会通过日期", "info_admission_meeting_date")]],

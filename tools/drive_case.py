@@ -18,11 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from factory import applicant, fill_docx, fill_xlsx, member_roster, workspace, write_roster  # noqa: E402
+from procedure import HAPPY, ROSTER, D, vote  # noqa: E402
+
 from engine import Engine, Processed  # noqa: E402
 from engine.clock import FixedClock  # noqa: E402
 from engine.render import output_name  # noqa: E402
-from factory import applicant, fill_docx, fill_xlsx, member_roster, workspace, write_roster  # noqa: E402
-from procedure import HAPPY, ROSTER, D, vote  # noqa: E402
 
 PATHS = {
     "happy": HAPPY,
@@ -79,7 +80,8 @@ def _drop(eng, src: Path) -> None:
     outcome = process_file(eng, dst)
     if not isinstance(outcome, Processed):
         raise SystemExit(f"{src.name}: {outcome}")
-    print(f"已处理  {src.name}：{len(outcome.documents)} 份文书" + (f"，提醒 {len(outcome.warnings)}" if outcome.warnings else ""))
+    print(f"已处理  {src.name}：{len(outcome.documents)} 份文书"
+          + (f"，提醒 {len(outcome.warnings)}" if outcome.warnings else ""))
 
 
 def pages(folder: Path, out: Path) -> None:

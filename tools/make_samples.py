@@ -22,16 +22,17 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import openpyxl  # noqa: E402
+from factory import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, write_roster  # noqa: E402
 from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
@@ -40,7 +41,6 @@ from engine.clock import FixedClock  # noqa: E402
 from engine.readers.office import PROP_CASE, PROP_FORM, custom_properties  # noqa: E402
 from engine.readers.safety import open_package  # noqa: E402
 from engine.state import fold  # noqa: E402
-from factory import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, write_roster  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 # the committee and the day of the demo (samples/demo.toml: `docflow demo` uses the same)
@@ -193,7 +193,8 @@ def talk(person: str, when: str, talker: str, post: str) -> Callable[[Engine, Pa
     return build
 
 
-def activist(person: str, decided: date, method: str, filed: object, c1: str, c2: str = "") -> Callable[[Engine, Path], None]:
+def activist(person: str, decided: date, method: str, filed: object, c1: str,
+             c2: str = "") -> Callable[[Engine, Path], None]:
     def build(eng: Engine, dst: Path) -> None:
         values = {"decision_date": decided, "method": method, "filing_date": filed, "contact_1": c1}
         if c2:
@@ -336,7 +337,8 @@ def check_cases(eng: Engine) -> list[str]:
         cs = fold(eng.pack, case_id, eng.store.events(case_id))
         done = {s.id for s in eng.pack.steps if cs.done(s.id)}
         if eng.pack.state_label(cs.state) != state or done != steps:
-            problems.append(f"{case_id} {name}: state {cs.state}, steps {sorted(done)}; expected {state}, {sorted(steps)}")
+            problems.append(f"{case_id} {name}: state {cs.state}, steps {sorted(done)}; "
+                            f"expected {state}, {sorted(steps)}")
     return problems
 
 
@@ -375,7 +377,7 @@ def verify_in_name_order(folder: Path) -> list:
             outcomes = process_inbox(eng)
             names = [Path(o.file).name for o in outcomes]
             assert names == [s.name for s in ALL] == [p.name for p in files], names
-            problems = [p for s, o in zip(ALL, outcomes) for p in check(s, o)] + check_cases(eng)
+            problems = [p for s, o in zip(ALL, outcomes, strict=True) for p in check(s, o)] + check_cases(eng)
             problems += check_identities(folder)
             assert not problems, "samples do not give the expected outcomes:\n  " + "\n  ".join(problems)
             n_processed = sum(o.kind == "processed" for o in outcomes)
@@ -462,7 +464,7 @@ def main() -> int:
     n_r = sum(o.kind == "rejected" for o in outcomes)
     assert (n_p, n_r) == (11, 2), (n_p, n_r)
     print(f"samples/：{len(outcomes)} 个示例文件（按文件名顺序处理，FixedClock {TODAY.isoformat()}）")
-    for s, o in zip(ALL, outcomes):
+    for s, o in zip(ALL, outcomes, strict=True):
         extra = ""
         if isinstance(o, Rejected):
             extra = "：" + "；".join(f"{r.label + '：' if r.label else ''}{r.message}" for r in o.reasons)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import PackError
 from ..refs import Expr, Ref
-from .model import KEY_RE, FormDef, Pack, RuleDef, StepDef
+from .model import KEY_RE, FormDef, Pack, RuleDef, StepDef, Transition
 
 
 def check_references(pack: Pack, path: Path, check_templates: bool = True) -> Pack:
@@ -47,7 +47,9 @@ def _step(pack: Pack, where: str, step: StepDef) -> tuple[StepDef, list[str]]:
         problems.append(f"{where}.period_field：表单 {step.form} 中没有字段 {step.period_field!r}")
     sets = [(f"sets.{k}", k, v) for k, v in step.sets.items()]
     statuses = {s.member for s in pack.states if s.member} | ({pack.members.full} if pack.members else set())
-    for what, moves in [("", step), *((f".to_when[{n}]", t) for n, t in enumerate(step.to_when))]:
+    moving: list[tuple[str, StepDef | Transition]] = [("", step), *((f".to_when[{n}]", t)
+                                                                  for n, t in enumerate(step.to_when))]
+    for what, moves in moving:
         if moves.joins_members and moves.joins_members not in statuses:
             problems.append(f"{where}{what}.joins_members：{moves.joins_members!r} 不是任何状态的 member 身份")
         if moves.joins_members and moves.leaves_members:
@@ -83,6 +85,8 @@ def _rules(pack: Pack, where: str, rules: tuple[RuleDef, ...], form: FormDef | N
             problems.append(f"{at}：{exc}")
             out.append(rule)
             continue
+        if not rule.label:
+            problems.append(f"{at}.label：每条规则须写明它检查什么（显示在说明文档和退回说明中）")
         refs = typed.refs() + [Ref(r) for r in (rule.when.fields if rule.when else ())]
         problems += [f"{at}：无效的引用 {r!r}" for r in refs if not ref_ok(pack, r, form)]
         step = getattr(typed, "step", None)

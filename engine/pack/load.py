@@ -116,8 +116,9 @@ def _describe(exc: ValidationError, raw: dict) -> str:
     return "流程包内容有误：\n  " + "\n  ".join(lines)
 
 
-def _entry_name(loc: tuple, raw: dict) -> str:
-    parts, node = [], raw
+def _entry_name(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
+    parts: list[str] = []
+    node: Any = raw
     for item in loc:
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from lxml import etree
 
@@ -110,7 +111,7 @@ def label_table(root: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for row in root.iter(_w("tr")):
         cells = [block_text(c) for c in row.iterchildren(_w("tc"))]
-        for left, right in zip(cells, cells[1:]):
+        for left, right in pairwise(cells):
             key = norm_label(left)
             if key and key not in out:
                 out[key] = right

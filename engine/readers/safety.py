@@ -75,7 +75,8 @@ def _looks_like_text(data: bytes) -> bool:
 
 def open_package(data: bytes, name: str, limits: Limits = LIMITS) -> Package:
     if len(data) > limits.file_bytes:
-        raise InputError(f"文件过大（{len(data) // 1024 // 1024} MB），超过 {limits.file_bytes // 1024 // 1024} MB 上限。"
+        size, limit = len(data) // 1024 // 1024, limits.file_bytes // 1024 // 1024
+        raise InputError(f"文件过大（{size} MB），超过 {limit} MB 上限。"
                          "请删除文件中的图片等无关内容后重新提交", code=Code.TOO_LARGE)
     sniffed = sniff(data, name)
     try:
@@ -89,7 +90,8 @@ def open_package(data: bytes, name: str, limits: Limits = LIMITS) -> Package:
                      if not i.is_dir() and i.filename not in parts and _looks_like_xml(_head(z, i))}
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
         raise InputError(f"文件已损坏或不完整，无法打开（{type(exc).__name__}）。"
-                         "请确认文件已完整复制；如是本系统发出的表格，请重新保存后再提交", code=Code.CORRUPT_ZIP) from None
+                         "请确认文件已完整复制；如是本系统发出的表格，请重新保存后再提交",
+                         code=Code.CORRUPT_ZIP) from None
     kind = _kind(parts, sniffed)
     for part, blob in {**parts, **disguised}.items():
         if limits.refuse_dtd and _has_dtd(blob):

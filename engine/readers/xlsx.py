@@ -188,7 +188,7 @@ def scan_header_rows(ws: Worksheet) -> list[tuple]:
 
 def find_header(rows: list[tuple], form: FormDef) -> tuple[int, dict[str, int]]:
     """The header row (1-based) and field key -> column index; merged two-row headers are combined."""
-    best_row, best = 0, {}
+    best_row, best = 0, dict[str, int]()
     for i, row in enumerate(rows):
         found = _match_row(row, form)
         if len(found) > len(best):
@@ -241,7 +241,7 @@ def read_roster(book: Book, ws: Worksheet, form: FormDef, max_rows: int = LIMITS
             roster.notes.append(f"第{r}行是填写示例，已跳过")
             continue
         for k, v in values.items():
-            values[k] = RawValue(v.value, f"第{r}行“{form.field(k).label}”列（{v.place}）", v.formula, v.ref)
+            values[k] = RawValue(v.value, f"第{r}行“{form.label_of(k)}”列（{v.place}）", v.formula, v.ref)
         roster.rows.append(RosterRow(r, values))
     return roster
 

@@ -18,7 +18,10 @@ check, tested once. Checks never raise on missing values: required-ness is valid
 """
 from __future__ import annotations
 
-from .base import Kind, Member, RuleContext, finding, run_rules, typed_params
+from ..outcomes import Finding
+from ..pack.model import RuleDef
+from .base import Kind, Member, RuleContext, finding, typed_params
+from .base import run_rules as _run_rules
 from .calendar import KINDS as _CALENDAR
 from .people import KINDS as _PEOPLE
 from .people import id_birth_date, id_check_char, id_problem
@@ -26,6 +29,11 @@ from .values import KINDS as _VALUES
 from .vote import KINDS as _VOTE
 
 RULES: dict[str, Kind] = {k.name: k for k in (*_CALENDAR, *_PEOPLE, *_VALUES, *_VOTE)}
+
+
+def run_rules(rules: tuple[RuleDef, ...], ctx: RuleContext) -> list[Finding]:
+    """Every enabled rule whose condition holds, checked against the context; their findings in order."""
+    return _run_rules(RULES, rules, ctx)
 
 __all__ = ["RULES", "Kind", "Member", "RuleContext", "finding", "id_birth_date", "id_check_char", "id_problem",
            "run_rules", "typed_params"]

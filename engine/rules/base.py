@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..clock import WorkdayCalendar
 from ..outcomes import Finding, Member
 from ..pack.model import RuleDef, Terms
 from ..refs import Ref
+from ..workdays import WorkdayCalendar
 
 
 class Params(BaseModel):
@@ -32,12 +32,14 @@ class Params(BaseModel):
 
 @dataclass(frozen=True)
 class Kind:
-    """A rule kind: its name, its parameters, its check, and what it adds to a step's template data."""
+    """A rule kind: its name, its parameters, its check, what it adds to a step's template data, and what the
+    user guide says beside the rule's label (the part its parameters decide, e.g. 不少于5个工作日)."""
 
     name: str
     params: type[Params]
     check: Callable[[RuleDef, Any, RuleContext], list[Finding]]
     summary: Callable[[Any, Mapping[str, Any]], dict[str, Any]] | None = None
+    describe: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,10 @@ def typed_params(kinds: Mapping[str, Kind], rule: RuleDef) -> Params:
         raise ValueError("；".join(lines)) from None
 
 
-def run_rules(rules: tuple[RuleDef, ...], ctx: RuleContext) -> list[Finding]:
-    from . import RULES
-
+def run_rules(kinds: Mapping[str, Kind], rules: tuple[RuleDef, ...], ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for rule in rules:
         if rule.enabled and (rule.when is None or rule.when.holds(ctx.get)):
-            kind = RULES[rule.kind]
-            out += kind.check(rule, rule.typed if rule.typed is not None else typed_params(RULES, rule), ctx)
+            kind = kinds[rule.kind]
+            out += kind.check(rule, rule.typed if rule.typed is not None else typed_params(kinds, rule), ctx)
     return out

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from pydantic import model_validator
 
 from .. import dates
-from ..clock import fallback_years
 from ..dates import DurationField
 from ..outcomes import Code, Finding, Severity
 from ..pack.model import RuleDef
 from ..refs import RefField
+from ..workdays import fallback_years
 from .base import Kind, Params, RuleContext, finding
 
 
@@ -28,7 +28,8 @@ def _check_min_age(rule: RuleDef, p: Age, ctx: RuleContext) -> list[Finding]:
     if age >= p.years:
         return []
     earliest = dates.add_months(birth, 12 * p.years)
-    return [finding(rule, ctx, p.on, Code.UNDER_AGE, f"{ctx.label(p.on)} {on.isoformat()} 时年龄为 {age} 周岁，未满 {p.years} 周岁",
+    return [finding(rule, ctx, p.on, Code.UNDER_AGE,
+                    f"{ctx.label(p.on)} {on.isoformat()} 时年龄为 {age} 周岁，未满 {p.years} 周岁",
                     f"年满{p.years}周岁（{earliest.isoformat()}）后方可提出申请；如日期填错请更正")]
 
 
@@ -39,7 +40,8 @@ def _check_max_age(rule: RuleDef, p: Age, ctx: RuleContext) -> list[Finding]:
     age = dates.years_between(birth, on)
     if age <= p.years:
         return []
-    return [finding(rule, ctx, p.on, Code.OVER_AGE, f"{ctx.label(p.on)} {on.isoformat()} 时年龄为 {age} 周岁，已超过 {p.years} 周岁",
+    return [finding(rule, ctx, p.on, Code.OVER_AGE,
+                    f"{ctx.label(p.on)} {on.isoformat()} 时年龄为 {age} 周岁，已超过 {p.years} 周岁",
                     "已超过规定年龄，不能提出申请；如出生日期或日期填错请更正")]
 
 
@@ -79,7 +81,8 @@ def _check_interval(rule: RuleDef, p: Interval, ctx: RuleContext) -> list[Findin
         if end > latest:
             out.append(finding(rule, ctx, ref, Code.INTERVAL_TOO_LONG,
                                f"{what}：{ctx.label(p.end)} {end.isoformat()} 已超过"
-                               f"{ctx.label(p.start)} {start.isoformat()} 之后{p.max.zh()}（最迟 {latest.isoformat()}）",
+                               f"{ctx.label(p.start)} {start.isoformat()} 之后{p.max.zh()}"
+                               f"（最迟 {latest.isoformat()}）",
                                "请核对日期；确属逾期的，请在工作记录中说明原因" if rule.severity == "warn"
                                else "请核对日期"))
     return out
@@ -136,7 +139,8 @@ def calendar_note(ctx: RuleContext, ref: str, start: date, end: date) -> list[Fi
     years = fallback_years(ctx.calendar, start, end)
     if not years:
         return []
-    return [Finding(Code.CALENDAR_FALLBACK, f"{'、'.join(map(str, years))}年的法定节假日安排尚未收录，已按周一至周五计算工作日",
+    return [Finding(Code.CALENDAR_FALLBACK,
+                    f"{'、'.join(map(str, years))}年的法定节假日安排尚未收录，已按周一至周五计算工作日",
                     "如该年有节假日或调休，请人工核对；升级 docflow（chinesecalendar）后即可按实际安排计算",
                     ctx.field_of(ref), ctx.label(ref), severity=Severity.WARN)]
 
@@ -155,7 +159,8 @@ def _check_period_due(rule: RuleDef, p: PeriodDue, ctx: RuleContext) -> list[Fin
     due = dates.add(start, p.every.times(period), ctx.calendar)
     if when <= due:
         return []
-    return [finding(rule, ctx, p.field, Code.PERIOD_OVERDUE, f"第{period}次考察应在 {due.isoformat()} 前完成，实际为 {when.isoformat()}",
+    return [finding(rule, ctx, p.field, Code.PERIOD_OVERDUE,
+                    f"第{period}次考察应在 {due.isoformat()} 前完成，实际为 {when.isoformat()}",
                     "已按逾期记录；请今后按期考察")]
 
 
@@ -186,7 +191,7 @@ KINDS = (
     Kind("min_age", Age, _check_min_age),
     Kind("max_age", Age, _check_max_age),
     Kind("interval", Interval, _check_interval),
-    Kind("span", Span, _check_span),
+    Kind("span", Span, _check_span, describe=lambda p: f"不少于{p.min.zh()}"),
     Kind("period_due", PeriodDue, _check_period_due),
     Kind("periods_on_file", PeriodsOnFile, _check_periods_on_file),
 )

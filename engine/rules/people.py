@@ -70,7 +70,8 @@ def _check_count_range(rule: RuleDef, p: CountRange, ctx: RuleContext) -> list[F
         return [finding(rule, ctx, p.fields[-1], Code.DUPLICATE_PERSON, f"{'、'.join(dupes)} 被重复填写",
                         "同一人只能填写一次，请更换为另一人或删去")]
     return [finding(rule, ctx, p.fields[0], Code.COUNT_OUT_OF_RANGE,
-                    f"{rule.label or '人数'}：应为{p.min}至{p.max}人，实际填写了{len(names)}人", f"请填写{p.min}至{p.max}人")]
+                    f"{rule.label or '人数'}：应为{p.min}至{p.max}人，实际填写了{len(names)}人",
+                    f"请填写{p.min}至{p.max}人")]
 
 
 class FullMembers(Params):
@@ -98,7 +99,8 @@ def _check_full_members(rule: RuleDef, p: FullMembers, ctx: RuleContext) -> list
             problem = f"{ctx.label(ref)}“{name}”正受{ctx.term('discipline', '纪律')}处分，不能担任"
         else:
             continue
-        out.append(finding(rule, ctx, ref, Code.NOT_FULL_MEMBER, problem, f"请改为本支部的{full}；如名册有误，请先更新{roster}"))
+        out.append(finding(rule, ctx, ref, Code.NOT_FULL_MEMBER, problem,
+                           f"请改为本{ctx.term('branch', '支部')}的{full}；如名册有误，请先更新{roster}"))
     return out
 
 

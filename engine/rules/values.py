@@ -38,7 +38,8 @@ def _check_number_range(rule: RuleDef, p: NumberRange, ctx: RuleContext) -> list
     if isinstance(value, int) and p.min <= value <= p.max:
         return []
     return [finding(rule, ctx, p.field, Code.NUMBER_OUT_OF_RANGE,
-                    f"{rule.label or ctx.label(p.field)}：填写为{value if value is not None else '空'}，须在{p.min}至{p.max}之间",
+                    f"{rule.label or ctx.label(p.field)}：填写为{value if value is not None else '空'}，"
+                    f"须在{p.min}至{p.max}之间",
                     f"请填写{p.min}至{p.max}之间的整数")]
 
 

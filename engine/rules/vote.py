@@ -125,7 +125,8 @@ def _check_counts(p: BranchVote, f: Mapping[str, Any], roster: Roster, where: st
             bad(ref, Code.VOTE_MEMBERS_MISMATCH, f"{ctx.label(ref)}填写为{given}人，{where}中为{want}人{note}",
                 f"请填写{want}；如名册已过时，请先更新名册")
 
-    differs(p.members_full, roster.full, f"（含受{ctx.term('discipline', '纪律')}处分的）" if p.members_discipline else "")
+    under = f"（含受{ctx.term('discipline', '纪律')}处分的）" if p.members_discipline else ""
+    differs(p.members_full, roster.full, under)
     differs(p.members_probationary, roster.others)
     differs(p.members_discipline, roster.discipline)
     total = f.get(p.members_total.key)
@@ -141,16 +142,19 @@ def _check_excluded(p: BranchVote, f: Mapping[str, Any], ctx: RuleContext, branc
     for name_ref, reason_ref, name in excluded_names(p, f):
         member = ctx.members.get(name)
         if member is None:
-            bad(name_ref, Code.VOTE_EXCLUDED_UNKNOWN, f"不计入应到会人数的“{name}”不在{branch}{ctx.term('member_roster', '名册')}中",
-                "请核对姓名")
+            roster = ctx.term("member_roster", "名册")
+            bad(name_ref, Code.VOTE_EXCLUDED_UNKNOWN, f"不计入应到会人数的“{name}”不在{branch}{roster}中", "请核对姓名")
         elif member.status != ctx.policy.full:
-            bad(name_ref, Code.VOTE_EXCLUDED_NOT_VOTING, f"“{name}”是{member.status}，本来就没有表决权、不计入应到会人数",
+            bad(name_ref, Code.VOTE_EXCLUDED_NOT_VOTING,
+                f"“{name}”是{member.status}，本来就没有表决权、不计入应到会人数",
                 f"不计入应到会人数只填因规定情形不能参加的{full}；请删去此人")
         elif member.on_probation_discipline:
-            bad(name_ref, Code.VOTE_EXCLUDED_NOT_VOTING, f"“{name}”正受{discipline}处分，察看期间没有表决权，本来就不计入应到会人数",
+            bad(name_ref, Code.VOTE_EXCLUDED_NOT_VOTING,
+                f"“{name}”正受{discipline}处分，察看期间没有表决权，本来就不计入应到会人数",
                 "请删去此人，不要重复扣除")
         if not f.get(reason_ref.key):
-            bad(reason_ref, Code.VOTE_EXCLUDED_REASON, f"不计入应到会人数的“{name}”没有填写原因", "请从下拉列表中选择规定的情形之一")
+            bad(reason_ref, Code.VOTE_EXCLUDED_REASON, f"不计入应到会人数的“{name}”没有填写原因",
+                "请从下拉列表中选择规定的情形之一")
 
 
 def _check_tally(p: BranchVote, f: Mapping[str, Any], n_due: int, bad: Bad) -> None:
@@ -163,23 +167,27 @@ def _check_tally(p: BranchVote, f: Mapping[str, Any], n_due: int, bad: Bad) -> N
         bad(ref, code, message, fix)
 
     if present > n_due:
-        flag(p.present, Code.VOTE_PRESENT_EXCEEDS, f"到会有表决权的{present}人，多于应到会的{n_due}人", "请核对到会人数")
+        flag(p.present, Code.VOTE_PRESENT_EXCEEDS, f"到会有表决权的{present}人，多于应到会的{n_due}人",
+             "请核对到会人数")
     elif present * 2 <= n_due:
         flag(p.present, Code.VOTE_NO_QUORUM, f"到会有表决权的{present}人，未超过应到会{n_due}人的半数"
              f"（至少须{needed}人到会），会议不能进行表决", "到会人数不足，须另行召开支部大会")
     written = sum(_n(f.get(r.key)) for r in (p.written_yes, p.written_no, p.written_abstain) if r is not None)
     if written > max(n_due - present, 0) and p.written_yes is not None:
-        flag(p.written_yes, Code.VOTE_WRITTEN_EXCEEDS, f"书面意见{written}份，多于未到会的有表决权人员{max(n_due - present, 0)}人",
+        flag(p.written_yes, Code.VOTE_WRITTEN_EXCEEDS,
+             f"书面意见{written}份，多于未到会的有表决权人员{max(n_due - present, 0)}人",
              "书面意见只能由因故不能到会的有表决权人员在会前提交")
     issued, returned = _n(f.get(p.ballots_issued.key)), _n(f.get(p.ballots_returned.key))
     if returned > issued:
         flag(p.ballots_returned, Code.VOTE_BALLOTS_VOID, f"收回选票{returned}张，多于发出的{issued}张，本次表决无效",
              "须重新投票表决，并按重新表决的结果填写")
     if issued > present:
-        flag(p.ballots_issued, Code.VOTE_ISSUED_EXCEEDS, f"发出选票{issued}张，多于到会有表决权的{present}人", "请核对发出票数")
+        flag(p.ballots_issued, Code.VOTE_ISSUED_EXCEEDS, f"发出选票{issued}张，多于到会有表决权的{present}人",
+             "请核对发出票数")
     yes, no, abstain = _n(f.get(p.yes.key)), _n(f.get(p.no.key)), _n(f.get(p.abstain.key))
     if yes + no + abstain != returned:
-        flag(p.yes, Code.VOTE_COUNT_MISMATCH, f"赞成{yes} + 反对{no} + 弃权{abstain} = {yes + no + abstain}，与收回选票{returned}张不符",
+        flag(p.yes, Code.VOTE_COUNT_MISMATCH,
+             f"赞成{yes} + 反对{no} + 弃权{abstain} = {yes + no + abstain}，与收回选票{returned}张不符",
              "请核对计票结果")
     if not problems:
         _outcome(p, f, n_due, present, bad)
@@ -200,7 +208,8 @@ def _outcome(p: BranchVote, f: Mapping[str, Any], n_due: int, present: int, bad:
                if p.majority_of == "due" else f"赞成票{f.get(p.yes.key) or 0}张")
     text = f"{counted}共{t['ayes']}票，{of}的{t['base']}人，须至少{t['needed']}票"
     if outcome in p.pass_outcomes and not t["passed"]:
-        fix = f"表决结果应填“{p.fail_outcomes[0]}”" if p.fail_outcomes else "决议未获通过，不能作出该决定；请按支部大会实际情况处理"
+        fix = (f"表决结果应填“{p.fail_outcomes[0]}”" if p.fail_outcomes
+               else "决议未获通过，不能作出该决定；请按支部大会实际情况处理")
         bad(p.outcome, Code.VOTE_OUTCOME_MISMATCH, f"{text}，未获通过，但表决结果填写为“{outcome}”", fix)
     elif outcome in p.fail_outcomes and t["passed"]:
         bad(p.outcome, Code.VOTE_OUTCOME_MISMATCH, f"{text}，已获通过，但表决结果填写为“{outcome}”",
@@ -219,4 +228,11 @@ def vote_summary(p: BranchVote, f: Mapping[str, Any]) -> dict[str, Any]:
             "excluded_list": [{"name": name, "reason": f.get(reason.key) or ""} for _, reason, name in excluded]}
 
 
-KINDS = (Kind("branch_vote", BranchVote, check_branch_vote, vote_summary),)
+def describe_vote(p: BranchVote) -> str:
+    base = "应到会有表决权人数" if p.majority_of == "due" else "实到会有表决权人数"
+    counted = "赞成票加会前书面同意" if p.majority_of == "due" and p.written_yes is not None else "赞成票"
+    return (f"到会人数须超过应到会有表决权人数的一半，{counted}须超过{base}的一半；"
+            "收回票不多于发出票，赞成、反对、弃权之和等于收回票数")
+
+
+KINDS = (Kind("branch_vote", BranchVote, check_branch_vote, vote_summary, describe_vote),)

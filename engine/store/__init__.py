@@ -2,8 +2,21 @@
 in-memory one for tests. ``open_store(path)`` opens a workspace's SQLite database."""
 from __future__ import annotations
 
-from .base import (CaseRow, DueDocument, EventLog, FileLedger, FileRow, InboxStore, Journal, JournalRow, MemberRoster,
-                   Retries, RetryRow, Store, Transactional)
+from .base import (
+    CaseRow,
+    DueDocument,
+    EventLog,
+    FileLedger,
+    FileRow,
+    InboxStore,
+    Journal,
+    JournalRow,
+    MemberRoster,
+    Retries,
+    RetryRow,
+    Store,
+    Transactional,
+)
 from .memory import MemoryStore
 from .sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-from ..outcomes import Event, Member
+from ..outcomes import DueDocument, Event, Member
 
 
 class CaseRow(NamedTuple):
@@ -28,19 +28,6 @@ class CaseRow(NamedTuple):
     name: str
     branch: str
     pack_version: str
-
-
-class DueDocument(NamedTuple):
-    """A document a file made due: stored with the file, rendered (again, after a crash) from it."""
-
-    case_id: str
-    doc_id: str
-    period: int | None = None
-    occurrence: int = 1
-
-    @classmethod
-    def from_row(cls, row: list[Any]) -> DueDocument:
-        return cls(*row)   # rows stored before occurrences existed have three items
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,8 @@ class SqliteStore:
         with self.transaction():
             found = self._found_version()
         if found > SCHEMA_VERSION:
-            raise WorkspaceError(f"数据库由更新版本的 docflow 创建（结构版本 {found}，本程序只认识到 {SCHEMA_VERSION}），"
-                                 "请升级 docflow 后再打开", place=self.path)
+            raise WorkspaceError(f"数据库由更新版本的 docflow 创建（结构版本 {found}，"
+                                 f"本程序只认识到 {SCHEMA_VERSION}），请升级 docflow 后再打开", place=self.path)
         if found == SCHEMA_VERSION:
             return found
         if found > 0 and self.path != ":memory:":
@@ -185,7 +185,7 @@ class SqliteStore:
     def audit(self, case_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT id, at, kind, step, file_name, file_sha256 FROM events WHERE case_id=? "
                                "ORDER BY id", (case_id,))
-        return [dict(zip(("id", "at", "kind", "step", "file", "sha256"), r)) for r in rows]
+        return [dict(zip(("id", "at", "kind", "step", "file", "sha256"), r, strict=True)) for r in rows]
 
     # ------------------------------------------------------------ files
     _FILE = "SELECT id, sha256, name, outcome, detail, documents, journal_id, at FROM files"
