@@ -26,15 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from factory import applicant, write_roster  # noqa: E402
-from inbox_batch import Dropped, make_batch, person_name  # noqa: E402
-
-from engine import Engine, init_workspace  # noqa: E402
-from engine.outcomes import Outcome, Processed  # noqa: E402
-from engine.watch import Watcher  # noqa: E402
+from engine import Engine, init_workspace
+from engine.outcomes import Outcome, Processed
+from engine.testing import applicant, write_roster
+from engine.testing.batch import Dropped, make_batch, person_name
+from engine.watch import Watcher
 
 
 @dataclass

@@ -8,11 +8,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from factory import workspace
-
 from engine import Engine
 from engine.clock import FixedClock
 from engine.pack import load_pack
+from engine.testing import workspace
 from engine.workspace import BUNDLED_PACKS
 
 TODAY = date(2026, 11, 28)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import openpyxl
 from docx import Document
-from factory import applicant, fill_docx, fill_xlsx, member_roster, write_roster
 
 from engine.readers.xlsx import named_cells
 from engine.road import process_file
+from engine.testing import applicant, fill_docx, fill_xlsx, member_roster, write_roster
 
 MEMBERS = [("刘一", "第一党支部", "正式党员"), ("周三", "第一党支部", "正式党员"), ("陈二", "第一党支部", "预备党员")]
 

@@ -16,8 +16,9 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-from factory import APPLICANT_HEADERS, applicant, id_number, write_roster
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from engine.testing import APPLICANT_HEADERS, applicant, id_number, write_roster
 
 PASSWD = Path("/etc/passwd")
 

@@ -2,12 +2,12 @@
 from datetime import date
 
 import pytest
-from factory import id_number
 
 from engine.advance import World, advance
 from engine.outcomes import Decision, Refusal
 from engine.rules import Member
 from engine.state import fold
+from engine.testing import id_number
 from engine.validate import Submission
 from engine.workdays import WorkdayCalendar
 

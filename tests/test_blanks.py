@@ -4,11 +4,11 @@ from datetime import date
 import openpyxl
 import pytest
 from e2e import drop
-from factory import id_number
 
 from engine.blanks import BLANK_FOLDER, write_blank_forms
 from engine.cli import main
 from engine.outcomes import Processed
+from engine.testing import id_number
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from factory import applicant, member_roster, write_roster
 from filelock import FileLock
 
 from engine.cli import main
+from engine.testing import applicant, member_roster, write_roster
 from engine.workspace import load_workspace
 
 

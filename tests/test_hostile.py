@@ -27,7 +27,6 @@ except ImportError:  # Windows
     resource = None
 
 import hostile as H
-from factory import fill_docx, xlsx_bytes
 
 from engine import NotReady, Processed, Rejected, process_file
 from engine.errors import InputError
@@ -35,6 +34,7 @@ from engine.names import MAX_NAME_CHARS
 from engine.readers import safety
 from engine.road import inbox_files
 from engine.state import fold
+from engine.testing import fill_docx, xlsx_bytes
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WIN_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY
-from factory import applicant, workspace, write_roster
 
 from engine import Engine, load_workspace, road
 from engine.claim import Inbox, InboxUnavailable, claim, inbox_files, is_junk, is_junk_dir, move_no_clobber
@@ -22,6 +21,7 @@ from engine.clock import FixedClock
 from engine.errors import WorkspaceError
 from engine.outcomes import NotReady
 from engine.store import SqliteStore
+from engine.testing import applicant, workspace, write_roster
 from engine.watch import (
     GONE,
     LOCKED,

@@ -11,9 +11,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from factory import applicant, write_roster
-
 from engine.cli import main
+from engine.testing import applicant, write_roster
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,8 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from factory import fill_docx, workspace
-from inbox_batch import Dropped, account, make_batch, put, put_folder, soak_enabled, wait_settled  # noqa: F401
+from inbox_batch import account, soak_enabled, wait_settled  # noqa: F401 (fixture)
+
+from engine.testing import fill_docx, workspace
+from engine.testing.batch import Dropped, make_batch, put, put_folder
 
 REPO = Path(__file__).resolve().parents[1]
 DRIVER = REPO / "tests" / "watch_driver.py"

@@ -14,13 +14,14 @@ from datetime import date
 
 import pytest
 from conftest import TODAY
-from factory import applicant, member_roster, workspace, write_roster
-from inbox_batch import Dropped, account, originals
+from inbox_batch import account, originals
 
 from engine import Engine
 from engine.clock import FixedClock
 from engine.road import process_inbox, recover
 from engine.store import SqliteStore
+from engine.testing import applicant, member_roster, workspace, write_roster
+from engine.testing.batch import Dropped
 
 
 class Crash(BaseException):

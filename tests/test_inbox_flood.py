@@ -6,10 +6,11 @@ import time
 
 import pytest
 from conftest import TODAY
-from inbox_batch import Dropped, Dropper, account, make_batch, soak_enabled, wait_settled  # noqa: F401 (fixture)
+from inbox_batch import account, soak_enabled, wait_settled  # noqa: F401 (fixture)
 
 from engine import Engine
 from engine.clock import FixedClock
+from engine.testing.batch import Dropped, Dropper, make_batch
 from engine.watch import Watcher
 
 

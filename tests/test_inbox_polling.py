@@ -7,12 +7,13 @@ from __future__ import annotations
 import threading
 
 from conftest import TODAY
-from inbox_batch import Dropper, account, make_batch, wait_settled
+from inbox_batch import account, wait_settled
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
 from engine import Engine
 from engine.clock import FixedClock
+from engine.testing.batch import Dropper, make_batch
 from engine.watch import Watcher
 
 

@@ -23,8 +23,6 @@ pytestmark = pytest.mark.office
 if shutil.which("soffice") is None:
     pytest.skip("LibreOffice (soffice) 未安装：跳过办公软件往返测试", allow_module_level=True)
 
-from factory import applicant, fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster  # noqa: E402
-
 from engine import Engine  # noqa: E402
 from engine.clock import FixedClock  # noqa: E402
 from engine.identify import identify, open_body  # noqa: E402
@@ -35,6 +33,7 @@ from engine.readers.safety import open_package  # noqa: E402
 from engine.readers.xlsx import named_cells  # noqa: E402
 from engine.road import process_file  # noqa: E402
 from engine.state import fold  # noqa: E402
+from engine.testing import applicant, fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 SOFFICE_TIMEOUT = 120

@@ -425,7 +425,7 @@ def test_conversion_approval_within_three_months_of_the_resolution(pack, approve
     (D(1995, 3, 2), "", "党员推荐", False),
 ])
 def test_league_members_aged_28_or_under_come_through_the_league(pack, birth, league, method, warned):
-    from factory import id_number
+    from engine.testing import id_number
 
     subs = [("applicant_roster", person(birth_date=birth, id_number=id_number(birth), league_member=league))]
     subs += [(f, dict(v)) for f, v in HAPPY[1:2]]
@@ -436,7 +436,7 @@ def test_league_members_aged_28_or_under_come_through_the_league(pack, birth, le
 
 
 def test_the_league_rule_is_a_local_setting():
-    from factory import id_number
+    from engine.testing import id_number
 
     off = load_pack(BUNDLED_PACKS / "party", {"league_recommendation": False})
     subs = [("applicant_roster", person(birth_date=D(2000, 1, 1), id_number=id_number(D(2000, 1, 1)),

@@ -2,12 +2,12 @@
 from datetime import date, datetime
 
 import openpyxl
-from factory import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, xlsx_bytes
 
 from engine.identify import identify, open_body
 from engine.readers import xlsx as xr
 from engine.readers.safety import open_package
 from engine.reading import read_package
+from engine.testing import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, xlsx_bytes
 
 
 def opened(data: bytes, name="x.xlsx"):

@@ -3,12 +3,12 @@ rolls back what was in flight (simulated here by an exception that escapes like 
 from datetime import date
 
 import pytest
-from factory import applicant, write_roster
 
 from engine import Engine, road
 from engine.clock import FixedClock
 from engine.outcomes import Processed
 from engine.store import SqliteStore
+from engine.testing import applicant, write_roster
 
 
 class Crash(BaseException):

@@ -4,10 +4,10 @@ from datetime import date
 import openpyxl
 import pytest
 from e2e import activist, assessment, case_dir, docx_text, drop, start, talk, xlsx_named
-from factory import applicant, fill_docx, id_number, member_roster, workspace, write_roster
 
 from engine.outcomes import Duplicate, Processed, Rejected
 from engine.state import fold
+from engine.testing import applicant, fill_docx, id_number, member_roster, workspace, write_roster
 
 
 def state(eng, case_id="2026-0001"):

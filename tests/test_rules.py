@@ -2,11 +2,11 @@
 from datetime import date
 
 import pytest
-from factory import id_number
 
 from engine.pack import RuleDef, Terms
 from engine.rules import Member, RuleContext, id_check_char, id_problem, run_rules
 from engine.rules.base import MemberPolicy
+from engine.testing import id_number
 
 POLICY = MemberPolicy("正式党员", Terms(organisation="党委", branch="党支部", member="党员", full_member="正式党员",
                                        member_roster="党员名册", discipline="留党察看"))

@@ -1,7 +1,7 @@
 """The scenario suite: each scenario is a sequence of forms with dates and figures, dropped as real files
 into one workspace (one person per scenario), with the expected final state, documents and refusals.
 
-Forms are the ones the engine issued into outbox, filled the way staff fill them (tests/factory.py)."""
+Forms are the ones the engine issued into outbox, filled the way staff fill them (engine.testing)."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 from e2e import case_dir, drop
-from factory import fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster
 from procedure import HAPPY, ROSTER, TODAY, D, person, step_values, until, vote
 
 from engine import Engine, status
@@ -18,6 +17,7 @@ from engine.clock import FixedClock
 from engine.outcomes import Processed, Rejected
 from engine.render import output_name
 from engine.state import fold
+from engine.testing import fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster
 
 
 @dataclass

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 from e2e import activist, case_dir, start, talk
-from factory import fill_docx, workspace
 
 from engine import Engine, Processed, process_file
 from engine.clock import FixedClock
@@ -21,6 +20,7 @@ from engine.errors import WorkspaceError
 from engine.outcomes import Event, EventKind, JournalStage, Member
 from engine.status import report
 from engine.store import MIGRATIONS, SCHEMA_VERSION, DueDocument, MemoryStore, SqliteStore, Store
+from engine.testing import fill_docx, workspace
 from engine.workspace import load_workspace
 
 RELEASE_03 = Path(__file__).parent / "data" / "release-0.3"

@@ -4,9 +4,9 @@ import time
 from datetime import date
 
 import pytest
-from factory import applicant, write_roster
 
 from engine.claim import is_junk
+from engine.testing import applicant, write_roster
 from engine.watch import Tracker, Watcher, filesystem_type
 
 

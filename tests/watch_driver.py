@@ -11,8 +11,6 @@ import signal
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from engine.cli import describe, engine_for
 from engine.errors import DocflowError
 from engine.watch import Watcher

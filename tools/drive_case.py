@@ -1,87 +1,58 @@
 #!/usr/bin/env python3
-"""Drive one case through all 25 steps with the forms docflow issues (filled the way staff fill them), then
-turn every document it produced into PDF and PNG pages to look at.
+"""Drive one case through every step of a pack with the forms docflow issues (filled the way staff fill them,
+from the pack's walkthrough.toml), then turn every document it produced into PDF and PNG pages to look at.
 
-Usage:  .venv/bin/python tools/drive_case.py OUT_DIR [--path happy|extension]
+Usage:  .venv/bin/python tools/drive_case.py OUT_DIR [--pack party|league|...] [--path happy|extension]
 
-OUT_DIR/ws is the workspace; OUT_DIR/pdf and OUT_DIR/png hold the pages (needs LibreOffice and poppler)."""
+OUT_DIR/ws is the workspace; OUT_DIR/pdf and OUT_DIR/png hold the pages (needs LibreOffice and poppler).
+``--path extension`` (party only): the conversion vote extends probation by 6 months, then converts."""
 from __future__ import annotations
 
 import argparse
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from factory import applicant, fill_docx, fill_xlsx, member_roster, workspace, write_roster  # noqa: E402
-from procedure import HAPPY, ROSTER, D, vote  # noqa: E402
-
-from engine import Engine, Processed  # noqa: E402
-from engine.clock import FixedClock  # noqa: E402
-from engine.render import output_name  # noqa: E402
-
-PATHS = {
-    "happy": HAPPY,
-    "extension": [s for s in HAPPY if s[0] not in ("conversion_vote", "conversion_approval", "archive")] + [
-        ("conversion_vote", vote(D(2026, 4, 27), "延长预备期", extend_months=6)),
-        ("conversion_approval", dict(approval_date=D(2026, 5, 20), result="批准")),
-        ("conversion_vote", vote(D(2026, 10, 26), "按期转正")),
-        ("conversion_approval", dict(approval_date=D(2026, 11, 20), result="批准")),
-        ("archive", dict(archive_date=D(2026, 11, 25), archive_type="人事档案", location="学区人事档案室"))],
-}
+from engine import Engine, Processed
+from engine.clock import FixedClock
+from engine.outcomes import Outcome
+from engine.testing import Walkthrough, load_walkthrough, walk, walkthrough_workspace
 
 
-def issued_form(eng, folder: Path, form_id: str, values: dict) -> Path:
-    docs = [d for d in eng.pack.documents.values() if d.collects == form_id]
-    period = values.get("period")
-    candidates = sorted({p for d in docs for p in folder.glob(output_name(d, period if d.period else None)
-                                                               .replace(".xlsx", "*.xlsx").replace(".docx", "*.docx"))},
-                        key=lambda p: p.stat().st_mtime)
-    if not candidates:
-        raise SystemExit(f"no issued form for {form_id} in {folder}")
-    return candidates[-1]
+def extension(wt: Walkthrough) -> Walkthrough:
+    """The party walkthrough with probation extended by 6 months at the conversion vote."""
+    subs = [s for s in wt.submissions if s[0] not in ("conversion_vote", "conversion_approval", "archive")]
+    [vote] = [v for f, v in wt.submissions if f == "conversion_vote"]
+    return replace(wt, submissions=subs + [
+        ("conversion_vote", {**vote, "outcome": "延长预备期", "extend_months": 6}),
+        ("conversion_approval", {"approval_date": date(2026, 5, 20), "result": "批准"}),
+        ("conversion_vote", {**vote, "meeting_date": date(2026, 10, 26)}),
+        ("conversion_approval", {"approval_date": date(2026, 11, 20), "result": "批准"}),
+        ("archive", {"archive_date": date(2026, 11, 25), "archive_type": "人事档案", "location": "学区人事档案室"})])
 
 
-def drive(out: Path, path: str) -> Path:
-    ws = workspace(out / "ws")
-    eng = Engine.open(ws, clock=FixedClock(date(2026, 11, 28)))
+def said(label: str, outcome: Outcome) -> None:
+    if isinstance(outcome, Processed):
+        print(f"已处理  {label}：{len(outcome.documents)} 份文书"
+              + (f"，提醒 {len(outcome.warnings)}" if outcome.warnings else ""))
+    else:
+        print(f"未通过  {label}：{outcome}")
+
+
+def drive(out: Path, pack: str, path: str) -> Path:
+    wt = load_walkthrough(pack)
+    if path == "extension":
+        wt = extension(wt)
+    ws = walkthrough_workspace(out / "ws", wt)
+    eng = Engine.open(ws, clock=FixedClock(wt.today))
     try:
-        drop = lambda p: _drop(eng, p)  # noqa: E731
-        drop(member_roster(out / "src" / "党员名册.xlsx", [(n, "第一党支部", s) for n, s, _ in ROSTER],
-                           discipline={n: "是" for n, _, d in ROSTER if d}))
-        p = HAPPY[0][1]
-        row = applicant(p["name"], p["birth_date"], p["apply_date"], seq=123)
-        drop(write_roster(out / "src" / "入党申请人名册.xlsx", [row], title="入党申请人名册"))
-        [case] = eng.store.cases()
-        folder = next(ws.outbox.rglob(f"{case.case_id}-*"))
-        for n, (form_id, values) in enumerate(PATHS[path][1:], 1):
-            src = issued_form(eng, folder, form_id, values)
-            dst = out / "src" / f"{n:02d}-{form_id}{src.suffix}"
-            if src.suffix == ".docx":
-                fill_docx(src, dst, {k: v.isoformat() if isinstance(v, date) else str(v) for k, v in values.items()})
-            else:
-                fill_xlsx(src, dst, {k: v for k, v in values.items() if k != "period"})
-            drop(dst)
-        return folder
+        case_id = walk(eng, wt, out / "src", on_outcome=said)
+        return next(ws.outbox.rglob(f"{case_id}-*"))
     finally:
         eng.store.close()
-
-
-def _drop(eng, src: Path) -> None:
-    dst = eng.ws.inbox / src.name
-    shutil.copy2(src, dst)
-    from engine.road import process_file
-
-    outcome = process_file(eng, dst)
-    if not isinstance(outcome, Processed):
-        raise SystemExit(f"{src.name}: {outcome}")
-    print(f"已处理  {src.name}：{len(outcome.documents)} 份文书"
-          + (f"，提醒 {len(outcome.warnings)}" if outcome.warnings else ""))
 
 
 def pages(folder: Path, out: Path) -> None:
@@ -99,13 +70,14 @@ def pages(folder: Path, out: Path) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("out", type=Path)
-    ap.add_argument("--path", choices=sorted(PATHS), default="happy")
+    ap.add_argument("--pack", default="party")
+    ap.add_argument("--path", choices=["happy", "extension"], default="happy")
     args = ap.parse_args()
     if args.out.exists():
         shutil.rmtree(args.out)
-    folder = drive(args.out, args.path)
+    folder = drive(args.out, args.pack, args.path)
     print(f"案卷文件夹：{folder}")
     if shutil.which("soffice") and shutil.which("pdftoppm"):
         pages(folder, args.out)

@@ -5,7 +5,7 @@
 in NAME ORDER in one pass, on a fresh database, with the real clock. So the samples are built here by
 running the real engine, step by step, on a temporary workspace with FixedClock(2026-11-28): every
 fillable form in samples/ is a form the engine really issued (with its identity custom properties),
-filled in the way staff fill it (tests/factory.py: fill_xlsx / fill_docx). Case ids on a fresh database
+filled in the way staff fill it (engine.testing: fill_xlsx / fill_docx). Case ids on a fresh database
 are assigned 2026-0001, 2026-0002, … in roster row order, the same as here.
 
 At the end the script processes samples/ in name order on a fresh workspace (FixedClock(2026-11-28)),
@@ -27,21 +27,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from engine import Engine, Processed, Rejected, init_workspace, process_file, process_inbox
+from engine.clock import FixedClock
+from engine.readers.office import PROP_CASE, PROP_FORM, custom_properties
+from engine.readers.safety import open_package
+from engine.state import fold
+from engine.testing import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, write_roster
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import openpyxl  # noqa: E402
-from factory import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, write_roster  # noqa: E402
-from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
-from openpyxl.utils import get_column_letter  # noqa: E402
-
-from engine import Engine, Processed, Rejected, init_workspace, process_file, process_inbox  # noqa: E402
-from engine.clock import FixedClock  # noqa: E402
-from engine.readers.office import PROP_CASE, PROP_FORM, custom_properties  # noqa: E402
-from engine.readers.safety import open_package  # noqa: E402
-from engine.state import fold  # noqa: E402
-
 SAMPLES = ROOT / "samples"
 # the committee and the day of the demo (samples/demo.toml: `docflow demo` uses the same)
 DEMO = tomllib.loads((SAMPLES / "demo.toml").read_text(encoding="utf-8"))
