@@ -27,10 +27,10 @@ from datetime import date
 from pathlib import Path
 
 from engine import Engine, init_workspace
+from engine.inbox.watch import Watcher
 from engine.outcomes import Outcome, Processed
 from engine.testing import applicant, write_roster
 from engine.testing.batch import Dropped, make_batch, person_name
-from engine.watch import Watcher
 
 
 @dataclass

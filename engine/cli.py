@@ -22,12 +22,12 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from . import __version__, status
-from .blanks import BLANK_FOLDER, write_blank_forms
 from .clock import FixedClock
 from .errors import DocflowError, WorkspaceError, WorkspaceLocked
-from .lint import lint_pack
 from .outcomes import Duplicate, Outcome, Processed, Rejected
+from .output.blanks import BLANK_FOLDER, write_blank_forms
 from .pack import load_pack
+from .pack.lint import lint_pack
 from .road import Engine, process_inbox, recover
 from .workspace import BUNDLED_PACKS, CONFIG_NAME, SAMPLES, Workspace, init_workspace, load_workspace
 
@@ -177,7 +177,7 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from .watch import Watcher
+    from .inbox.watch import Watcher
 
     with engine_for(Path(args.workspace)) as eng:
         cfg = eng.ws.config.watch

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clock import Clock, SystemClock
+from .output.render import Renderer
 from .pack import Pack, load_pack
-from .readers.safety import LIMITS, Limits
-from .render import Renderer
+from .procedure.workdays import WorkdayCalendar
+from .read.safety import LIMITS, Limits
 from .store import Store, open_store
-from .workdays import WorkdayCalendar
 from .workspace import Workspace
 
 

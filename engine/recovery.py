@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .claim import Claimed, InboxUnavailable, move_no_clobber, orphans, roll_back
-from .commit import stored_from_row
-from .documents import render_due
+from .inbox.claim import Claimed, InboxUnavailable, move_no_clobber, orphans, roll_back
 from .outcomes import OutcomeKind
-from .route import route
+from .output.documents import render_due
+from .output.route import route
+from .store.commit import stored_from_row
 from .workspace import Workspace
 
 if TYPE_CHECKING:

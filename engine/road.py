@@ -13,16 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .claim import claim, inbox_files, writer_active
-from .commit import store
-from .documents import render
+from .check.validate import validate_file
 from .engine import Engine
 from .errors import DocflowError
+from .inbox.claim import claim, inbox_files, writer_active
 from .outcomes import Code, Finding, NotReady, Outcome, Refused, Seen
-from .reading import read
+from .output.documents import render
+from .output.route import route
+from .read.reading import read
 from .recovery import recover
-from .route import route
-from .validate import validate_file
+from .store.commit import store
 from .world import advance_file
 
 __all__ = ["Engine", "process_file", "process_inbox", "recover"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .due import last_step, next_due
 from .pack.model import FactDef, Pack
-from .state import CaseState
+from .procedure.due import last_step, next_due
+from .procedure.state import CaseState
 
 EVENT_WORDS = {"case_created": "建立案卷", "step_done": "完成", "step_corrected": "更正"}
 
@@ -51,9 +51,9 @@ def history_lines(pack: Pack, audit: list[dict[str, Any]]) -> list[dict[str, Any
 
 def report(eng: Any, case_id: str | None = None) -> dict[str, Any]:
     """Everything ``docflow status`` shows: the cases (one, or all) and the files in flight or retrying."""
-    from .claim import SHOW_AFTER
     from .errors import WorkspaceError
-    from .state import fold
+    from .inbox.claim import SHOW_AFTER
+    from .procedure.state import fold
 
     if case_id and eng.store.case(case_id) is None:
         raise WorkspaceError(f"没有案卷 {case_id}")

@@ -1,13 +1,13 @@
 """The advance stage of the road: load from the store what the procedure may know of the world (``Known``),
-then apply the checked file to it — the planning itself is pure (``engine.apply``)."""
+then apply the checked file to it — the planning itself is pure (``engine.procedure.apply``)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .apply import Branches, CaseRef, Known, Plan, apply, person_key
+from .check.validate import Checked
 from .outcomes import Refused, Seen
-from .state import fold
-from .validate import Checked
+from .procedure.apply import Branches, CaseRef, Known, Plan, apply, person_key
+from .procedure.state import fold
 
 if TYPE_CHECKING:
     from .engine import Engine

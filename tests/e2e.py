@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 from docx import Document
 
-from engine.readers.xlsx import named_cells
+from engine.read.xlsx import named_cells
 from engine.road import process_file
 from engine.testing import applicant, fill_docx, fill_xlsx, member_roster, write_roster
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from engine.advance import World, advance
-from engine.imports import plan_import
+from engine.check.validate import Submission
 from engine.outcomes import Decision, Refusal
-from engine.rules import Member
-from engine.state import CaseState, fold
+from engine.procedure.advance import World, advance
+from engine.procedure.imports import plan_import
+from engine.procedure.rules import Member
+from engine.procedure.state import CaseState, fold
+from engine.procedure.workdays import WorkdayCalendar
 from engine.testing import load_walkthrough
-from engine.validate import Submission
-from engine.workdays import WorkdayCalendar
 
 WALK = load_walkthrough("party")     # templates/party/walkthrough.toml: the happy path's figures
 TODAY = WALK.today

@@ -3,13 +3,13 @@ from datetime import date
 
 import pytest
 
-from engine.advance import World, advance
+from engine.check.validate import Submission
 from engine.outcomes import Decision, Refusal
-from engine.rules import Member
-from engine.state import fold
+from engine.procedure.advance import World, advance
+from engine.procedure.rules import Member
+from engine.procedure.state import fold
+from engine.procedure.workdays import WorkdayCalendar
 from engine.testing import id_number
-from engine.validate import Submission
-from engine.workdays import WorkdayCalendar
 
 TODAY = date(2026, 11, 28)
 MEMBERS = {"刘一": Member("刘一", "正式党员"), "陈二": Member("陈二", "预备党员"), "周三": Member("周三", "正式党员")}

@@ -5,9 +5,9 @@ import openpyxl
 import pytest
 from e2e import drop
 
-from engine.blanks import BLANK_FOLDER, write_blank_forms
 from engine.cli import main
 from engine.outcomes import Processed
+from engine.output.blanks import BLANK_FOLDER, write_blank_forms
 from engine.testing import id_number
 
 

@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from engine.dates import Duration, add, add_months, years_between
 from engine.errors import PackError
-from engine.workdays import WorkdayCalendar
+from engine.procedure.dates import Duration, add, add_months, years_between
+from engine.procedure.workdays import WorkdayCalendar
 
 
 @pytest.mark.parametrize("start, months, expected", [

@@ -30,10 +30,10 @@ import hostile as H
 
 from engine import NotReady, Processed, Rejected, process_file
 from engine.errors import InputError
-from engine.names import MAX_NAME_CHARS
-from engine.readers import safety
+from engine.output.names import MAX_NAME_CHARS
+from engine.procedure.state import fold
+from engine.read import safety
 from engine.road import inbox_files
-from engine.state import fold
 from engine.testing import fill_docx, xlsx_bytes
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -513,7 +513,7 @@ def test_numeric_id_rows_are_refused_with_a_clear_message(eng, tmp_path):
     still_works(eng, tmp_path)
 
 
-# ---------------------------------------------------------------- engine.readers.safety, directly
+# ---------------------------------------------------------------- engine.read.safety, directly
 def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as z:

@@ -15,14 +15,11 @@ import pytest
 from conftest import TODAY
 
 from engine import Engine, load_workspace, road
-from engine.claim import Inbox, InboxUnavailable, claim, inbox_files, is_junk, is_junk_dir, move_no_clobber
 from engine.cli import main
 from engine.clock import FixedClock
 from engine.errors import WorkspaceError
-from engine.outcomes import NotReady
-from engine.store import SqliteStore
-from engine.testing import applicant, workspace, write_roster
-from engine.watch import (
+from engine.inbox.claim import Inbox, InboxUnavailable, claim, inbox_files, is_junk, is_junk_dir, move_no_clobber
+from engine.inbox.watch import (
     GONE,
     LOCKED,
     READY,
@@ -34,6 +31,9 @@ from engine.watch import (
     linux_fs_type,
     writer_active,
 )
+from engine.outcomes import NotReady
+from engine.store import SqliteStore
+from engine.testing import applicant, workspace, write_roster
 
 try:
     import fcntl

@@ -10,8 +10,8 @@ from inbox_batch import account, soak_enabled, wait_settled  # noqa: F401 (fixtu
 
 from engine import Engine
 from engine.clock import FixedClock
+from engine.inbox.watch import Watcher
 from engine.testing.batch import Dropped, Dropper, make_batch
-from engine.watch import Watcher
 
 
 def flood(ws, tmp_path, *, valid, member, invalid, duplicate, junk, in_folder, poll=0.0, timeout=150.0):

@@ -13,8 +13,8 @@ from watchdog.observers import Observer
 
 from engine import Engine
 from engine.clock import FixedClock
+from engine.inbox.watch import Watcher
 from engine.testing.batch import Dropper, make_batch
-from engine.watch import Watcher
 
 
 class DeafObserver(Observer):

@@ -25,14 +25,14 @@ if shutil.which("soffice") is None:
 
 from engine import Engine  # noqa: E402
 from engine.clock import FixedClock  # noqa: E402
-from engine.identify import identify, open_body  # noqa: E402
 from engine.outcomes import Processed  # noqa: E402
-from engine.readers import docx as docx_reader  # noqa: E402
-from engine.readers.office import CUSTOM_PART, custom_properties  # noqa: E402
-from engine.readers.safety import open_package  # noqa: E402
-from engine.readers.xlsx import named_cells  # noqa: E402
+from engine.procedure.state import fold  # noqa: E402
+from engine.read import docx as docx_reader  # noqa: E402
+from engine.read.identify import identify, open_body  # noqa: E402
+from engine.read.office import CUSTOM_PART, custom_properties  # noqa: E402
+from engine.read.safety import open_package  # noqa: E402
+from engine.read.xlsx import named_cells  # noqa: E402
 from engine.road import process_file  # noqa: E402
-from engine.state import fold  # noqa: E402
 from engine.testing import applicant, fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster  # noqa: E402
 
 TODAY = date(2026, 11, 28)

@@ -4,8 +4,8 @@ import shutil
 import pytest
 
 from engine.errors import PackError
-from engine.lint import lint_pack
 from engine.pack import load_pack
+from engine.pack.lint import lint_pack
 from engine.workspace import BUNDLED_PACKS
 
 

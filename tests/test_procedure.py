@@ -368,10 +368,10 @@ def test_ledger_rows_that_contradict_the_rules(pack, over, code):
 
 
 def test_a_year_the_holiday_calendar_does_not_cover_falls_back_to_weekdays_and_says_so(pack):
-    from engine.workdays import WorkdayCalendar
+    from engine.procedure.workdays import WorkdayCalendar
 
     cal = WorkdayCalendar()
-    from engine.rules import RuleContext, run_rules
+    from engine.procedure.rules import RuleContext, run_rules
     rule = next(r for r in pack.step("publicity_target").rules if r.kind == "span")
     ctx = RuleContext(form={"start": D(2099, 3, 2), "end": D(2099, 3, 6)}, case={}, today=D(2099, 12, 1), labels={},
                       calendar=cal)
@@ -386,7 +386,7 @@ def test_a_year_the_holiday_calendar_does_not_cover_falls_back_to_weekdays_and_s
 
 
 def test_what_is_due_next_deadlines_and_earliest_dates(pack):
-    from engine.due import next_due
+    from engine.procedure.due import next_due
 
     r = run(pack, HAPPY[:3])
     due = {d.step_id: d for d in next_due(pack, r.case)}

@@ -3,10 +3,10 @@ from datetime import date, datetime
 
 import openpyxl
 
-from engine.identify import identify, open_body
-from engine.readers import xlsx as xr
-from engine.readers.safety import open_package
-from engine.reading import read_package
+from engine.read import xlsx as xr
+from engine.read.identify import identify, open_body
+from engine.read.reading import read_package
+from engine.read.safety import open_package
 from engine.testing import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, xlsx_bytes
 
 
@@ -76,7 +76,7 @@ def test_missing_required_column_is_named(pack):
     headers = [h for h in APPLICANT_HEADERS if h != "申请入党日期"]
     _, roster = read(pack, roster_wb(headers, [ROW[:-1]]))
     assert [f.key for f in roster.missing] == ["apply_date"]
-    from engine.validate import missing_column_findings
+    from engine.check.validate import missing_column_findings
     finding = missing_column_findings(roster)[0]
     assert "申请入党日期" in finding.message and "提交书面申请书时间" in finding.fix
 
@@ -101,8 +101,8 @@ def test_formula_cells_are_flagged(pack):
 
 
 def test_issued_xlsx_form_is_identified_and_read(pack, eng, tmp_path):
-    from engine.documents import render_document
-    from engine.sample import sample_case
+    from engine.output.documents import render_document
+    from engine.pack.sample import sample_case
 
     cs = sample_case(pack)
     eng.store.new_case(2026, "k", "示例", "第一党支部", pack.version, "t")
@@ -118,9 +118,9 @@ def test_issued_xlsx_form_is_identified_and_read(pack, eng, tmp_path):
 
 
 def test_issued_docx_form_is_read_by_bookmarks_and_by_labels(pack, eng, tmp_path):
-    from engine.documents import render_document
-    from engine.readers import docx as dr
-    from engine.sample import sample_case
+    from engine.output.documents import render_document
+    from engine.pack.sample import sample_case
+    from engine.read import docx as dr
 
     cs = sample_case(pack)
     eng.store.new_case(2026, "k", "示例", "第一党支部", pack.version, "t")

@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from e2e import MEMBERS, case_dir, drop, start, talk
 
-from engine import receipts
 from engine.outcomes import Processed, Rejected
-from engine.readers import docx as dr
-from engine.readers import xlsx as xr
+from engine.output import receipts
+from engine.read import docx as dr
+from engine.read import xlsx as xr
 from engine.testing import applicant, fill_docx, fill_xlsx, member_roster, write_roster
 
 

@@ -6,7 +6,7 @@ import pytest
 from e2e import activist, assessment, case_dir, docx_text, drop, start, talk, xlsx_named
 
 from engine.outcomes import Duplicate, Processed, Rejected
-from engine.state import fold
+from engine.procedure.state import fold
 from engine.testing import applicant, fill_docx, id_number, member_roster, workspace, write_roster
 
 
@@ -175,8 +175,8 @@ def test_roster_without_any_new_person_is_processed_not_rejected(eng, tmp_path):
 
 
 def test_public_notices_never_show_the_id_number_phone_or_findings(eng, tmp_path):
-    from engine.documents import render_document
-    from engine.sample import sample_case
+    from engine.output.documents import render_document
+    from engine.pack.sample import sample_case
 
     cs = sample_case(eng.pack)
     cs.facts.update(id_number=id_number(date(1995, 3, 7)), phone="13912345678", name="张三")
@@ -190,8 +190,8 @@ def test_public_notices_never_show_the_id_number_phone_or_findings(eng, tmp_path
 
 
 def test_documents_that_carry_an_id_number_mask_it(eng):
-    from engine.documents import render_document
-    from engine.sample import sample_case
+    from engine.output.documents import render_document
+    from engine.pack.sample import sample_case
 
     cs = sample_case(eng.pack)
     cs.facts["id_number"] = id_number(date(1995, 3, 7))
@@ -256,7 +256,7 @@ def archive_index(tmp_path_factory):
 
     from engine import Engine
     from engine.clock import FixedClock
-    from engine.documents import render_document
+    from engine.output.documents import render_document
 
     ws = workspace(tmp_path_factory.mktemp("archive") / "ws")
     eng = Engine.open(ws, clock=FixedClock(date(2026, 11, 28)))

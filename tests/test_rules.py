@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 
 from engine.pack import RuleDef, Terms
-from engine.rules import Member, RuleContext, id_check_char, id_problem, run_rules
-from engine.rules.base import MemberPolicy
+from engine.procedure.rules import Member, RuleContext, id_check_char, id_problem, run_rules
+from engine.procedure.rules.base import MemberPolicy
 from engine.testing import id_number
 
 POLICY = MemberPolicy("正式党员", Terms(organisation="党委", branch="党支部", member="党员", full_member="正式党员",

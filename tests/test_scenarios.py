@@ -15,8 +15,8 @@ from procedure import HAPPY, ROSTER, TODAY, D, person, step_values, until, vote
 from engine import Engine, status
 from engine.clock import FixedClock
 from engine.outcomes import Processed, Rejected
-from engine.render import output_name
-from engine.state import fold
+from engine.output.render import output_name
+from engine.procedure.state import fold
 from engine.testing import fill_docx, fill_xlsx, id_number, member_roster, workspace, write_roster
 
 

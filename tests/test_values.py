@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from engine.values import MonthDate, clean_text, to_choice, to_date, to_id_number, to_int
+from engine.check.values import MonthDate, clean_text, to_choice, to_date, to_id_number, to_int
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -76,8 +76,8 @@ def test_dates_with_a_time_part_as_other_systems_export_them(raw, expected):
 
 
 def test_roster_value_aliases_from_other_systems(pack):
+    from engine.check.validate import validate
     from engine.outcomes import RawValue
-    from engine.validate import validate
 
     form = pack.forms["applicant_roster"]
     raw = {"gender": RawValue("女性"), "education": RawValue("大专学历"), "frontline": RawValue("√")}

@@ -4,9 +4,9 @@ from datetime import date
 import pytest
 
 from engine.pack import RuleDef, load_pack
-from engine.rules import RULES, Member, RuleContext, run_rules, typed_params
-from engine.rules.base import MemberPolicy
-from engine.rules.vote import vote_summary as _summary
+from engine.procedure.rules import RULES, Member, RuleContext, run_rules, typed_params
+from engine.procedure.rules.base import MemberPolicy
+from engine.procedure.rules.vote import vote_summary as _summary
 from engine.workspace import BUNDLED_PACKS
 
 PARTY = load_pack(BUNDLED_PACKS / "party")

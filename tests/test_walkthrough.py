@@ -7,9 +7,9 @@ import pytest
 
 from engine import Engine
 from engine.clock import FixedClock
-from engine.due import next_due
 from engine.outcomes import Processed
-from engine.state import fold
+from engine.procedure.due import next_due
+from engine.procedure.state import fold
 from engine.testing import load_walkthrough, walk, walkthrough_workspace
 from engine.workspace import BUNDLED_PACKS
 

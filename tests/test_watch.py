@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from engine.claim import is_junk
+from engine.inbox.claim import is_junk
+from engine.inbox.watch import Tracker, Watcher, filesystem_type
 from engine.testing import applicant, write_roster
-from engine.watch import Tracker, Watcher, filesystem_type
 
 
 @pytest.mark.parametrize("name", ["~$名册.xlsx", ".~lock.名册.xlsx#", "~WRL0001.tmp", "abc.tmp", "x.xlsx.crdownload",

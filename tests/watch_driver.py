@@ -13,7 +13,7 @@ from pathlib import Path
 
 from engine.cli import describe, engine_for
 from engine.errors import DocflowError
-from engine.watch import Watcher
+from engine.inbox.watch import Watcher
 
 
 def main() -> int:

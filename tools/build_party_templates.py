@@ -29,8 +29,8 @@ and every other template a [documents.*] entry of pack.toml names (steps 7–25)
 
 The .docx files are docxtpl (Jinja) templates.  Every Jinja tag is written as ONE run so that
 docxtpl never sees a tag split across runs.  Only these context variables are used:
-org, branch, doc, case, dossier (engine/context.py makes them; ``docflow lint`` renders every document
-with a complete sample case from engine/sample.py, and tools/drive_case.py shows a real case as PDF pages).
+org, branch, doc, case, dossier (engine/output/context.py makes them; ``docflow lint`` renders every document
+with a complete sample case from engine/pack/sample.py, and tools/drive_case.py shows a real case as PDF pages).
 
 Field keys, labels, types and choices of the fillable forms are read from pack.toml, so the
 templates follow the pack when it changes.

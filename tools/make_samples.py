@@ -33,9 +33,9 @@ from openpyxl.utils import get_column_letter
 
 from engine import Engine, Processed, Rejected, init_workspace, process_file, process_inbox
 from engine.clock import FixedClock
-from engine.readers.office import PROP_CASE, PROP_FORM, custom_properties
-from engine.readers.safety import open_package
-from engine.state import fold
+from engine.procedure.state import fold
+from engine.read.office import PROP_CASE, PROP_FORM, custom_properties
+from engine.read.safety import open_package
 from engine.testing import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, write_roster
 
 ROOT = Path(__file__).resolve().parent.parent

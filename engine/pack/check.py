@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import PackError
-from ..refs import Expr, Ref
+from ..procedure.refs import Expr, Ref
 from .model import KEY_RE, FormDef, Pack, RuleDef, StepDef, Transition
 
 
@@ -74,7 +74,7 @@ def _step(pack: Pack, where: str, step: StepDef) -> tuple[StepDef, list[str]]:
 
 def _rules(pack: Pack, where: str, rules: tuple[RuleDef, ...], form: FormDef | None) -> tuple[tuple[RuleDef, ...],
                                                                                              list[str]]:
-    from ..rules import RULES, typed_params  # the rule library types its own parameters
+    from ..procedure.rules import RULES, typed_params  # the rule library types its own parameters
 
     out, problems = [], []
     for j, rule in enumerate(rules):
@@ -175,7 +175,7 @@ def _case_and_member_problems(pack: Pack) -> list[str]:
 
 def expr_type(pack: Pack, expr: Expr, form: FormDef | None) -> tuple[str, ...]:
     """The fact types a value of ``expr`` may have ("ref + N unit" is a date); () when unknown."""
-    from ..fields import field_type
+    from ..check.fields import field_type
 
     if expr.amount is not None:
         return ("date",)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from ..rules import RULES
+from ..procedure.rules import RULES
 from .model import Pack, RuleDef, StepDef
 
 SECTIONS = ("steps", "rules")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..outcomes import Severity
-from ..refs import ExprField, RefField
+from ..procedure.refs import ExprField, RefField
 
 KEY_RE = r"^[a-z][a-z0-9_]*$"
 FieldType = Literal["text", "date", "choice", "int", "id_number"]
@@ -75,7 +75,7 @@ class Condition(_Strict):
         if self.filled is not None:
             return (value not in (None, "")) is self.filled
         if self.age_max is not None:
-            from ..dates import years_between
+            from ..procedure.dates import years_between
 
             on = get(self.age_on) if self.age_on else None
             return isinstance(value, date) and isinstance(on, date) and years_between(value, on) <= self.age_max

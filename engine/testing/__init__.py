@@ -14,20 +14,20 @@ Nothing here is used by the engine itself.
 from __future__ import annotations
 
 from .forms import (
-                    APPLICANT_HEADERS,
-                    BRANCHES,
-                    FEEDBACK,
-                    MEMBER_HEADERS,
-                    applicant,
-                    fill_docx,
-                    fill_form,
-                    fill_xlsx,
-                    id_number,
-                    member_roster,
-                    roster_row,
-                    workspace,
-                    write_roster,
-                    xlsx_bytes,
+           APPLICANT_HEADERS,
+           BRANCHES,
+           FEEDBACK,
+           MEMBER_HEADERS,
+           applicant,
+           fill_docx,
+           fill_form,
+           fill_xlsx,
+           id_number,
+           member_roster,
+           roster_row,
+           workspace,
+           write_roster,
+           xlsx_bytes,
 )
 from .walkthrough import Walkthrough, drop, issued_form, load_walkthrough, walk, walkthrough_workspace
 

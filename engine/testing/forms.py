@@ -12,7 +12,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from ..pack.model import Pack
-from ..readers.xlsx import named_cells
+from ..read.xlsx import named_cells
 from ..workspace import Workspace, init_workspace
 
 # ---------------------------------------------------------------- filling forms the way staff do

@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..documents import doc_path
 from ..outcomes import Outcome, Processed
+from ..output.documents import doc_path
 from ..pack.model import Pack
+from ..procedure.state import fold
 from ..road import process_file
-from ..state import fold
 from ..workspace import BUNDLED_PACKS, Workspace, init_workspace
 from .forms import fill_form, roster_row, write_roster
 

@@ -1,0 +1,113 @@
+"""The data a template sees: ``org``, ``branch``, ``settings``, ``doc`` and ``case`` — every key the pack
+declares is present (empty string when not yet known), so a template that names anything else fails loudly.
+
+Nothing here depends on the day a document is rendered: every date a document prints comes from the case's
+events, so the same store renders the same documents on any day (regeneration, ``docflow lint``)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ..check.values import MonthDate
+from ..pack.model import ArchiveItem, DocumentDef, Pack, StepDef
+from ..procedure.dates import years_between, zh_date, zh_month
+from ..procedure.due import due_date
+from ..procedure.state import CaseState
+
+
+def fmt(value: Any) -> Any:
+    if isinstance(value, MonthDate):
+        return zh_month(value)
+    if isinstance(value, date):
+        return zh_date(value)
+    return "" if value is None else value
+
+
+def mask_id(value: str) -> str:
+    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) >= 8 else ""
+
+
+def case_context(pack: Pack, cs: CaseState, full_id: bool = False) -> dict[str, Any]:
+    """``case``: person fields, facts, each one-off step's data (``case.<step>.<field>``, with what its rule kinds
+    add, e.g. a vote's ``tally``), and the wording the pack derives. The ID number is masked unless the document
+    is one that must carry it (``full_id`` in the pack)."""
+    keys = {f.key for f in pack.person_fields} | set(pack.facts)
+    keys |= {fact for step in pack.steps for fact in step.sets}
+    case: dict[str, Any] = {k: fmt(cs.facts.get(k)) for k in sorted(keys)}
+    for step in pack.steps:
+        if not step.repeat:
+            case[step.id] = _step_data(pack, step, cs.steps.get(step.id, {}))
+    case.update(_person(pack, cs, full_id), id=cs.case_id, state=pack.state_label(cs.state),
+                registered_date=zh_date(registered(cs)))
+    for name, d in pack.derived.items():
+        value = cs.facts.get(d.fact)
+        case[name] = d.unknown if not isinstance(value, int) else d.then if value >= d.at_least else d.else_
+    return case
+
+
+def _step_data(pack: Pack, step: StepDef, data: dict[str, Any]) -> dict[str, Any]:
+    from ..procedure.rules import RULES
+
+    out: dict[str, Any] = {f.key: fmt(data.get(f.key)) for f in pack.forms[step.form].fields}
+    for rule in step.rules:
+        summary = RULES[rule.kind].summary
+        if summary is not None and rule.typed is not None and data:
+            out["tally"] = summary(rule.typed, data)
+    return out
+
+
+def _person(pack: Pack, cs: CaseState, full_id: bool) -> dict[str, Any]:
+    """What templates print of the person besides the fields: birth month, age, the ID number masked."""
+    c = pack.case
+    birth = cs.facts.get(c.birth) if c.birth else None
+    on = cs.facts.get(c.age_on) if c.age_on else None
+    number = str(cs.facts.get(c.id_number) or "") if c.id_number else ""
+    out: dict[str, Any] = {
+        "birth_month": zh_month(birth) if isinstance(birth, date) else "",
+        "age": years_between(birth, on) if isinstance(birth, date) and isinstance(on, date) else "",
+        "id_number_masked": mask_id(number),
+    }
+    if c.id_number:
+        out[c.id_number] = number if full_id else mask_id(number)
+    return out
+
+
+def registered(cs: CaseState) -> date | None:
+    """The day the case was registered (its first event was stored)."""
+    if not cs.history or not cs.history[0][0]:
+        return None
+    try:
+        return datetime.fromisoformat(cs.history[0][0]).date()
+    except ValueError:
+        return None
+
+
+def dossier(pack: Pack, cs: CaseState) -> list[dict[str, Any]]:
+    """The dossier in archive order (the archive index lists it), each item dated by the thing it is."""
+    return [{"no": i, "title": item.title, "date": _item_date(item, cs), "core": item.core}
+            for i, item in enumerate(pack.archive, 1)]
+
+
+def _item_date(item: ArchiveItem, cs: CaseState) -> str:
+    if item.span is not None:  # material formed over a repeat step: first to last
+        days = sorted(d for d in (p.get(item.span.field) for p in cs.periods.get(item.span.step, {}).values())
+                      if isinstance(d, date))
+        if not days:
+            return ""
+        return fmt(days[0]) if len(days) == 1 else f"{fmt(days[0])}至{fmt(days[-1])}"
+    return fmt(cs.facts.get(item.date.key)) if item.date else ""
+
+
+def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,
+                     feedback: str = "") -> dict[str, Any]:
+    """``doc.due_date``: when an issued form is due back — or, for a step with an earliest date (e.g. one
+    year as an activist), the earliest day it may be taken (the form's label says which)."""
+    return {
+        "org": {"name": org, "feedback": feedback},
+        "branch": str(cs.facts.get(pack.case.branch) or ""),
+        "settings": dict(pack.settings),
+        "doc": {"title": doc.title, "due_date": zh_date(due_date(pack, doc, cs, period)),
+                "period": period, "period_label": f"第{period}次" if period else "", "text": dict(doc.text)},
+        "case": case_context(pack, cs, doc.full_id),
+        "dossier": dossier(pack, cs),
+    }

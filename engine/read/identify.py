@@ -1,0 +1,84 @@
+"""identify — which form (and which case) a package holds: custom document properties first, then
+the marks inside the file (案卷编号 cell/row, title), then roster headers. The file name is not trusted."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..outcomes import Code, Finding, Identity
+from ..pack.model import Pack
+from . import docx as docx_reader
+from . import xlsx as xlsx_reader
+from .office import PROP_CASE, PROP_FORM, PROP_PACK, PROP_PERIOD, custom_properties
+from .safety import Package
+
+
+@dataclass
+class Opened:
+    """A package with its parsed body, parsed once: a ``Book`` (xlsx) or a ``Doc`` (docx)."""
+
+    package: Package
+    book: xlsx_reader.Book | None = None
+    doc: docx_reader.Doc | None = None
+
+
+def open_body(pkg: Package) -> Opened:
+    if pkg.kind == "xlsx":
+        return Opened(pkg, book=xlsx_reader.Book(xlsx_reader.load(pkg)))
+    return Opened(pkg, doc=docx_reader.Doc(docx_reader.body(pkg)))
+
+
+def identify(pack: Pack, opened: Opened) -> Identity | Finding:
+    props = custom_properties(opened.package)
+    form_id = props.get(PROP_FORM, "")
+    if form_id:
+        if form_id not in pack.forms:
+            return Finding(Code.UNKNOWN_FORM, f"文件标明的表单“{form_id}”不属于当前流程包（{pack.pack.name}）",
+                           "请使用本系统当前生成的表格")
+        return Identity(form_id, "form", props.get(PROP_CASE, ""), props.get(PROP_PACK, ""),
+                        _int(props.get(PROP_PERIOD)), "properties")
+    found = _by_marks(pack, opened)
+    if found:
+        return found
+    if opened.book is not None:
+        return _by_headers(pack, opened.book)
+    return Finding(Code.UNKNOWN_FORM, "无法识别这是哪一张表：文件中没有本系统表格的标记，也没有可识别的标题",
+                   "请使用本系统生成的表格（在 outbox 文件夹中）填写后放回 inbox；不要新建空白文档")
+
+
+def _by_marks(pack: Pack, opened: Opened) -> Identity | None:
+    """Forms whose custom properties were lost: the 案卷编号 field plus the form title."""
+    forms = {k: f for k, f in pack.forms.items() if f.kind == "form"}
+    if opened.book is not None:
+        book = opened.book
+        case_id = book.named_text("info_case_id")
+        titles = [book.named_text("info_title")] + [ws.title for ws in book.wb.worksheets]
+        titles += [str(c.value) for ws in book.wb.worksheets for row in ws.iter_rows(max_row=3) for c in row if c.value]
+    else:
+        assert opened.doc is not None
+        case_id = opened.doc.value("info_case_id", pack.case.number_label)
+        titles = docx_reader.leading_text(opened.doc.root)
+    titles = [docx_reader.norm_label(t) for t in titles if t]
+    for form_id, form in forms.items():
+        if any(docx_reader.norm_label(form.label) in t for t in titles) and case_id:
+            return Identity(form_id, "form", case_id.strip(), "", None, "marks")
+    return None
+
+
+def _by_headers(pack: Pack, book: xlsx_reader.Book) -> Identity | Finding:
+    rosters = [(xlsx_reader.score(book, f), k) for k, f in pack.forms.items() if f.kind == "roster"]
+    if not rosters:
+        return Finding(Code.UNKNOWN_FORM, "当前流程包不接收名册", "")
+    (best, ws), form_id = max(rosters, key=lambda r: r[0][0])
+    if best < 3 or ws is None:
+        labels = "；".join(f"{f.label}（{'、'.join(x.label for x in f.fields if x.required)}）"
+                          for f in pack.forms.values() if f.kind == "roster")
+        return Finding(Code.UNKNOWN_FORM, "无法识别这张表格：既不是本系统生成的表，也找不到名册的表头",
+                       f"名册须有表头行，包含以下列：{labels}")
+    return Identity(form_id, "roster", how="headers", sheet=ws.title)
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None

@@ -1,0 +1,71 @@
+"""read — the identified file's raw values, each with the place it came from; every part parsed once.
+
+    Package (size-checked zip) → Opened (Book | Doc) → Identity → Reading
+
+A form: its raw values by field key, and the person's name printed on it (to catch a form copied for
+someone else). A roster: its rows, read under the header that identification found. The parsed workbook
+stays in the Reading, so that a refused workbook's marked copy needs no second load."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..outcomes import Finding, Identity, RawValue, Refused, Seen
+from ..pack.model import Pack
+from . import docx as docx_reader
+from . import xlsx as xlsx_reader
+from .identify import Opened, identify, open_body
+from .safety import LIMITS, Limits, Package, open_package
+
+NAME_MARK = "info_name"   # the cell (or bookmark) where an issued form prints the person's name
+
+
+@dataclass
+class Reading:
+    package: Package
+    identity: Identity
+    opened: Opened
+    name: str = ""                                                # the file's name
+    values: dict[str, RawValue] = field(default_factory=dict)    # a form's raw values by field key
+    shown_name: str = ""                                          # the name printed on an issued form
+    roster: xlsx_reader.Roster | None = None                      # a roster's rows
+    date1904: bool = False
+
+    @property
+    def book(self) -> xlsx_reader.Book | None:
+        return self.opened.book
+
+
+def read_package(pack: Pack, pkg: Package, limits: Limits = LIMITS, name: str = "") -> Reading | Finding:
+    opened = open_body(pkg)
+    ident = identify(pack, opened)
+    if isinstance(ident, Finding):
+        return ident
+    form = pack.forms[ident.form_id]
+    book = opened.book
+    reading = Reading(pkg, ident, opened, name, date1904=bool(book and xlsx_reader.is_1904(book.wb)))
+    if ident.kind == "roster":
+        assert book is not None
+        reading.roster = xlsx_reader.read_roster(book, book.wb[ident.sheet], form, limits.roster_rows)
+    elif book is not None:
+        reading.values = xlsx_reader.read_form(book, form)
+        reading.shown_name = book.named_text(NAME_MARK)
+    else:
+        assert opened.doc is not None
+        reading.values = docx_reader.read_form(opened.doc, form)
+        reading.shown_name = opened.doc.value(NAME_MARK, pack.person_label(pack.case.name))
+    return reading
+
+
+# ---------------------------------------------------------------- the identify + read stage of the road
+def read(eng: Any, claimed: Any) -> Reading | Refused | Seen:
+    """A claimed file → its Reading; or Seen (the same bytes were processed before); or Refused (not an office
+    file, hostile, damaged, or not a form of this pack)."""
+    first = eng.store.processed(claimed.sha256)
+    if first is not None:
+        return Seen(first.name, first.at)
+    pkg = open_package(claimed.data, claimed.name, eng.limits)
+    reading = read_package(eng.pack, pkg, eng.limits, claimed.name)
+    if isinstance(reading, Finding):
+        return Refused((reading,), identity=f"file|{claimed.name}")
+    return reading

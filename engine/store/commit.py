@@ -1,0 +1,87 @@
+"""The store stage of the road: one transaction per file — the events of every case it changes (new cases
+numbered), the member rosters it replaces, and the file's record (sha256, outcome, receipt, documents due).
+From here a crash is finished, never redone (see ``recovery``)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..outcomes import DueDocument, Finding, JournalStage, Member, OutcomeKind, Refused, Seen, Stored
+from ..output import receipts
+from ..output.documents import doc_path
+from ..procedure.apply import Plan
+from . import FileRow
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..inbox.claim import Claimed
+
+
+def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen) -> Stored:
+    if isinstance(verdict, Seen):
+        return _duplicate(eng, claimed, verdict)
+    if isinstance(verdict, Refused):
+        return _rejected(eng, claimed, list(verdict.findings), list(verdict.notes), verdict.identity)
+    findings = verdict.refusals + verdict.row_problems
+    if verdict.refusals or (not verdict.applies_anything and findings):
+        return _rejected(eng, claimed, findings, verdict.notes, verdict.identity)
+    return _processed(eng, claimed, verdict)
+
+
+def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
+    at = eng.clock.now()
+    stamp = at.isoformat(timespec="seconds")
+    due: list[DueDocument] = []
+    with eng.store.transaction():
+        case_ids = []
+        for ch in p.changes:
+            case_id = ch.case_id or eng.store.new_case(ch.year, ch.person_key, ch.name, ch.branch, eng.pack.version,
+                                                       stamp)
+            eng.store.append(case_id, ch.events, at=stamp, sha256=c.sha256, file_name=c.name,
+                             pack_version=eng.pack.version)
+            case_ids.append(f"{case_id} {ch.name}（{ch.branch}）")
+            if ch.joins_members or ch.leaves_members:
+                member = Member(ch.name, ch.joins_members) if ch.joins_members else None
+                eng.store.set_member(ch.branch, member, ch.name, c.sha256)
+            due += [DueDocument(case_id, d.doc_id, d.period, d.occurrence) for d in ch.documents]
+        for branch, members in p.members.items():
+            eng.store.replace_members(branch, members, c.sha256)
+        if p.members:
+            counts = "；".join(f"{b} {len(m)}人" for b, m in p.members.items())
+            p.notes.append(f"已更新{eng.pack.terms.member_roster}：{counts}")
+        warnings = p.warnings + [w for ch in p.changes for w in ch.warnings]
+        docs = [doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
+        text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
+                                     row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
+        detail = {"receipt": text, "cases": case_ids, "row_problems": [f.to_dict() for f in p.row_problems],
+                  "warnings": [w.to_dict() for w in warnings], "identity": p.identity}
+        eng.store.record_file(c.sha256, c.name, OutcomeKind.PROCESSED, detail, due, c.journal_id, stamp)
+        eng.store.journal_set(c.journal_id, JournalStage.STORED)
+    return Stored(OutcomeKind.PROCESSED, text, due, docs, case_ids, list(p.row_problems), warnings)
+
+
+def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str], identity: str) -> Stored:
+    at = eng.clock.now()
+    text = receipts.receipt_text(file=c.name, at=at, outcome="rejected", refusals=findings, notes=notes)
+    detail = {"receipt": text, "findings": [f.to_dict() for f in findings], "identity": identity or f"file|{c.name}"}
+    with eng.store.transaction():
+        eng.store.record_file(c.sha256, c.name, OutcomeKind.REJECTED, detail, [], c.journal_id,
+                              at.isoformat(timespec="seconds"))
+        eng.store.journal_set(c.journal_id, JournalStage.STORED)
+    return Stored(OutcomeKind.REJECTED, text, findings=findings)
+
+
+def _duplicate(eng: Engine, c: Claimed, seen: Seen) -> Stored:
+    at = eng.clock.now()
+    first = f"{seen.name}（{seen.at}）"
+    text = receipts.receipt_text(file=c.name, at=at, outcome="duplicate", duplicate_of=first)
+    with eng.store.transaction():
+        eng.store.record_file(c.sha256, c.name, OutcomeKind.DUPLICATE, {"receipt": text}, [], c.journal_id,
+                              at.isoformat(timespec="seconds"))
+        eng.store.journal_set(c.journal_id, JournalStage.STORED)
+    return Stored(OutcomeKind.DUPLICATE, text, first_seen=first)
+
+
+def stored_from_row(row: FileRow) -> Stored:
+    """A Stored as the file ledger has it (recovery finishes a file from it)."""
+    findings = [Finding.from_dict(f) for f in row.detail.get("findings", row.detail.get("row_problems", []))]
+    return Stored(OutcomeKind(row.outcome), row.detail.get("receipt", ""), row.documents, findings=findings)
