@@ -138,10 +138,13 @@ def _branch_list(text: str | None) -> list[str] | None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     root = Path(args.dir)
-    if not (BUNDLED_PACKS / args.pack / "pack.toml").is_file():
+    # the workspace's own pack (templates/<name>/ in the folder, as Workspace.pack_dir finds it) or a bundled one
+    found = [d for d in (root / "templates" / args.pack, BUNDLED_PACKS / args.pack) if (d / "pack.toml").is_file()]
+    if not found:
         known = "、".join(sorted(p.name for p in BUNDLED_PACKS.iterdir() if (p / "pack.toml").is_file()))
-        raise WorkspaceError(f"没有名为“{args.pack}”的流程包（可用：{known}）")
-    pack = load_pack(BUNDLED_PACKS / args.pack)
+        raise WorkspaceError(f"没有名为“{args.pack}”的流程包（可用：{known}；"
+                             f"自己的流程包请放在 {root / 'templates'} 下的同名文件夹中）")
+    pack = load_pack(found[0])
     org_word, branch_word = pack.terms.organisation, pack.terms.branch
     if (root / CONFIG_NAME).exists():
         print(f"{root / CONFIG_NAME} 已存在，未作改动")
@@ -266,6 +269,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- the parser
+def _bundled_packs() -> str:
+    """The bundled packs for --pack's help: "party 发展党员工作（默认）、league 发展团员工作"."""
+    import tomllib
+
+    out = []
+    for d in sorted(BUNDLED_PACKS.iterdir(), key=lambda d: (d.name != "party", d.name)):
+        try:
+            name = tomllib.loads((d / "pack.toml").read_text(encoding="utf-8"))["pack"]["name"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            continue
+        out.append(f"{d.name} {name}" + ("（默认）" if d.name == "party" else ""))
+    return "、".join(out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="docflow", description="docflow：由 Word/Excel 表格驱动的文书流程（发展党员、发展团员……）。"
                 "把填好的表格放进 inbox，系统检查后记入案卷，并在 outbox 生成下一步的文书。",
@@ -280,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--branches", metavar="支部,支部", help="各支部名称（党支部、团支部），用逗号分开")
     s.add_argument("--feedback", metavar="文字", help="公示中的意见反映渠道，如 XX学区党委组织委员（电话……）")
     s.add_argument("--pack", metavar="流程包", default="party",
-                   help="使用的流程包：party 发展党员工作（默认）、league 发展团员工作")
+                   help=f"使用的流程包：{_bundled_packs()}；或工作区 templates/ 下自己的流程包")
     s.set_defaults(func=cmd_init)
     for name, func, text in (("process", cmd_process, "处理 inbox 中的全部文件后退出"),
                              ("watch", cmd_watch, "持续监视 inbox，文件放进来就处理"),

@@ -28,7 +28,7 @@ def mask_id(value: str) -> str:
 
 
 def case_context(pack: Pack, cs: CaseState, full_id: bool = False) -> dict[str, Any]:
-    """``case``: person fields, facts, each one-off step's data (``case.<step>.<field>``, with what its rule kinds
+    """``case``: its number (``id``), name, state, person fields, facts, each one-off step's data (``case.<step>.<field>``, with what its rule kinds
     add, e.g. a vote's ``tally``), and the wording the pack derives. The ID number is masked unless the document
     is one that must carry it (``full_id`` in the pack)."""
     keys = {f.key for f in pack.person_fields} | set(pack.facts)
@@ -39,6 +39,7 @@ def case_context(pack: Pack, cs: CaseState, full_id: bool = False) -> dict[str, 
             case[step.id] = _step_data(pack, step, cs.steps.get(step.id, {}))
     case.update(_person(pack, cs, full_id), id=cs.case_id, state=pack.state_label(cs.state),
                 registered_date=zh_date(registered(cs)))
+    case.setdefault("name", case.get(pack.case.name, ""))   # case.name whatever the pack's name field is
     for name, d in pack.derived.items():
         value = cs.facts.get(d.fact)
         case[name] = d.unknown if not isinstance(value, int) else d.then if value >= d.at_least else d.else_
