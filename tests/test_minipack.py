@@ -111,7 +111,8 @@ def test_the_packs_blank_roster_filled_by_staff_opens_cases(eng, tmp_path):
     wb = openpyxl.load_workbook(blank)
     ws = wb.active
     headers = [c.value for c in ws[3]]
-    for col, value in zip(("姓名", "工号", "服务队", "报名日期"), ("李四", "B2002", "二队", "2026-04-01")):
+    row = {"姓名": "李四", "工号": "B2002", "服务队": "二队", "报名日期": "2026-04-01"}
+    for col, value in row.items():
         ws.cell(row=5, column=headers.index(col) + 1, value=value)
     wb.save(tmp_path / "报名表.xlsx")
     out = drop(eng, tmp_path / "报名表.xlsx")

@@ -28,8 +28,9 @@ def mask_id(value: str) -> str:
 
 
 def case_context(pack: Pack, cs: CaseState, full_id: bool = False) -> dict[str, Any]:
-    """``case``: its number (``id``), name, state, person fields, facts, each one-off step's data (``case.<step>.<field>``, with what its rule kinds
-    add, e.g. a vote's ``tally``), and the wording the pack derives. The ID number is masked unless the document
+    """``case``: its number (``id``), name, state, person fields, facts, each one-off step's data
+    (``case.<step>.<field>``, with what its rule kinds add, e.g. a vote's ``tally``), and the wording the pack
+    derives. The ID number is masked unless the document
     is one that must carry it (``full_id`` in the pack)."""
     keys = {f.key for f in pack.person_fields} | set(pack.facts)
     keys |= {fact for step in pack.steps for fact in step.sets}
