@@ -308,7 +308,7 @@ def test_putting_back_never_replaces_a_file(tmp_path):
     assert not back.exists()
 
 
-def test_a_file_dropped_again_under_the_same_name_while_the_first_is_in_flight(ws, tmp_path, monkeypatch):
+def test_a_file_dropped_again_under_the_same_name_while_the_first_is_in_flight(ws, tmp_path):
     first, second = roster_bytes(tmp_path, "张三", 11), roster_bytes(tmp_path, "李四", 12)
     path = ws.inbox / "名册.xlsx"
     path.write_bytes(first)
@@ -355,7 +355,7 @@ def test_recovery_sweeps_half_written_documents(eng):
     assert not list(eng.ws.root.rglob(".~docflow-*"))
 
 
-def test_an_inbox_on_another_filesystem_is_claimed_by_rename_within_it(tmp_path, monkeypatch):
+def test_an_inbox_on_another_filesystem_is_claimed_by_rename_within_it(tmp_path):
     shm = Path("/dev/shm")
     if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
         pytest.skip("needs a second filesystem (/dev/shm)")

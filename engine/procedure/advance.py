@@ -51,7 +51,7 @@ def advance(pack: Pack, case: CaseState | None, sub: Submission, world: World) -
 
 
 def policy(pack: Pack) -> MemberPolicy:
-    return MemberPolicy(pack.members.full if pack.members else "", pack.terms)
+    return MemberPolicy(pack.members.full if pack.members else "", pack.terms, pack.case.branch)
 
 
 def _step_for_case(steps: list[StepDef], case: CaseState) -> StepDef:

@@ -48,6 +48,7 @@ class MemberPolicy:
 
     full: str = ""
     terms: Terms | None = None
+    branch_key: str = "branch"                      # the case fact naming its branch ([case] branch)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ class RuleContext:
 
     def term(self, name: str, default: str = "") -> str:
         return getattr(self.policy.terms, name, default) if self.policy.terms else default
+
+    @property
+    def branch(self) -> str:
+        """The case's branch by name, for messages ("本党支部" when it is not known)."""
+        return str(self.case.get(self.policy.branch_key) or f"本{self.term('branch', '支部')}")
 
 
 def finding(rule: RuleDef, ctx: RuleContext, ref: str, code: str, message: str, fix: str) -> Finding:

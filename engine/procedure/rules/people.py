@@ -80,7 +80,7 @@ class FullMembers(Params):
 
 def _check_full_members(rule: RuleDef, p: FullMembers, ctx: RuleContext) -> list[Finding]:
     roster, full = ctx.term("member_roster", "名册"), ctx.term("full_member", ctx.policy.full)
-    branch = ctx.case.get("branch") or f"本{ctx.term('branch', '支部')}"
+    branch = ctx.branch
     out: list[Finding] = []
     for ref in p.fields:
         name = ctx.get(ref)

@@ -91,7 +91,7 @@ def check_branch_vote(rule: RuleDef, p: BranchVote, ctx: RuleContext) -> list[Fi
     def bad(ref: Ref, code: str, message: str, fix: str) -> None:
         out.append(Finding(code, message, fix, ref.key, ctx.label(ref), severity=rule.severity, article=rule.article))
 
-    branch = ctx.case.get("branch") or f"本{ctx.term('branch', '支部')}"
+    branch = ctx.branch
     roster_name = ctx.term("member_roster", "名册")
     if ctx.members is None:
         bad(p.due, Code.NO_MEMBER_ROSTER, f"尚未导入{branch}的{roster_name}，无法核对应到会有表决权的人数",
