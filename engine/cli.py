@@ -27,7 +27,7 @@ from .errors import DocflowError, WorkspaceError, WorkspaceLocked
 from .outcomes import Duplicate, Outcome, Processed, Rejected
 from .output.blanks import BLANK_FOLDER, write_blank_forms
 from .pack import load_pack
-from .pack.lint import lint_pack
+from .pack.lint import lint_pack, render_plan
 from .road import Engine, process_inbox, recover
 from .workspace import BUNDLED_PACKS, CONFIG_NAME, SAMPLES, Workspace, init_workspace, load_workspace
 
@@ -222,7 +222,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_lint(args: argparse.Namespace) -> int:
     ws = load_workspace(Path(args.workspace))
     warn_placeholders(ws)
-    problems = lint_pack(load_pack(ws.pack_dir, ws.config.settings))
+    pack = load_pack(ws.pack_dir, ws.config.settings)
+    problems = lint_pack(pack)
+    plan = render_plan(pack)
+    slow = {t: why for t, why in plan.items() if why}
+    print(f"渲染方式：{len(plan) - len(slow)} 个模板用快速渲染"
+          + (f"，{len(slow)} 个改用 docxtpl/openpyxl：" if slow else ""))
+    for template, why in sorted(slow.items()):
+        print(f"  {template}：{why}")
     for p in problems:
         print(f"问题：{p}")
     print("流程包和模板检查通过" if not problems else f"共 {len(problems)} 个问题")

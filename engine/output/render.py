@@ -1,9 +1,12 @@
-"""render — documents due → bytes (docxtpl for .docx, openpyxl for .xlsx forms) → outbox, each written
-to a temporary name and renamed. Missing template variables are errors, never silent blanks."""
+"""render — documents due → bytes → outbox, each written to a temporary name and renamed. Templates are compiled
+once per process and recompiled when their file changes (TemplateCache); a Word document is rendered by
+engine.output.docxfast, an Excel form by engine.output.xlsxfast — both give what docxtpl / openpyxl give, and send
+what they do not cover through them. Missing template variables are errors, never silent blanks."""
 from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -11,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate
 from lxml import etree
 
 from ..errors import TemplateError
 from ..pack.model import DocumentDef, Pack
 from ..read.office import CUSTOM_PART, PROP_CASE, PROP_FORM, PROP_PACK, PROP_PERIOD, SAFE_PARSER, custom_properties_xml
-from .xlsxforms import fill_form
+from .docxfast import CompiledDocx, compile_docx
+from .xlsxfast import CompiledXlsx, compile_xlsx
+from .xlsxforms import prefill_values
 
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 REL_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
@@ -34,8 +38,21 @@ def by_hand(kind: str = "line") -> str:
     return BY_HAND.get(kind, BY_HAND["line"])
 
 
+# Characters XML 1.0 does not allow (a vertical tab pasted from Word, a stray escape). \a and \f are kept: docxtpl
+# turns them into new paragraphs and page breaks (Listing).
+_NOT_XML = re.compile("[\x00-\x06\x08\x0b\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> Any:
+    """``value`` without the characters XML cannot hold (a string that has none is returned as it is)."""
+    if type(value) is str and not value.isprintable():    # isprintable is a fast C check; most strings pass
+        return _NOT_XML.sub("", value)
+    return value
+
+
 def jinja_env() -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    """Undefined variables are errors; every value is escaped and cleared of characters XML cannot hold."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=xml_text)
     env.globals["by_hand"] = by_hand
     return env
 
@@ -52,44 +69,66 @@ class Identity:
                 PROP_PERIOD: "" if self.period is None else str(self.period)}
 
 
+class TemplateCache:
+    """Compiled templates by path. A file that changed since it was compiled (size, modification or change time,
+    or inode: Word and Excel save by writing a new file) is compiled again, so a template corrected while
+    ``watch`` runs is used from the next document on."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self._items: dict[Path, tuple[tuple[int, ...], CompiledDocx | CompiledXlsx]] = {}
+        self.compiles = 0
+
+    def get(self, path: Path) -> CompiledDocx | CompiledXlsx:
+        try:
+            st = path.stat()
+        except OSError:
+            raise TemplateError("找不到模板文件", place=str(path)) from None
+        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        hit = self._items.get(path)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        data = path.read_bytes()
+        compiled = compile_docx(data, self.env) if path.suffix == ".docx" else compile_xlsx(data)
+        self._items[path] = (key, compiled)
+        self.compiles += 1
+        return compiled
+
+
 class Renderer:
-    """Renders one document of a pack. Templates are read once and kept."""
+    """Renders the documents of a pack, through one template cache."""
 
     def __init__(self, pack: Pack, env: jinja2.Environment | None = None) -> None:
         self.pack = pack
-        self._bytes: dict[str, bytes] = {}
-        self._env = env or jinja_env()
+        self.cache = TemplateCache(env or jinja_env())
 
-    def template_bytes(self, doc: DocumentDef) -> bytes:
-        if doc.template not in self._bytes:
-            self._bytes[doc.template] = (self.pack.root / doc.template).read_bytes()
-        return self._bytes[doc.template]
+    def compiled(self, doc: DocumentDef) -> CompiledDocx | CompiledXlsx:
+        return self.cache.get(self.pack.root / doc.template)
+
+    def plan(self, doc: DocumentDef) -> str:
+        """How the document is rendered: "" (the fast path) or why it goes through docxtpl / openpyxl."""
+        return self.compiled(doc).fallback
 
     def render(self, doc: DocumentDef, context: dict[str, Any], identity: Identity | None) -> bytes:
-        if doc.template.endswith(".docx"):
-            return self._docx(doc, context, identity)
-        return self._xlsx(doc, context, identity)
-
-    def _docx(self, doc: DocumentDef, context: dict[str, Any], identity: Identity | None) -> bytes:
-        tpl = DocxTemplate(io.BytesIO(self.template_bytes(doc)))
+        compiled = self.compiled(doc)
+        props = identity.properties() if identity else None
         try:
-            tpl.render(context, jinja_env=self._env, autoescape=True)
-        except jinja2.exceptions.UndefinedError as exc:
-            raise TemplateError(f"模板使用了未定义的变量：{exc.message}", place=doc.template) from None
-        except jinja2.exceptions.TemplateError as exc:
-            raise TemplateError(f"模板语法错误：{exc}", place=doc.template) from None
-        out = io.BytesIO()
-        tpl.save(out)
-        data = out.getvalue()
-        return with_custom_properties(data, identity.properties()) if identity else data
+            if isinstance(compiled, CompiledDocx):
+                return compiled.render(context, props, objects=False)   # engine contexts are plain data
+            return compiled.render(self.form_values(doc, context), props)
+        except TemplateError as exc:
+            inner = f"：{exc.place}" if exc.place and exc.place != doc.template else ""
+            raise TemplateError(exc.message, place=doc.template + inner) from None
 
-    def _xlsx(self, doc: DocumentDef, context: dict[str, Any], identity: Identity | None) -> bytes:
+    def form_values(self, doc: DocumentDef, context: dict[str, Any]) -> dict[str, Any]:
+        """What an issued form's named cells start with: the case's information (``info_*``), the fields the
+        pack prefills from the case, and the period of a repeat step's form."""
         form = self.pack.forms.get(doc.collects)
         prefill = {f.key: context["case"].get(f.prefill.key, "") for f in (form.fields if form else ()) if f.prefill}
         steps = self.pack.steps_for_form(doc.collects) if doc.collects else []
         if doc.period and steps and steps[0].period_field:   # a repeat step's form says which period it is for
             prefill[steps[0].period_field] = context["doc"]["period"]
-        return fill_form(self.template_bytes(doc), doc, context, identity, prefill)
+        return {name: xml_text(value) for name, value in {**prefill_values(context), **prefill}.items()}
 
 
 def with_custom_properties(data: bytes, props: dict[str, str]) -> bytes:

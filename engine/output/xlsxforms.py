@@ -1,5 +1,6 @@
-"""Issued .xlsx forms: fill the template's named cells (``info_*`` and prefilled field keys), add the
-identity as custom document properties. Values from staff are always written as text, never formulas."""
+"""Issued .xlsx forms: the values the engine writes into a template's named cells (``info_*`` and prefilled field
+keys), and openpyxl's load–fill–save of them — the baseline the fast writer (engine.output.xlsxfast) matches, and
+its fallback. Values from staff are always written as text, never formulas."""
 from __future__ import annotations
 
 import io
@@ -9,7 +10,6 @@ from typing import Any
 import openpyxl
 from openpyxl.packaging.custom import StringProperty
 
-from ..pack.model import DocumentDef
 from ..read.xlsx import named_cells
 
 
@@ -25,22 +25,25 @@ def prefill_values(context: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def fill_form(template: bytes, doc: DocumentDef, context: dict[str, Any], identity,
-              prefill: dict[str, Any] | None = None) -> bytes:
-    """``prefill``: input cells that start with a value the case already has (the pack's ``prefill``)."""
+def load_template(template: bytes) -> openpyxl.Workbook:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(io.BytesIO(template))
+        return openpyxl.load_workbook(io.BytesIO(template))
+
+
+def fill_form(template: bytes, values: dict[str, Any], properties: dict[str, str] | None) -> bytes:
+    """Write ``values`` (named cell → value; empty values leave the cell as it is) and add ``properties`` as
+    custom document properties (an empty value is written as "-")."""
+    wb = load_template(template)
     cells = named_cells(wb)
-    for name, value in {**prefill_values(context), **(prefill or {})}.items():
+    for name, value in values.items():
         if name in cells and value not in (None, ""):
             cell = cells[name][1]
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"   # "=..." from staff data stays text
-    if identity is not None:
-        for key, value in identity.properties().items():
-            wb.custom_doc_props.append(StringProperty(name=key, value=value or "-"))
+    for key, value in (properties or {}).items():
+        wb.custom_doc_props.append(StringProperty(name=key, value=value or "-"))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -33,7 +33,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def lint_renderer(pack: Pack) -> Renderer:
     """A renderer that prints ⟦空⟧ for an empty ``{{ }}`` and ⟦手填⟧ for a blank left for handwriting."""
     env = jinja_env()
-    env.finalize = lambda v: EMPTY if v is None or v == "" else v
+    base = env.finalize or (lambda v: v)
+    env.finalize = lambda v: EMPTY if v is None or v == "" else base(v)
     env.globals["by_hand"] = lambda kind="line": HAND
     return Renderer(pack, env)
 
@@ -45,6 +46,13 @@ def lint_pack(pack: Pack) -> list[str]:
         where = f"documents.{doc_id}（{doc.template}）"
         problems += [f"{where}：{p}" for p in lint_document(pack, renderer, doc)]
     return problems + archive_dates(pack)
+
+
+def render_plan(pack: Pack) -> dict[str, str]:
+    """Each template of the pack → how it is rendered: "" for docflow's fast path, otherwise why it goes through
+    docxtpl (Word) or openpyxl (Excel)."""
+    renderer = Renderer(pack)
+    return {doc.template: renderer.plan(doc) for doc in pack.documents.values()}
 
 
 # ---------------------------------------------------------------- dates that name their thing
