@@ -26,7 +26,6 @@ from engine.errors import TemplateError
 from engine.output.context import document_context
 from engine.output.render import Identity, jinja_env, with_custom_properties
 from engine.pack import load_pack
-from engine.pack.lint import EMPTY, HAND
 from engine.pack.model import Pack
 from engine.pack.sample import sample_case
 from engine.workspace import BUNDLED_PACKS
@@ -51,10 +50,9 @@ def compile_docx(data: bytes, env: jinja2.Environment) -> Any:
 
 def lint_env() -> jinja2.Environment:
     """The environment ``docflow lint`` renders with (engine.pack.lint.lint_renderer)."""
-    env = jinja_env()
-    env.finalize = lambda v: EMPTY if v is None or v == "" else v
-    env.globals["by_hand"] = lambda kind="line": HAND
-    return env
+    from engine.pack.lint import lint_renderer
+
+    return lint_renderer(load_pack(BUNDLED_PACKS / "party")).cache.env
 
 
 @dataclass

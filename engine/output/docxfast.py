@@ -43,7 +43,6 @@ CORE_PART = "docProps/core.xml"
 CORE_RENDERED = ("dc:creator", "dc:description", "dc:identifier", "dc:language", "dc:subject", "dc:title")
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _TAG = re.compile(r"\{[{%#]")
-_POST = ("\n", "\t", "\a", "\f", "{_", "_}")   # what docxtpl's post-processing changes: listings, {_{ escapes
 _EMPTY_TABLE = "</w:tblGrid></w:tbl>"
 _ROW_TAG = re.compile(r"{%-?\s*tr\s")
 _DOCPR_ID = re.compile(r'(<wp:docPr\b[^>]*?\bid=")(\d+)(")')
@@ -123,7 +122,7 @@ class CompiledDocx:
 
     def _render_part(self, part: _Part, context: dict[str, Any]) -> bytes:
         xml = _run(part.template, context, part.name)
-        if any(mark in xml for mark in _POST):   # substring scans are fast; most documents need neither
+        if _post_marks(xml):                      # most documents need neither
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             xml = _resolve_listing(None, xml)
         if part.row_tags and _EMPTY_TABLE in xml:   # every row of a table looped away: docxtpl's fix_tables
@@ -232,9 +231,14 @@ def compile_docx(data: bytes, env: jinja2.Environment) -> CompiledDocx:
     return compiled
 
 
+def _post_marks(xml: str) -> bool:
+    """Does docxtpl's post-processing change this rendered part? (substring scans: fast, no regex)"""
+    return "\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml or "{_" in xml or "_}" in xml
+
+
 def _templated(xml: str) -> bool:
     """Does docxtpl change this part? It has a tag, or a listing character or escape its post-processing turns."""
-    return bool(_TAG.search(xml)) or any(mark in xml for mark in _POST)
+    return bool(_TAG.search(xml)) or _post_marks(xml)
 
 
 def _compile(env: jinja2.Environment, xml: str, place: str) -> jinja2.Template:

@@ -115,20 +115,22 @@ class Renderer:
         try:
             if isinstance(compiled, CompiledDocx):
                 return compiled.render(context, props, objects=False)   # engine contexts are plain data
-            return compiled.render(self.form_values(doc, context), props)
+            names = compiled.names if not compiled.fallback else None
+            return compiled.render(self.form_values(doc, context, names), props)
         except TemplateError as exc:
             inner = f"：{exc.place}" if exc.place and exc.place != doc.template else ""
             raise TemplateError(exc.message, place=doc.template + inner) from None
 
-    def form_values(self, doc: DocumentDef, context: dict[str, Any]) -> dict[str, Any]:
+    def form_values(self, doc: DocumentDef, context: dict[str, Any], names: Any = None) -> dict[str, Any]:
         """What an issued form's named cells start with: the case's information (``info_*``), the fields the
-        pack prefills from the case, and the period of a repeat step's form."""
+        pack prefills from the case, and the period of a repeat step's form (``names``: only these cells)."""
         form = self.pack.forms.get(doc.collects)
         prefill = {f.key: context["case"].get(f.prefill.key, "") for f in (form.fields if form else ()) if f.prefill}
         steps = self.pack.steps_for_form(doc.collects) if doc.collects else []
         if doc.period and steps and steps[0].period_field:   # a repeat step's form says which period it is for
             prefill[steps[0].period_field] = context["doc"]["period"]
-        return {name: xml_text(value) for name, value in {**prefill_values(context), **prefill}.items()}
+        return {name: xml_text(value) for name, value in {**prefill_values(context), **prefill}.items()
+                if names is None or name in names}
 
 
 def with_custom_properties(data: bytes, props: dict[str, str]) -> bytes:
