@@ -77,7 +77,7 @@ class _Part:
     template: jinja2.Template
     prefix: str = ""
     suffix: str = ""
-    body: bool = False                  # the body of the main document: docPr ids renumbered as docxtpl does
+    drawings: bool = False              # the body has drawings: docPr ids renumbered as docxtpl does
     row_tags: bool = False              # it has {%tr %}: a table may lose all its rows (docxtpl then clears its grid)
 
 
@@ -127,7 +127,7 @@ class CompiledDocx:
             xml = _resolve_listing(None, xml)
         if part.row_tags and _EMPTY_TABLE in xml:   # every row of a table looped away: docxtpl's fix_tables
             xml = etree.tostring(_fix_tables(None, xml), encoding="unicode")
-        if part.body and "docPr" in xml:
+        if part.drawings and "docPr" in xml:
             ids = iter(range(1001, 1 << 31))
             xml = _DOCPR_ID.sub(lambda m: f"{m.group(1)}{next(ids)}{m.group(3)}", xml)
         return (part.prefix + xml + part.suffix).encode("utf-8")
@@ -213,7 +213,8 @@ def compile_docx(data: bytes, env: jinja2.Environment) -> CompiledDocx:
         if compiled.fallback:
             return compiled
         prefix, suffix = _around_body(document)
-        compiled.parts[main] = _Part(main, _compile(env, _patch(None, body_xml), main), prefix, suffix, body=True,
+        compiled.parts[main] = _Part(main, _compile(env, _patch(None, body_xml), main), prefix, suffix,
+                                     drawings="docPr" in body_xml,
                                      row_tags=bool(_ROW_TAG.search(re.sub(r"<[^>]*>", "", body_xml))))
         for name in _headers_and_footers(main, by_name):
             xml = etree.tostring(docx_parse_xml(by_name[name].data()), encoding="unicode")
@@ -233,7 +234,9 @@ def compile_docx(data: bytes, env: jinja2.Environment) -> CompiledDocx:
 
 def _post_marks(xml: str) -> bool:
     """Does docxtpl's post-processing change this rendered part? (substring scans: fast, no regex)"""
-    return "\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml or "{_" in xml or "_}" in xml
+    # one-character scans are much faster than two-character ones, and rendered XML seldom holds a brace
+    return ("\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml
+            or ("{" in xml and "{_" in xml) or ("}" in xml and "_}" in xml))
 
 
 def _templated(xml: str) -> bool:

@@ -1,6 +1,8 @@
 """Shared office-file plumbing: a safe XML parser and the custom document properties."""
 from __future__ import annotations
 
+from xml.sax.saxutils import escape, quoteattr
+
 from lxml import etree
 
 from .safety import Package
@@ -39,8 +41,8 @@ def custom_properties(pkg: Package) -> dict[str, str]:
 
 
 def custom_properties_xml(props: dict[str, str]) -> bytes:
-    root = etree.Element(f"{{{NS_CUSTOM}}}Properties", nsmap={None: NS_CUSTOM, "vt": NS_VT})
-    for pid, (name, value) in enumerate(props.items(), start=2):
-        prop = etree.SubElement(root, f"{{{NS_CUSTOM}}}property", fmtid=FMTID, pid=str(pid), name=name)
-        etree.SubElement(prop, f"{{{NS_VT}}}lpwstr").text = value
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    """docProps/custom.xml holding ``props`` as text properties (written as a string: it is made per document)."""
+    items = "".join(f'<property fmtid="{FMTID}" pid="{pid}" name={quoteattr(name)}><vt:lpwstr>{escape(value)}'
+                    "</vt:lpwstr></property>" for pid, (name, value) in enumerate(props.items(), start=2))
+    return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<Properties xmlns="{NS_CUSTOM}" xmlns:vt="{NS_VT}">{items}</Properties>').encode("utf-8")
