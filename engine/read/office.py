@@ -45,4 +45,4 @@ def custom_properties_xml(props: dict[str, str]) -> bytes:
     items = "".join(f'<property fmtid="{FMTID}" pid="{pid}" name={quoteattr(name)}><vt:lpwstr>{escape(value)}'
                     "</vt:lpwstr></property>" for pid, (name, value) in enumerate(props.items(), start=2))
     return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-            f'<Properties xmlns="{NS_CUSTOM}" xmlns:vt="{NS_VT}">{items}</Properties>').encode("utf-8")
+            f'<Properties xmlns="{NS_CUSTOM}" xmlns:vt="{NS_VT}">{items}</Properties>').encode()
