@@ -171,8 +171,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_process(args: argparse.Namespace) -> int:
     with engine_for(Path(args.workspace), getattr(args, "clock", None)) as eng:
         outcomes = process_inbox(eng)
+        notes = list(eng.notes)
     for o in outcomes:
         print(describe(o))
+    for note in notes:
+        print(f"说明：{note}")
     counts = {k: sum(1 for o in outcomes if o.kind == k) for k in ("processed", "rejected", "duplicate", "not_ready")}
     print(f"共 {len(outcomes)} 个文件：已处理 {counts['processed']}，退回 {counts['rejected']}，"
           f"重复 {counts['duplicate']}，未就绪 {counts['not_ready']}")
@@ -234,6 +237,45 @@ def cmd_lint(args: argparse.Namespace) -> int:
         print(f"问题：{p}")
     print("流程包和模板检查通过" if not problems else f"共 {len(problems)} 个问题")
     return 1 if problems else 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from .output.ledger import DUE_LIST, DUE_WINDOW_DAYS, due_bytes, due_items, write_beside
+
+    with engine_for(Path(args.workspace), getattr(args, "clock", None)) as eng:
+        today = eng.clock.today()
+        within = args.within if args.within is not None else DUE_WINDOW_DAYS
+        items = due_items(eng.store.views(), today, within, args.branch)
+        note = write_beside(eng.ws.outbox / DUE_LIST, due_bytes(eng.pack, items, today, within), eng.clock.now()) \
+            if not args.branch else ""
+        outbox = eng.ws.outbox
+    if args.json:
+        print(json.dumps({"today": today.isoformat(), "within": within, "items": items}, ensure_ascii=False,
+                         indent=2))
+        return 0
+    if not items:
+        print(f"没有逾期或 {within} 天内到期的事项。")
+    for i in items:
+        what = i["label"] + (f"（第{i['period']}次）" if i["period"] else "")
+        days = (date.fromisoformat(i["date"]) - today).days
+        state = f"已逾期 {-days} 天" if i["overdue"] else f"{days} 天后" + ("可办" if i["earliest"] else "到期")
+        print(f"{i['date']}  {state:<10} {i['case']} {i['name']}（{i['branch']}）  {what}  〔{i['rule']}〕")
+    if not args.branch:
+        print(f"共 {len(items)} 项；已写入 {outbox / DUE_LIST}" + (f"（{note}）" if note else ""))
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from .output.ledger import write_paperwork
+    from .views import rebuild
+
+    with engine_for(Path(args.workspace), getattr(args, "clock", None)) as eng:
+        n = rebuild(eng)
+        notes = write_paperwork(eng)
+    print(f"已按事件记录重建 {n} 份案卷的当前状态，并重写台账和待办事项")
+    for note in notes:
+        print(f"说明：{note}")
+    return 0
 
 
 # ---------------------------------------------------------------- demo
@@ -309,6 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, text in (("process", cmd_process, "处理 inbox 中的全部文件后退出"),
                              ("watch", cmd_watch, "持续监视 inbox，文件放进来就处理"),
                              ("status", cmd_status, "查看案卷的阶段、关键日期和下一步"),
+                             ("due", cmd_due, "列出逾期和即将到期的事项，并写入 outbox/待办事项.xlsx"),
+                             ("rebuild", cmd_rebuild, "按事件记录重建各案卷的当前状态，重写台账和待办事项"),
                              ("lint", cmd_lint, "检查流程包和模板")):
         s = sub.add_parser(name, help=text, description=text)
         s.add_argument("-w", "--workspace", default=".", metavar="目录",
@@ -316,6 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
         s.set_defaults(func=func)
         if name == "watch":
             s.add_argument("--poll", type=float, default=None, metavar="秒", help="按间隔轮询（网络共享文件夹用）")
+        if name == "due":
+            s.add_argument("--within", type=int, default=None, metavar="天数", help="列出多少天内到期的（默认 30）")
+            s.add_argument("--branch", metavar="支部", help="只看这个支部")
+            s.add_argument("--json", action="store_true", help="以 JSON 输出")
         if name == "status":
             s.add_argument("case", nargs="?", metavar="案卷编号", help="只看这一份案卷（含全部历史）")
             s.add_argument("--json", action="store_true", help="以 JSON 输出")

@@ -32,6 +32,7 @@ class Engine:
     limits: Limits = LIMITS                                   # what a dropped file may weigh and hold
     checkpoint: Callable[[str], None] = _nothing              # called between the stages of the road
     rename: Callable[[Path, Path], None] = os.replace          # how claim takes a file (Windows: not while open)
+    notes: list[str] = field(default_factory=list)            # for staff, from a batch (e.g. the ledger was open)
 
     def __post_init__(self) -> None:
         self.renderer = self.renderer or Renderer(self.pack)
@@ -40,9 +41,13 @@ class Engine:
     def open(cls, ws: Workspace, clock: Clock | None = None, store: Store | None = None, *,
              limits: Limits = LIMITS, checkpoint: Callable[[str], None] = _nothing,
              rename: Callable[[Path, Path], None] = os.replace) -> Engine:
+        from .views import ensure
+
         pack = load_pack(ws.pack_dir, ws.config.settings)
-        return cls(ws, pack, store or open_store(ws.database), clock or SystemClock(), limits=limits,
-                   checkpoint=checkpoint, rename=rename)
+        eng = cls(ws, pack, store or open_store(ws.database), clock or SystemClock(), limits=limits,
+                  checkpoint=checkpoint, rename=rename)
+        ensure(eng)
+        return eng
 
     def stamp(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")

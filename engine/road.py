@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,8 +18,9 @@ from .check.validate import validate_file
 from .engine import Engine
 from .errors import DocflowError
 from .inbox.claim import claim, inbox_files, writer_active
-from .outcomes import Code, Finding, NotReady, Outcome, Refused, Seen
+from .outcomes import Code, Finding, NotReady, Outcome, OutcomeKind, Refused, Seen, Stored
 from .output.documents import render
+from .output.ledger import write_paperwork
 from .output.route import route
 from .read.reading import read
 from .recovery import recover
@@ -30,8 +32,9 @@ log = logging.getLogger("docflow")
 T = TypeVar("T")
 
 
-def process_file(eng: Engine, path: Path) -> Outcome:
-    """Process one file dropped into the inbox, from claim to route."""
+def process_file(eng: Engine, path: Path, *, paperwork: bool = True) -> Outcome:
+    """Process one file dropped into the inbox, from claim to route. ``paperwork``: rewrite the ledger and the
+    due list when it changed something (a batch does that once, at its end)."""
     claimed = claim(eng.ws, eng.store, path, eng.stamp(), eng.limits.read_bytes, eng.rename)  # ① inbox → work
     if isinstance(claimed, NotReady):
         return claimed
@@ -43,7 +46,25 @@ def process_file(eng: Engine, path: Path) -> Outcome:
     eng.checkpoint("stored")
     render(eng, stored)                               # ⑦ documents due → outbox
     eng.checkpoint("rendered")
+    if paperwork and stored.outcome == OutcomeKind.PROCESSED:
+        stored = with_notes(stored, paperwork_notes(eng))   # the ledger and the due list, from the case views
     return route(eng, claimed, stored, reading)       # ⑧ original + receipt → 已处理 / 退回
+
+
+def paperwork_notes(eng: Engine) -> list[str]:
+    """Rewrite the ledger and the due list; what staff must know (a file written beside an open one). A failure
+    here must not cost the file its receipt: it becomes a note, and the next change tries again."""
+    try:
+        return write_paperwork(eng)
+    except OSError as exc:
+        log.error("ledger not written: %s", exc)
+        return [f"台账和待办事项未能更新（{exc.strerror or exc}），下次处理文件时会再写入"]
+
+
+def with_notes(stored: Stored, notes: list[str]) -> Stored:
+    if not notes:
+        return stored
+    return replace(stored, receipt=stored.receipt + "".join(f"说明：{n}\r\n" for n in notes))
 
 
 def guarded(stage: Callable[[Engine, Any], T], eng: Engine, given: Any) -> T | Refused | Seen:
@@ -72,5 +93,8 @@ def _identity(given: Any) -> str:
 def process_inbox(eng: Engine) -> list[Outcome]:
     """One pass over the inbox. A file still open for writing (where the system can tell) is left for the
     next pass; ``docflow watch`` also waits for files to be quiet and complete."""
-    return [NotReady(str(p), "文件仍在写入（复制尚未完成），请稍后再处理") if writer_active(p) else process_file(eng, p)
-            for p in inbox_files(eng.ws)]
+    outcomes = [NotReady(str(p), "文件仍在写入（复制尚未完成），请稍后再处理") if writer_active(p)
+                else process_file(eng, p, paperwork=False) for p in inbox_files(eng.ws)]
+    if any(o.kind == OutcomeKind.PROCESSED for o in outcomes):
+        eng.notes += paperwork_notes(eng)             # once for the batch
+    return outcomes

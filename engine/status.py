@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 
 from .pack.model import FactDef, Pack
-from .procedure.due import last_step, next_due
-from .procedure.state import CaseState
+from .procedure.due import Due
+from .procedure.view import case_view
 
 EVENT_WORDS = {"case_created": "建立案卷", "step_done": "完成", "step_corrected": "更正"}
 
@@ -15,26 +15,35 @@ EVENT_WORDS = {"case_created": "建立案卷", "step_done": "完成", "step_corr
 def fact_value(value: Any, fact: FactDef) -> Any:
     """A fact as JSON shows it: dates ISO (a year-month as 2023-05), numbers as numbers, text as text.
     A value that does not have its declared type is shown as text rather than breaking the listing."""
-    if fact.type in ("date", "month") and isinstance(value, date):
-        return value.isoformat()
+    if fact.type == "month" and isinstance(value, str) and len(value) == 10:
+        return value[:7]
+    if fact.type in ("date", "month"):
+        return value.isoformat() if isinstance(value, date) else str(value)
     if fact.type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def key_facts(pack: Pack, cs: CaseState) -> dict[str, Any]:
-    """The facts a case has, by label (the birth date is a person field, not a milestone: not listed)."""
-    return {fact.label: fact_value(cs.facts[key], fact) for key, fact in pack.facts.items()
-            if key != pack.case.birth and cs.facts.get(key) not in (None, "")}
+def due_text(item: dict[str, Any], today: date) -> str:
+    """One item due, in words (as engine.procedure.due.Due.describe says it)."""
+    when = date.fromisoformat(item["date"]) if item["date"] else None
+    return Due(item["step"], item["label"], item["period"], when, item["earliest"]).describe(today)
 
 
-def case_summary(pack: Pack, cs: CaseState, name: str, branch: str, pack_version: str, today: date) -> dict:
-    due = next_due(pack, cs)
-    return {"case": cs.case_id, "name": name, "branch": branch, "state": pack.state_label(cs.state),
-            "last_step": last_step(pack, cs), "dates": key_facts(pack, cs), "pack_version": pack_version,
-            "due": [d.describe(today) for d in due],
-            "overdue": any(d.deadline and d.deadline < today for d in due),
-            "warnings": list(cs.warnings)}
+def overdue(item: dict[str, Any], today: date) -> bool:
+    return bool(item["date"] and not item["earliest"] and item["date"] < today.isoformat())
+
+
+def case_summary(pack: Pack, view: dict[str, Any], case_id: str, name: str, branch: str, today: date) -> dict:
+    """What status shows of a case, from its view (engine.procedure.view.case_view)."""
+    dates = {fact.label: fact_value(view["facts"][key], fact) for key, fact in pack.facts.items()
+             if key != pack.case.birth and key in view["facts"]}
+    return {"case": case_id, "name": name, "branch": branch, "state": view["state_label"],
+            "last_step": view["last_step"], "dates": dates, "pack_version": view["pack_version"],
+            "due": [due_text(d, today) for d in view["due"]],
+            "due_items": [{**d, "overdue": overdue(d, today)} for d in view["due"]],
+            "overdue": any(overdue(d, today) for d in view["due"]),
+            "warnings": list(view["warnings"])}
 
 
 def history_lines(pack: Pack, audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -57,10 +66,13 @@ def report(eng: Any, case_id: str | None = None) -> dict[str, Any]:
 
     if case_id and eng.store.case(case_id) is None:
         raise WorkspaceError(f"没有案卷 {case_id}")
-    rows = []
-    for row in ([eng.store.case(case_id)] if case_id else eng.store.cases()):
-        cs = fold(eng.pack, row.case_id, eng.store.events(row.case_id))
-        rows.append(case_summary(eng.pack, cs, row.name, row.branch, row.pack_version, eng.clock.today()))
+    today = eng.clock.today()
+    if case_id:
+        row = eng.store.case(case_id)
+        cs = fold(eng.pack, case_id, eng.store.events(case_id))     # one case: its whole history, folded
+        rows = [case_summary(eng.pack, case_view(eng.pack, cs), case_id, row.name, row.branch, today)]
+    else:                                                          # every case: the views, no fold
+        rows = [case_summary(eng.pack, v.summary, v.case_id, v.name, v.branch, today) for v in eng.store.views()]
     if case_id:
         rows[0]["history"] = history_lines(eng.pack, eng.store.audit(case_id))
     stuck = [{"journal": r.id, "file": r.original, "work": r.work, "stage": r.stage}

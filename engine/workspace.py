@@ -79,6 +79,8 @@ class Config(_Section):
     folders: Folders = Folders()
     watch: WatchSettings = WatchSettings()
     settings: dict[str, Any] = {}
+    plan: dict[str, dict[str, Any]] = {}          # [plan.2026]: the year's targets (engine.report.plan reads them)
+    statistics: dict[str, Any] = {}               # [statistics]: categories the reports count by (engine.report)
 
 
 @dataclass(frozen=True)

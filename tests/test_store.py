@@ -158,6 +158,28 @@ def test_the_member_roster(store):
     assert store.branches() == {"第一党支部", "第二党支部", "第三党支部"}
 
 
+def test_case_views(store):
+    a, b = add_case(store, "a"), add_case(store, "b", branch="第二党支部")
+    assert store.views() == [] and store.view_count() == 0 and store.view(a) is None
+    with store.transaction():
+        store.append(a, [Event(EventKind.CASE_CREATED, "", {})], at="t", sha256="s", file_name="f", pack_version="p")
+        store.put_view(a, "applicant", 1, {"state_label": "入党申请人", "due": []}, "<row/>")
+        store.put_view(b, "activist", 0, {"x": [1, "二"]}, "<row>b</row>")
+    assert store.event_count(a) == 1 and store.event_count(b) == 0
+    va = store.view(a)
+    assert va is not None and (va.name, va.branch, va.state, va.events, va.row) == ("名a", "第一党支部", "applicant",
+                                                                                      1, "<row/>")
+    assert va.summary == {"state_label": "入党申请人", "due": []}
+    assert [v.case_id for v in store.views()] == [a, b] and store.view_count() == 2
+    with store.transaction():
+        store.put_view(a, "activist", 2, {}, "<row>new</row>")     # replaced, not added
+    assert store.view(a).row == "<row>new</row>" and store.view_count() == 2
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put_view(b, "full", 9, {}, "")
+        raise RuntimeError
+    assert store.view(b).state == "activist"                        # rolled back with the transaction
+
+
 def test_retries_count_and_clear(store):
     assert store.retry_failed("b.xlsx", "被占用", "t1") == 1
     assert store.retry_failed("b.xlsx", "仍被占用", "t2") == 2

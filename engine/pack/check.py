@@ -27,7 +27,7 @@ def check_references(pack: Pack, path: Path, check_templates: bool = True) -> Pa
         rules, found = _rules(pack, f"imports.{key}", imp.rules, form)
         imports[key] = imp.model_copy(update={"rules": rules})
         problems += found + _import_problems(pack, key, form)
-    problems += _case_and_member_problems(pack) + _derived_problems(pack)
+    problems += _case_and_member_problems(pack) + _derived_problems(pack) + _ledger_problems(pack)
     problems += [p for key, doc in pack.documents.items() for p in _document_problems(pack, key, doc, check_templates)]
     if problems:
         raise PackError("流程包内容有误：\n  " + "\n  ".join(problems), place=str(path))
@@ -141,6 +141,25 @@ def _import_problems(pack: Pack, key: str, form: FormDef | None) -> list[str]:
             for fact, ref in m.facts.items():
                 problems += [f"{where}.milestones[{n}].facts.{fact}：{p}"
                              for p in _fact_type_problems(pack, fact, Expr(ref), form)]
+    return problems
+
+
+def _ledger_problems(pack: Pack) -> list[str]:
+    """Each ledger column names a fact, a person field, a step's form field, or a repeat step to count."""
+    known = set(pack.facts) | {f.key for f in pack.person_fields}
+    problems = []
+    for n, c in enumerate(pack.ledger):
+        for ref in c.value:
+            step, _, key = ref.partition(".")
+            form = next((pack.forms.get(s.form) for s in pack.steps if s.id == step), None) or pack.forms.get(step)
+            ok = (ref in known) if not key else form is not None and form.field(key) is not None   # a step
+            # switched off by a setting is gone from the steps; its form (of the same id) still says its fields
+            if not ok:
+                problems.append(f"ledger[{n}]（{c.label}）：{ref!r} 不是事实、人员字段或“步骤.字段”")
+        if c.count and not any(s.id == c.count and s.repeat for s in pack.steps):
+            problems.append(f"ledger[{n}]（{c.label}）.count：{c.count!r} 不是可重复的步骤")
+        if not c.value and not c.count:
+            problems.append(f"ledger[{n}]（{c.label}）：须有 value 或 count")
     return problems
 
 

@@ -266,6 +266,21 @@ class Derived(_Strict):
     unknown: str
 
 
+class LedgerColumn(_Strict):
+    """A column of the ledger (台账): facts or person fields (``apply_date``) or a step's data (``activist.contact_1``),
+    several joined with 、; or, with ``count``, how many periods of a repeat step are on file."""
+
+    label: str
+    value: tuple[str, ...] = ()
+    count: str = ""
+    width: float = 0
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return (v,) if isinstance(v, str) else v
+
+
 class PackInfo(_Strict):
     id: str = Field(pattern=KEY_RE)
     name: str
@@ -286,6 +301,7 @@ class Pack(_Strict):
     steps: tuple[StepDef, ...]
     documents: dict[str, DocumentDef]
     archive: tuple[ArchiveItem, ...] = ()
+    ledger: tuple[LedgerColumn, ...] = ()
     imports: dict[str, ImportDef] = {}
     root: Path = Path(".")
 

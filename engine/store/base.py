@@ -6,6 +6,9 @@
   where its rejection was put);
 - ``Journal``: files in flight (claimed but not yet routed), for recovery after a crash;
 - ``MemberRoster``: the branches' member rosters (who may vote);
+- ``CaseViews``: each case's current state as a projection of its events (stage, summary, its ledger row),
+  written in the same transaction as the events and rebuildable from them (``docflow rebuild``), so status, the
+  due list and the ledger cost what the number of cases costs, not the number of events;
 - ``Retries``: inbox files that could not be taken yet (locked, unreadable) with their failure count, so the
   back-off and ``docflow status`` survive a restart.
 
@@ -56,6 +59,17 @@ class RetryRow:
     reason: str           # the last failure (Chinese)
     first_at: str
     last_at: str
+
+
+@dataclass(frozen=True)
+class ViewRow:
+    case_id: str
+    name: str
+    branch: str
+    state: str            # the state id
+    events: int           # how many events it was made from (a view is current when this equals the log's)
+    summary: dict[str, Any]
+    row: str              # the case's row of the ledger, as the ledger writer made it (opaque to the store)
 
 
 class Transactional(Protocol):
@@ -110,6 +124,15 @@ class MemberRoster(Protocol):
         """Every branch the store knows (of a case or of a member roster)."""
 
 
+class CaseViews(Protocol):
+    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str) -> None: ...
+    def view(self, case_id: str) -> ViewRow | None: ...
+    def views(self) -> list[ViewRow]:
+        """Every case's view, in case-number order (cases without one are left out)."""
+    def view_count(self) -> int: ...
+    def event_count(self, case_id: str) -> int: ...
+
+
 class Retries(Protocol):
     def retry_failed(self, original: str, reason: str, at: str) -> int:
         """Count one more failure to take ``original``; returns the count so far."""
@@ -123,7 +146,7 @@ class InboxStore(Transactional, Journal, Retries, Protocol):
     """What taking files out of the inbox and putting them back needs."""
 
 
-class Store(Transactional, EventLog, FileLedger, Journal, MemberRoster, Retries, Protocol):
+class Store(Transactional, EventLog, FileLedger, Journal, MemberRoster, CaseViews, Retries, Protocol):
     schema_version: int
 
     def close(self) -> None: ...

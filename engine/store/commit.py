@@ -32,17 +32,21 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
     stamp = at.isoformat(timespec="seconds")
     due: list[DueDocument] = []
     with eng.store.transaction():
-        case_ids = []
+        case_ids, changed = [], []
         for ch in p.changes:
             case_id = ch.case_id or eng.store.new_case(ch.year, ch.person_key, ch.name, ch.branch, eng.pack.version,
                                                        stamp)
             eng.store.append(case_id, ch.events, at=stamp, sha256=c.sha256, file_name=c.name,
                              pack_version=eng.pack.version)
             case_ids.append(f"{case_id} {ch.name}（{ch.branch}）")
+            changed.append(case_id)
             if ch.joins_members or ch.leaves_members:
                 member = Member(ch.name, ch.joins_members) if ch.joins_members else None
                 eng.store.set_member(ch.branch, member, ch.name, c.sha256)
             due += [DueDocument(case_id, d.doc_id, d.period, d.occurrence) for d in ch.documents]
+        from ..views import refresh
+
+        refresh(eng, changed)                         # the views, in the same transaction as the events
         for branch, members in p.members.items():
             eng.store.replace_members(branch, members, c.sha256)
         if p.members:

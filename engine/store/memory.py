@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..outcomes import Event, JournalStage, Member
-from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow
+from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow, ViewRow
 from .sqlite import SCHEMA_VERSION
 
 
@@ -30,6 +30,7 @@ class _State:
     journal_ids: int = 0
     members: dict[str, dict[str, Member]] = field(default_factory=dict)
     retries: dict[str, RetryRow] = field(default_factory=dict)
+    views: dict[str, tuple[str, int, dict[str, Any], str]] = field(default_factory=dict)
 
 
 class MemoryStore:
@@ -55,6 +56,29 @@ class MemoryStore:
             raise
         finally:
             self._in_transaction = False
+
+    # ------------------------------------------------------------ views
+    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str) -> None:
+        assert case_id in self.state.cases
+        self.state.views[case_id] = (state, events, copy.deepcopy(summary), row)
+
+    def view(self, case_id: str) -> ViewRow | None:
+        found = self.state.views.get(case_id)
+        if found is None:
+            return None
+        c = self.state.cases[case_id].row
+        return ViewRow(case_id, c.name, c.branch, found[0], found[1], copy.deepcopy(found[2]), found[3])
+
+    def views(self) -> list[ViewRow]:
+        out = [self.view(row.case_id) for row in self.cases()]
+        return [v for v in out if v is not None]
+
+    def view_count(self) -> int:
+        return len(self.state.views)
+
+    def event_count(self, case_id: str) -> int:
+        c = self.state.cases.get(case_id)
+        return len(c.events) if c else 0
 
     # ------------------------------------------------------------ cases and events
     def case_by_key(self, person_key: str) -> CaseRow | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import WorkspaceError
 from ..outcomes import Event, EventKind, JournalStage, Member
-from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow
+from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow, ViewRow
 
 V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -68,6 +68,12 @@ def _v3(db: sqlite3.Connection) -> None:
         db.execute("UPDATE files SET documents=? WHERE id=?", (json.dumps(due, ensure_ascii=False), file_id))
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """Each case's view (a projection of its events), written with them; filled by the engine on opening."""
+    db.execute("CREATE TABLE views (case_id TEXT PRIMARY KEY REFERENCES cases(case_id), state TEXT NOT NULL, "
+               "events INTEGER NOT NULL, summary TEXT NOT NULL, row TEXT NOT NULL)")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -79,6 +85,7 @@ MIGRATIONS = (
     Migration(1, "the first schema (releases up to 0.3 recorded no version)", _v1),
     Migration(2, "case numbers as numbers (year, seq)", _v2),
     Migration(3, "documents due with their occurrence", _v3),
+    Migration(4, "case views (projections of the events)", _v4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -187,6 +194,27 @@ class SqliteStore:
                                "ORDER BY id", (case_id,))
         return [dict(zip(("id", "at", "kind", "step", "file", "sha256"), r, strict=True)) for r in rows]
 
+    # ------------------------------------------------------------ views
+    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO views VALUES (?,?,?,?,?)",
+                        (case_id, state, events, json.dumps(summary, ensure_ascii=False), row))
+
+    _VIEW = ("SELECT v.case_id, c.name, c.branch, v.state, v.events, v.summary, v.row FROM views v "
+             "JOIN cases c ON c.case_id = v.case_id")
+
+    def view(self, case_id: str) -> ViewRow | None:
+        r = self.db.execute(f"{self._VIEW} WHERE v.case_id=?", (case_id,)).fetchone()
+        return _view_row(r) if r else None
+
+    def views(self) -> list[ViewRow]:
+        return [_view_row(r) for r in self.db.execute(f"{self._VIEW} ORDER BY c.year, c.seq")]
+
+    def view_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM views").fetchone()[0])
+
+    def event_count(self, case_id: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM events WHERE case_id=?", (case_id,)).fetchone()[0])
+
     # ------------------------------------------------------------ files
     _FILE = "SELECT id, sha256, name, outcome, detail, documents, journal_id, at FROM files"
 
@@ -284,3 +312,7 @@ class SqliteStore:
 def _file_row(row: tuple[Any, ...]) -> FileRow:
     return FileRow(row[0], row[1], row[2], row[3], json.loads(row[4]),
                    [DueDocument.from_row(d) for d in json.loads(row[5])], row[6], row[7])
+
+
+def _view_row(r: tuple) -> ViewRow:
+    return ViewRow(r[0], r[1], r[2], r[3], int(r[4]), json.loads(r[5]), r[6])

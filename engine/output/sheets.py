@@ -1,0 +1,195 @@
+"""A small streaming .xlsx writer for the lists docflow keeps (the ledger, the due list): rows are XML fragments made
+once (a case's ledger row is made when the case changes and kept in the store), so writing 100,000 rows is joining
+strings and compressing them. Every sheet: a title row, a header row frozen under it, filters, column widths,
+real Excel dates with a date format, A4 landscape with the header rows repeated on every printed page.
+
+Cells carry no references (``r``): a row fragment is the same wherever it lands; Excel, LibreOffice and openpyxl
+place cells by position. Text is always an inline string, so staff values beginning with = + - @ stay text."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from openpyxl.utils import get_column_letter
+
+from .zippkg import Member, deflate, write_zip
+
+# style indices of STYLES (cellXfs order)
+PLAIN, HEAD, DATE, TITLE, RED, AMBER, RED_DATE, AMBER_DATE, NUMBER, TITLE_LEFT = range(10)
+_EPOCH = date(1899, 12, 30)
+
+_STYLES_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>
+<fonts count="3"><font><sz val="10.5"/><name val="宋体"/><charset val="134"/></font>
+<font><b/><sz val="10.5"/><name val="黑体"/><charset val="134"/></font>
+<font><b/><sz val="16"/><name val="黑体"/><charset val="134"/></font></fonts>
+<fills count="5"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>
+<fill><patternFill patternType="solid"><fgColor rgb="FFD9E1F2"/></patternFill></fill>
+<fill><patternFill patternType="solid"><fgColor rgb="FFFFC7CE"/></patternFill></fill>
+<fill><patternFill patternType="solid"><fgColor rgb="FFFFEB9C"/></patternFill></fill></fills>
+<borders count="2"><border/><border><left style="thin"><color rgb="FF808080"/></left><right style="thin">
+<color rgb="FF808080"/></right><top style="thin"><color rgb="FF808080"/></top><bottom style="thin">
+<color rgb="FF808080"/></bottom></border></borders>
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
+{XFS}
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
+<dxfs count="1"><dxf><font><color rgb="FF9C0006"/></font><fill><patternFill><bgColor rgb="FFFFC7CE"/>
+</patternFill></fill></dxf></dxfs>
+</styleSheet>"""
+_CENTER = '<alignment horizontal="center" vertical="center"/>'
+_WRAP = '<alignment vertical="center" wrapText="1"/>'
+# (number format, font, fill, border, alignment) of each style index above
+_XF = [(0, 0, 0, 1, _WRAP), (0, 1, 2, 1, '<alignment horizontal="center" vertical="center" wrapText="1"/>'),
+       (164, 0, 0, 1, _CENTER), (0, 2, 0, 0, _CENTER), (0, 0, 3, 1, _WRAP), (0, 0, 4, 1, _WRAP),
+       (164, 0, 3, 1, _CENTER), (164, 0, 4, 1, _CENTER), (0, 0, 0, 1, _CENTER),
+       (0, 2, 0, 0, '<alignment horizontal="left" vertical="center"/>')]
+_XFS = f'<cellXfs count="{len(_XF)}">' + "".join(
+    f'<xf numFmtId="{n}" fontId="{fo}" fillId="{fi}" borderId="{b}" applyNumberFormat="1" applyFont="1" '
+    f'applyFill="1" applyBorder="1" applyAlignment="1">{a}</xf>' for n, fo, fi, b, a in _XF) + "</cellXfs>"
+STYLES = _STYLES_XML.replace("{XFS}", _XFS).replace("\n<", "<").encode()
+
+
+def text_cell(value: Any, style: int = PLAIN) -> str:
+    """A text cell (an inline string: never a formula, whatever it begins with)."""
+    if value in (None, ""):
+        return f'<c s="{style}"/>'
+    return f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value)[:32767])}</t></is></c>'
+
+
+def date_cell(value: Any, style: int = DATE) -> str:
+    """A real Excel date (a serial number with a date format); text that is not a date stays text."""
+    if isinstance(value, str) and len(value) >= 7:
+        try:
+            value = date.fromisoformat(value if len(value) == 10 else value[:7] + "-01")
+        except ValueError:
+            return text_cell(value, style)
+    if isinstance(value, date):
+        return f'<c s="{style}"><v>{(value - _EPOCH).days}</v></c>'
+    return text_cell(value, style)
+
+
+def number_cell(value: Any, style: int = NUMBER) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f'<c s="{style}"><v>{value}</v></c>'
+    return text_cell(value, style)
+
+
+def row(cells: Iterable[str], height: float | None = None) -> str:
+    h = f' ht="{height}" customHeight="1"' if height else ""
+    return f"<row{h}>{''.join(cells)}</row>"
+
+
+@dataclass
+class Sheet:
+    name: str                          # ≤ 31 characters, no []:*?/\
+    title: str
+    headers: Sequence[str]
+    widths: Sequence[float]
+    rows: list[str]                    # row fragments (see ``row``)
+    overdue_column: int = 0            # 1-based: a date column whose past dates mark the row red (conditional)
+    fit_width: bool = True             # print on one page's width; else across pages, ``repeat_columns`` repeated
+    repeat_columns: int = 0
+
+    def xml(self) -> str:
+        n = len(self.headers)
+        last = get_column_letter(n)
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                       for i, w in enumerate(self.widths, start=1))
+        title = TITLE if self.fit_width else TITLE_LEFT     # a sheet pages wide: the title where page 1 shows it
+        head = row([text_cell(self.title, title)] + [f'<c s="{title}"/>'] * (n - 1), 30) + \
+            row([text_cell(h, HEAD) for h in self.headers], 30)
+        end = 2 + max(len(self.rows), 1)
+        cf = ""
+        if self.overdue_column:
+            col = get_column_letter(self.overdue_column)
+            cf = (f'<conditionalFormatting sqref="A3:{last}{end}"><cfRule type="expression" dxfId="0" priority="1">'
+                  f'<formula>AND(${col}3&lt;&gt;"",${col}3&lt;TODAY())</formula></cfRule></conditionalFormatting>')
+        setup = ('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>' if self.fit_width
+                 else '<pageSetup paperSize="9" orientation="landscape"/>')
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                f'<sheetPr><pageSetUpPr fitToPage="{int(self.fit_width)}"/></sheetPr>'
+                f'<dimension ref="A1:{last}{end}"/>'
+                '<sheetViews><sheetView workbookViewId="0"><pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" '
+                'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+                f'<cols>{cols}</cols><sheetData>{head}{"".join(self.rows)}</sheetData>'
+                f'<autoFilter ref="A2:{last}{end}"/><mergeCells count="1"><mergeCell ref="A1:{last}1"/></mergeCells>'
+                f'{cf}<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+                f"{setup}"
+                '<headerFooter><oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>'
+                "</worksheet>")
+
+
+def workbook(sheets: Sequence[Sheet]) -> bytes:
+    """The .xlsx package of ``sheets`` (deterministic: the same rows give the same bytes)."""
+    n = len(sheets)
+    sheet_list = "".join(f'<sheet name={quoteattr(s.name)} sheetId="{i}" r:id="rId{i}"/>'
+                         for i, s in enumerate(sheets, start=1))
+    names = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"{_quote(s.name)}!$A$2:${get_column_letter(len(s.headers))}${2 + max(len(s.rows), 1)}</definedName>"
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{_titles(s)}</definedName>'
+        for i, s in enumerate(sheets))
+    wb = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+          '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+          f"<bookViews><workbookView/></bookViews><sheets>{sheet_list}</sheets><definedNames>{names}</definedNames>"
+          "</workbook>")
+    rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                   f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+    rels += (f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+             'relationships/styles" Target="styles.xml"/>')
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+                        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
+    members: list[Member] = [
+        deflate("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>').encode()),
+        deflate("_rels/.rels", (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'officeDocument" Target="xl/workbook.xml"/></Relationships>')),
+        deflate("xl/workbook.xml", wb.encode()),
+        deflate("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
+            "</Relationships>").encode()),
+        deflate("xl/styles.xml", STYLES),
+    ]
+    members += [deflate(f"xl/worksheets/sheet{i}.xml", s.xml().encode()) for i, s in enumerate(sheets, start=1)]
+    return write_zip(members)
+
+
+def _titles(s: Sheet) -> str:
+    """The rows (and columns) printed again on every page."""
+    rows = f"{_quote(s.name)}!$1:$2"
+    if not s.repeat_columns:
+        return rows
+    return f"{_quote(s.name)}!$A:${get_column_letter(s.repeat_columns)},{rows}"
+
+
+def _quote(name: str) -> str:
+    return "'" + escape(name.replace("'", "''")) + "'"
+
+
+def sheet_name(text: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts (≤ 31 characters, none of []:*?/\\), unique among ``taken``."""
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in text).strip("'") or "Sheet"
+    name, k = clean[:31], 2
+    while name in taken:
+        suffix = f"({k})"
+        name, k = clean[:31 - len(suffix)] + suffix, k + 1
+    taken.add(name)
+    return name

@@ -1,0 +1,54 @@
+"""A case's view: what status, the due list and the ledger show of it, derived from its state (pure). The store
+keeps it beside the events (engine.store CaseViews), written in the same transaction, so listing every case
+does not fold every event; ``docflow rebuild`` makes them again from the events."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..pack.model import Pack
+from .dates import Duration
+from .due import last_step, next_due
+from .state import CaseState
+
+
+def json_value(value: Any) -> Any:
+    """A fact as JSON keeps it: dates ISO (a year-month too), numbers and text as they are."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def due_rule(pack: Pack, step_id: str) -> str:
+    """The rule behind a step's due date, in words: 自申请入党日期起1个月内 / 自…起满1年后."""
+    found = pack.document_collecting(pack.step(step_id).form)
+    if found is None or found[1].due is None:
+        return ""
+    due = found[1].due
+    start = pack.facts.get(due.from_.partition(".")[2])
+    label = start.label if start else due.from_
+    length = Duration.parse(due.add)
+    if due.times == "period":
+        return f"自{label}起每{length.zh()}一次"
+    if due.earliest:
+        return f"自{label}起满{length.zh()}后" if length.n else f"{label}之后"
+    return f"自{label}起{length.zh()}内" if length.n else f"{label}当日或之前"
+
+
+def case_view(pack: Pack, cs: CaseState) -> dict[str, Any]:
+    """The summary of a case (JSON-safe): state, last step, key facts by key, what is due with its rule."""
+    return {
+        "state": cs.state,
+        "state_label": pack.state_label(cs.state),
+        "last_step": last_step(pack, cs),
+        "facts": {k: json_value(cs.facts[k]) for k in pack.facts if cs.facts.get(k) not in (None, "")},
+        "due": [{"step": d.step_id, "label": d.label, "period": d.period,
+                 "date": d.due.isoformat() if d.due else None, "earliest": d.earliest,
+                 "rule": due_rule(pack, d.step_id)} for d in next_due(pack, cs)],
+        "warnings": list(cs.warnings),
+        "imported": cs.imported,
+        "since": cs.history[0][0][:10] if cs.imported and cs.history else "",   # imported on this day
+        "pack_version": cs.pack_version,
+    }
