@@ -265,6 +265,29 @@ def cmd_due(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_regenerate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .regenerate import planned, regenerate
+
+    with engine_for(Path(args.workspace), getattr(args, "clock", None)) as eng:
+        jobs = planned(eng, args.year, args.branch, args.case)
+        with tqdm(total=len(jobs), unit="份", desc="预览" if args.dry_run else "重新生成", file=sys.stderr,
+                  disable=args.quiet or None, dynamic_ncols=True) as bar:
+            result = regenerate(eng, jobs, force=args.force, dry_run=args.dry_run, processes=args.processes,
+                                progress=bar.update)
+    verb = "将重新生成" if args.dry_run else "已重新生成"
+    print(f"共 {result.total} 份文书：{verb} {len(result.written)} 份，内容未变 {len(result.unchanged)} 份，"
+          f"工作人员改动过而保留 {len(result.kept)} 份")
+    for rel in result.written if args.dry_run else []:
+        print(f"  将更新：{rel}")
+    for rel in result.kept:
+        print(f"  已保留（改动过，未覆盖；加 --force 可覆盖）：{rel}")
+    for note in result.notes:
+        print(f"说明：{note}")
+    return 0
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from .output.ledger import write_paperwork
     from .views import rebuild
@@ -353,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
                              ("status", cmd_status, "查看案卷的阶段、关键日期和下一步"),
                              ("due", cmd_due, "列出逾期和即将到期的事项，并写入 outbox/待办事项.xlsx"),
                              ("rebuild", cmd_rebuild, "按事件记录重建各案卷的当前状态，重写台账和待办事项"),
+                             ("regenerate", cmd_regenerate, "按现有记录重新生成全部文书（模板或设置改过之后）"),
                              ("lint", cmd_lint, "检查流程包和模板")):
         s = sub.add_parser(name, help=text, description=text)
         s.add_argument("-w", "--workspace", default=".", metavar="目录",
@@ -360,6 +384,14 @@ def build_parser() -> argparse.ArgumentParser:
         s.set_defaults(func=func)
         if name == "watch":
             s.add_argument("--poll", type=float, default=None, metavar="秒", help="按间隔轮询（网络共享文件夹用）")
+        if name == "regenerate":
+            s.add_argument("--year", type=int, metavar="年份", help="只生成这一年建立的案卷（按案卷编号的年份）")
+            s.add_argument("--branch", metavar="支部", help="只生成这个支部的")
+            s.add_argument("--case", metavar="案卷编号", help="只生成这一份案卷的")
+            s.add_argument("--force", action="store_true", help="工作人员改动过的文书也覆盖")
+            s.add_argument("--dry-run", action="store_true", help="只列出会改变的文书，不写入")
+            s.add_argument("--processes", type=int, default=None, metavar="N", help="同时使用的进程数（默认全部核）")
+            s.add_argument("--quiet", action="store_true", help="不显示进度条")
         if name == "due":
             s.add_argument("--within", type=int, default=None, metavar="天数", help="列出多少天内到期的（默认 30）")
             s.add_argument("--branch", metavar="支部", help="只看这个支部")

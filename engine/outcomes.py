@@ -197,6 +197,7 @@ class Stored:
     findings: list[Finding] = field(default_factory=list)   # refusals, or a roster's rows not taken
     warnings: list[Finding] = field(default_factory=list)
     first_seen: str = ""
+    changed: list[str] = field(default_factory=list)         # the cases the file changed (their ids)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,8 @@ def test_application_creates_the_case_and_issues_the_talk_form(pack):
     assert isinstance(v, Decision)
     assert [e.kind for e in v.events] == ["case_created", "step_done"]
     assert cs.state == "applicant" and cs.facts["apply_date"] == date(2026, 1, 31)
-    assert {d.doc_id for d in v.documents} == {"case_file", "talk_form", "transfer_out_form", "withdraw_form"}
+    assert {d.doc_id for d in v.documents} == {"case_file", "case_record", "talk_form", "transfer_out_form",
+                                             "withdraw_form"}
     assert cs.pack_version == pack.version
 
 

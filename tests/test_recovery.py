@@ -38,7 +38,8 @@ def test_crash_after_store_before_render_is_finished_at_start(ws, tmp_path):
     eng2 = reopen(ws)
     done = road.recover(eng2)
     assert done and not eng2.store.journal_open_rows()
-    assert len(list(ws.outbox.rglob("*.docx"))) == 2
+    assert sorted(p.name for p in ws.outbox.rglob("*.docx")) == [
+        "00-发展党员全程纪实表.docx", "01-入党申请人基本情况登记表.docx", "02-入党申请人谈话记录.docx"]
     [kept] = list(ws.processed.rglob("名册.xlsx"))
     assert kept.read_bytes() == data
     assert len(eng2.store.events("2026-0001")) == 2  # applied once

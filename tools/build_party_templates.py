@@ -1700,6 +1700,34 @@ def build_vote_xlsx(path: Path, pack: dict, form_id: str, fields: list[dict], sp
     sb.finish(path)
 
 
+def build_case_record(path: Path) -> None:
+    """发展党员全程纪实表: every event of the case, the people its form names, the file and when it was processed
+    (责任追究制). Made again whenever the case changes (refresh in the pack)."""
+    doc = new_document(FONT_TABLE, SIZE_TABLE)
+    add_title(doc, "{{ doc.title }}", after=6)
+    add_plain(doc, "{{ org.name }}　{{ branch }}", align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    t = TableBuilder(doc, [3.0, 4.8, 3.0, 4.8])
+    t.row([L("案卷编号"), V("{{ case.id }}"), L("姓　　名"), V("{{ case.name }}")], height_cm=0.7)
+    t.row([L("当前阶段"), V("{{ case.state }}", span=3)], height_cm=0.7)
+    p = doc.add_paragraph()
+    para_format(p, line_exact=10)
+    small = dict(size=SIZE_NOTE)
+    d = TableBuilder(doc, [0.9, 3.7, 2.6, 3.4, 3.0, 2.0])
+    d.row([L("序号", **small), L("事项", **small), L("日期", **small), L("经办人员", **small),
+           L("来源文件", **small), L("处理时间", **small)], height_cm=0.8)
+    d.row([V("{%tr for r in record %}", span=6)])
+    d.row([V("{{ r.no }}", **small), V("{{ r.what }}{% if r.imported %}（导入）{% endif %}", align="left", **small),
+           V("{{ r.date }}", **small), V("{{ r.people }}", align="left", **small),
+           V("{{ r.file }}", align="left", **small), V("{{ r.at }}", **small)], height_cm=0.62)
+    d.row([V("{%tr endfor %}", span=6)])
+    add_plain(doc, "注：本表由 docflow 按案卷的全部记录生成，每办理一步自动更新；来源文件为交来的表格，"
+              "原件保存在“已处理”文件夹中。", size=SIZE_NOTE, before=3)
+    add_plain(doc, "党支部书记（签名）：{{ by_hand('name') }}　　组织委员（签名）：{{ by_hand('name') }}", before=12,
+              align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_footer(doc)
+    save_docx(doc, path)
+
+
 DOCX_BUILDERS = {
     "docs/target_filing.docx": lambda p, pack: build_target_filing(p),
     "docs/public_notice.docx": lambda p, pack: build_public_notice(p),
@@ -1714,6 +1742,7 @@ DOCX_BUILDERS = {
     "docs/conversion_request.docx": lambda p, pack: build_conversion_request(p),
     "docs/oath_record.docx": lambda p, pack: build_oath_record(p),
     "docs/archive_index.docx": lambda p, pack: build_archive_index(p),
+    "docs/case_record.docx": lambda p, pack: build_case_record(p),
 }
 
 

@@ -100,11 +100,42 @@ def _item_date(item: ArchiveItem, cs: CaseState) -> str:
     return fmt(cs.facts.get(item.date.key)) if item.date else ""
 
 
+def record(pack: Pack, events: list[tuple[str, Any]], audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The full record of a case (全程纪实): each event — what was done (a step, or a correction), the date it
+    carries, the people its form names (the fields that hold names), the file it came from and when that was
+    processed."""
+    from ..procedure.refs import Expr
+    from ..procedure.state import decode
+
+    words = {"case_created": "建立案卷", "step_done": "完成", "step_corrected": "更正"}
+    rows = []
+    for n, ((_, ev), row) in enumerate(zip(events, audit, strict=True), start=1):
+        step = next((s for s in pack.steps if s.id == ev.step), None)
+        form = pack.forms.get(step.form) if step else next((f for f in pack.forms.values() if f.creates_case), None)
+        values = decode(ev.data.get("values") or ev.data.get("person") or {})
+        fields = form.fields if form else ()
+        # the date the event carries: the date fact its step sets (e.g. 申请入党日期), else its form's first date
+        sets = [e.base.key for e in map(Expr.parse, step.sets.values() if step else ()) if e.base.ns == "form"]
+        keys = ([pack.case.year] if step is None else []) + sets + [f.key for f in fields if f.type == "date"]
+        when = next((values[k] for k in keys if isinstance(values.get(k), date)), None)
+        people = "、".join(f"{f.label}：{values[f.key]}" for f in fields
+                          if f.compact and values.get(f.key) and f.key != pack.case.name)
+        period = values.get(step.period_field) if step and step.repeat else None
+        what = words.get(str(ev.kind), str(ev.kind)) + (f"：{step.label}" if step else "")
+        rows.append({"no": n, "what": what + (f"（第{period}次）" if period else ""),
+                     "date": when.isoformat() if when else "",
+                     "people": people, "file": row["file"], "at": str(row["at"]).replace("T", " ")[:16],
+                     "imported": bool(ev.data.get("imported"))})
+    return rows
+
+
 def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,
-                     feedback: str = "") -> dict[str, Any]:
+                     feedback: str = "", record: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``doc.due_date``: when an issued form is due back — or, for a step with an earliest date (e.g. one
-    year as an activist), the earliest day it may be taken (the form's label says which)."""
+    year as an activist), the earliest day it may be taken (the form's label says which). ``record``: the case's
+    full record (see ``record``), for the documents that list it."""
     return {
+        "record": record or [],
         "org": {"name": org, "feedback": feedback},
         "branch": str(cs.facts.get(pack.case.branch) or ""),
         "settings": dict(pack.settings),

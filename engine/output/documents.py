@@ -2,6 +2,7 @@
 each written to a temporary name and renamed (a crash leaves no half document under a real name)."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ def doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None, occurre
 
 def render(eng: Engine, stored: Stored) -> None:
     render_due(eng, stored.due)
+    refresh(eng, stored.changed, {(d.case_id, d.doc_id, d.period, d.occurrence) for d in stored.due})
 
 
 def render_due(eng: Engine, due: list[DueDocument]) -> None:
@@ -35,12 +37,59 @@ def render_due(eng: Engine, due: list[DueDocument]) -> None:
         render_document(eng, states[d.case_id], d.doc_id, d.period, d.occurrence)
 
 
-def render_document(eng: Engine, cs: CaseState, doc_id: str, period: int | None, occurrence: int = 1) -> Path:
+def refresh(eng: Engine, case_ids: list[str], done: frozenset | set = frozenset()) -> list[Path]:
+    """Documents whose content follows the case (``refresh`` in the pack: the register's 培养发展情况, the full
+    record), made again when the case changes — unless staff edited them since docflow wrote them."""
+    keep = {k for k, d in eng.pack.documents.items() if d.refresh}
+    out = []
+    for case_id in dict.fromkeys(case_ids):
+        issued = [d for d in eng.store.issued(case_id) if d.doc_id in keep]
+        if not issued:
+            continue
+        cs = fold(eng.pack, case_id, eng.store.events(case_id))
+        for d in dict.fromkeys(issued):
+            if (d.case_id, d.doc_id, d.period, d.occurrence) in done:
+                continue
+            path = doc_path(eng, case_id, d.doc_id, d.period, d.occurrence)
+            if edited(eng, path):
+                continue
+            out.append(render_document(eng, cs, d.doc_id, d.period, d.occurrence))
+    return out
+
+
+def document_bytes(eng: Engine, cs: CaseState, doc_id: str, period: int | None) -> bytes:
     doc = eng.pack.documents[doc_id]
     org = eng.ws.config.organisation
-    context = document_context(eng.pack, org.name, cs, doc, period, org.feedback)
+    context = document_context(eng.pack, org.name, cs, doc, period, org.feedback,
+                               record=record_rows(eng, cs) if doc.record else None)
     ident = Identity(doc.collects, cs.case_id, eng.pack.version, period) if doc.collects else None
-    path = doc_path(eng, cs.case_id, doc_id, period, occurrence)
     assert eng.renderer is not None
-    write_atomic(path, eng.renderer.render(doc, context, ident))
+    return eng.renderer.render(doc, context, ident)
+
+
+def render_document(eng: Engine, cs: CaseState, doc_id: str, period: int | None, occurrence: int = 1) -> Path:
+    path = doc_path(eng, cs.case_id, doc_id, period, occurrence)
+    write_document(eng, path, document_bytes(eng, cs, doc_id, period))
     return path
+
+
+def write_document(eng: Engine, path: Path, data: bytes) -> None:
+    """Write a document into outbox/ and record the hash of what was written."""
+    write_atomic(path, data)
+    eng.store.record_output(path.relative_to(eng.ws.outbox).as_posix(), hashlib.sha256(data).hexdigest(), eng.stamp())
+
+
+def edited(eng: Engine, path: Path) -> bool:
+    """Did staff change the file since docflow wrote it? (its bytes no longer have the recorded hash)"""
+    recorded = eng.store.output_hash(path.relative_to(eng.ws.outbox).as_posix())
+    if recorded is None or not path.exists():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() != recorded
+
+
+def record_rows(eng: Engine, cs: CaseState) -> list[dict]:
+    """The full record (全程纪实): every event of the case with its step, date, the people named on its form, the
+    file it came from and when that was processed."""
+    from .context import record
+
+    return record(eng.pack, eng.store.events(cs.case_id), eng.store.audit(cs.case_id))

@@ -184,6 +184,8 @@ class DocumentDef(_Strict):
     period: Literal["", "next"] = ""
     text: dict[str, str] = {}        # wording a shared template needs (doc.text.X)
     full_id: bool = False            # one of the documents that must carry the full ID number
+    refresh: bool = False            # made again whenever the case changes (its content follows the case)
+    record: bool = False             # it lists the case's full record (``record``: every event, file and person)
 
     @field_validator("after", mode="before")
     @classmethod

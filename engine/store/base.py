@@ -9,6 +9,7 @@
 - ``CaseViews``: each case's current state as a projection of its events (stage, summary, its ledger row),
   written in the same transaction as the events and rebuildable from them (``docflow rebuild``), so status, the
   due list and the ledger cost what the number of cases costs, not the number of events;
+- ``Outputs``: the sha256 of every document docflow wrote, so one staff edited is not overwritten;
 - ``Retries``: inbox files that could not be taken yet (locked, unreadable) with their failure count, so the
   back-off and ``docflow status`` survive a restart.
 
@@ -105,6 +106,16 @@ class FileLedger(Protocol):
     def set_retired(self, file_ids: list[int]) -> None: ...
     def files(self, limit: int = 50) -> list[FileRow]:
         """The latest files, newest first."""
+    def issued(self, case_id: str | None = None) -> list[DueDocument]:
+        """Every document processed files made due (of one case, or all), in the order they were."""
+
+
+class Outputs(Protocol):
+    """What docflow wrote into outbox/ (by path relative to it) and the sha256 of what it wrote, so a file staff
+    edited since is recognised (and not overwritten by a regeneration)."""
+
+    def record_output(self, path: str, sha256: str, at: str) -> None: ...
+    def output_hash(self, path: str) -> str | None: ...
 
 
 class Journal(Protocol):
@@ -146,7 +157,7 @@ class InboxStore(Transactional, Journal, Retries, Protocol):
     """What taking files out of the inbox and putting them back needs."""
 
 
-class Store(Transactional, EventLog, FileLedger, Journal, MemberRoster, CaseViews, Retries, Protocol):
+class Store(Transactional, EventLog, FileLedger, Journal, MemberRoster, CaseViews, Outputs, Retries, Protocol):
     schema_version: int
 
     def close(self) -> None: ...

@@ -60,7 +60,7 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
                   "warnings": [w.to_dict() for w in warnings], "identity": p.identity}
         eng.store.record_file(c.sha256, c.name, OutcomeKind.PROCESSED, detail, due, c.journal_id, stamp)
         eng.store.journal_set(c.journal_id, JournalStage.STORED)
-    return Stored(OutcomeKind.PROCESSED, text, due, docs, case_ids, list(p.row_problems), warnings)
+    return Stored(OutcomeKind.PROCESSED, text, due, docs, case_ids, list(p.row_problems), warnings, changed=changed)
 
 
 def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str], identity: str) -> Stored:

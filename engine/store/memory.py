@@ -31,6 +31,7 @@ class _State:
     members: dict[str, dict[str, Member]] = field(default_factory=dict)
     retries: dict[str, RetryRow] = field(default_factory=dict)
     views: dict[str, tuple[str, int, dict[str, Any], str]] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
 
 
 class MemoryStore:
@@ -56,6 +57,17 @@ class MemoryStore:
             raise
         finally:
             self._in_transaction = False
+
+    # ------------------------------------------------------------ outputs
+    def record_output(self, path: str, sha256: str, at: str) -> None:
+        self.state.outputs[path] = sha256
+
+    def output_hash(self, path: str) -> str | None:
+        return self.state.outputs.get(path)
+
+    def issued(self, case_id: str | None = None) -> list[DueDocument]:
+        return [d for f in self.state.files if f.outcome == "processed" for d in f.documents
+                if case_id is None or d.case_id == case_id]
 
     # ------------------------------------------------------------ views
     def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str) -> None:

@@ -74,6 +74,11 @@ def _v4(db: sqlite3.Connection) -> None:
                "events INTEGER NOT NULL, summary TEXT NOT NULL, row TEXT NOT NULL)")
 
 
+def _v5(db: sqlite3.Connection) -> None:
+    """What docflow wrote into outbox/, with the hash of what it wrote."""
+    db.execute("CREATE TABLE outputs (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, at TEXT NOT NULL)")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -86,6 +91,7 @@ MIGRATIONS = (
     Migration(2, "case numbers as numbers (year, seq)", _v2),
     Migration(3, "documents due with their occurrence", _v3),
     Migration(4, "case views (projections of the events)", _v4),
+    Migration(5, "the documents docflow wrote, with their hashes", _v5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -193,6 +199,22 @@ class SqliteStore:
         rows = self.db.execute("SELECT id, at, kind, step, file_name, file_sha256 FROM events WHERE case_id=? "
                                "ORDER BY id", (case_id,))
         return [dict(zip(("id", "at", "kind", "step", "file", "sha256"), r, strict=True)) for r in rows]
+
+    # ------------------------------------------------------------ outputs
+    def record_output(self, path: str, sha256: str, at: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO outputs VALUES (?,?,?)", (path, sha256, at))
+
+    def output_hash(self, path: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM outputs WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def issued(self, case_id: str | None = None) -> list[DueDocument]:
+        out = []
+        for (text,) in self.db.execute("SELECT documents FROM files WHERE outcome='processed' AND documents != '[]' "
+                                       "ORDER BY id"):
+            out += [d for d in (DueDocument.from_row(r) for r in json.loads(text))
+                    if case_id is None or d.case_id == case_id]
+        return out
 
     # ------------------------------------------------------------ views
     def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str) -> None:
