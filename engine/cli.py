@@ -399,6 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "status":
             s.add_argument("case", nargs="?", metavar="案卷编号", help="只看这一份案卷（含全部历史）")
             s.add_argument("--json", action="store_true", help="以 JSON 输出")
+    from .report.cli import add_parser as add_report
+
+    add_report(sub)
     s = sub.add_parser("demo", help="在一个新文件夹中演示：放入 samples/ 的示例并处理",
                        description="新建一个演示工作区，放入示例表格并处理，日期按示例的日期计算。")
     s.add_argument("dir", nargs="?", default=DEMO_FOLDER, metavar="目录", help=f"演示工作区（默认 ./{DEMO_FOLDER}）")
