@@ -16,7 +16,7 @@ import sys
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -214,7 +214,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     ws = load_workspace(Path(args.workspace))
     eng = Engine.open(ws, clock=getattr(args, "clock", None))
     try:
-        rep = status.report(eng, args.case)
+        rep = status.report(eng, args.case, text=not args.json)
     finally:
         eng.store.close()
     first = next((f.label for f in eng.pack.forms.values() if f.creates_case), "名册")
@@ -245,7 +245,8 @@ def cmd_due(args: argparse.Namespace) -> int:
     with engine_for(Path(args.workspace), getattr(args, "clock", None)) as eng:
         today = eng.clock.today()
         within = args.within if args.within is not None else DUE_WINDOW_DAYS
-        items = due_items(eng.store.views(), today, within, args.branch)
+        until = (today + timedelta(days=within)).isoformat()
+        items = due_items(eng.store.view_lines(until), today, within, args.branch)
         note = write_beside(eng.ws.outbox / DUE_LIST, due_bytes(eng.pack, items, today, within), eng.clock.now()) \
             if not args.branch else ""
         outbox = eng.ws.outbox

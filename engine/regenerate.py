@@ -53,9 +53,19 @@ def _work(root: str, jobs: list[DueDocument], recorded: dict[str, str | None], f
 
     eng = Engine.open(load_workspace(Path(root)))
     try:
-        return list(_render(eng, jobs, recorded, force, dry_run))
+        return _chunk(eng, jobs, recorded, force, dry_run)
     finally:
         eng.store.close()
+
+
+def _chunk(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None], force: bool,
+           dry_run: bool) -> list[tuple[str, str, str]]:
+    """A chunk written without a sync per file, then synced once: its hashes are recorded only after that, so a
+    hash on record always belongs to a file on disk (a crash midway: run regenerate again)."""
+    rows = list(_render(eng, jobs, recorded, force, dry_run))
+    if not dry_run and any(status == "written" for _, status, _ in rows):
+        os.sync()
+    return rows
 
 
 def _render(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None], force: bool,
@@ -83,7 +93,7 @@ def _render(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None
             yield rel, "kept", sha
             continue
         if not dry_run:
-            write_atomic(path, data)
+            write_atomic(path, data, durable=False)
         yield rel, "written", sha
 
 
@@ -101,7 +111,7 @@ def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     result = Result()
     if processes <= 1 or len(chunks) <= 1:
-        done: Iterator[list[tuple[str, str, str]]] = (list(_render(eng, c, recorded, force, dry_run)) for c in chunks)
+        done: Iterator[list[tuple[str, str, str]]] = (_chunk(eng, c, recorded, force, dry_run) for c in chunks)
         pool = None
     else:
         pool = ProcessPoolExecutor(processes)
@@ -109,10 +119,11 @@ def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry
                         [force] * len(chunks), [dry_run] * len(chunks))
     try:
         for rows in done:
-            for rel, status, sha in rows:
-                getattr(result, status).append(rel)
-                if status == "written" and not dry_run:
-                    eng.store.record_output(rel, sha, eng.stamp())
+            with eng.store.transaction():                # one commit per chunk, not per document
+                for rel, status, sha in rows:
+                    getattr(result, status).append(rel)
+                    if status == "written" and not dry_run:
+                        eng.store.record_output(rel, sha, eng.stamp())
             if progress:
                 progress(len(rows))
     finally:

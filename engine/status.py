@@ -46,6 +46,24 @@ def case_summary(pack: Pack, view: dict[str, Any], case_id: str, name: str, bran
             "warnings": list(view["warnings"])}
 
 
+def case_text(pack: Pack, view: dict[str, Any], case_id: str, name: str, branch: str) -> str:
+    """What status prints of a case before what is due (the same any day: kept in the case's view)."""
+    s = case_summary(pack, view, case_id, name, branch, date.today())
+    lines = [f"{s['case']}  {s['name']}（{s['branch']}）  {s['state']}  最近完成：{s['last_step'] or '—'}"]
+    lines += [f"    {label}：{value}" for label, value in s["dates"].items()]
+    return "\n".join(lines)
+
+
+def listing(eng: Any) -> str:
+    """``docflow status`` of every case, from the light views (the text kept in each, then what is due today)."""
+    today = eng.clock.today()
+    out = []
+    for v in eng.store.view_lines():
+        out.append(v.text)
+        out += [f"    下一步：{due_text(d, today)}" for d in v.due]
+    return "\n".join(out)
+
+
 def history_lines(pack: Pack, audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The event log of a case in words: when, what (建立案卷 / 完成 / 更正 + the step), from which file."""
     labels = {s.id: s.label for s in pack.steps}
@@ -58,8 +76,9 @@ def history_lines(pack: Pack, audit: list[dict[str, Any]]) -> list[dict[str, Any
     return out
 
 
-def report(eng: Any, case_id: str | None = None) -> dict[str, Any]:
-    """Everything ``docflow status`` shows: the cases (one, or all) and the files in flight or retrying."""
+def report(eng: Any, case_id: str | None = None, text: bool = False) -> dict[str, Any]:
+    """Everything ``docflow status`` shows: the cases (one, or all) and the files in flight or retrying. With
+    ``text``, every case comes as the ready text of its light view (``listing``: fast at any number of cases)."""
     from .errors import WorkspaceError
     from .inbox.claim import SHOW_AFTER
     from .procedure.state import fold
@@ -71,6 +90,8 @@ def report(eng: Any, case_id: str | None = None) -> dict[str, Any]:
         row = eng.store.case(case_id)
         cs = fold(eng.pack, case_id, eng.store.events(case_id))     # one case: its whole history, folded
         rows = [case_summary(eng.pack, case_view(eng.pack, cs), case_id, row.name, row.branch, today)]
+    elif text:                                                     # every case, as text: the light views
+        rows = []
     else:                                                          # every case: the views, no fold
         rows = [case_summary(eng.pack, v.summary, v.case_id, v.name, v.branch, today) for v in eng.store.views()]
     if case_id:
@@ -79,13 +100,18 @@ def report(eng: Any, case_id: str | None = None) -> dict[str, Any]:
              for r in eng.store.journal_open_rows()]
     retrying = [{"file": r.original, "failures": r.failures, "reason": r.reason, "since": r.first_at,
                  "last": r.last_at} for r in eng.store.retries() if r.failures >= SHOW_AFTER]
-    return {"cases": rows, "in_flight": stuck, "retrying": retrying}
+    out: dict[str, Any] = {"cases": rows, "in_flight": stuck, "retrying": retrying}
+    if text and not case_id:
+        out["listing"] = listing(eng)
+    return out
 
 
 def report_text(rep: dict[str, Any], first_roster: str = "名册") -> str:
     lines = []
-    if not rep["cases"]:
+    if not rep["cases"] and not rep.get("listing"):
         lines.append(f"还没有任何案卷。把{first_roster}放进 inbox 后运行 docflow process。")
+    if rep.get("listing"):
+        lines.append(rep["listing"])
     for r in rep["cases"]:
         lines.append(f"{r['case']}  {r['name']}（{r['branch']}）  {r['state']}  最近完成：{r['last_step'] or '—'}")
         lines += [f"    {label}：{value}" for label, value in r["dates"].items()]

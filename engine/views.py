@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from .output.ledger import ledger_row
 from .procedure.state import fold
 from .procedure.view import case_view
+from .status import case_text
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -23,7 +24,9 @@ def refresh(eng: Engine, case_ids: list[str]) -> None:
         events = eng.store.events(case_id)
         cs = fold(eng.pack, case_id, events)
         view = {**case_view(eng.pack, cs), "made_with": fingerprint(eng)}
-        eng.store.put_view(case_id, cs.state, len(events), view, ledger_row(eng.pack, cs, row.name, row.branch, view))
+        dates = [d["date"] for d in view["due"] if d["date"]]
+        eng.store.put_view(case_id, cs.state, len(events), view, ledger_row(eng.pack, cs, row.name, row.branch, view),
+                           case_text(eng.pack, view, case_id, row.name, row.branch), min(dates) if dates else "")
 
 
 def rebuild(eng: Engine) -> int:

@@ -110,7 +110,7 @@ def test_due_within_the_window_both_sides(eng, applied, listed, overdue):
     _roster(eng, [("李四", applied)])
     from engine.output.ledger import due_items
 
-    items = due_items(eng.store.views(), TODAY, 30)
+    items = due_items(eng.store.view_lines(), TODAY, 30)
     assert bool(items) is listed
     if items:
         assert items[0]["overdue"] is overdue
@@ -120,8 +120,8 @@ def test_an_item_just_outside_the_window_is_not_listed(eng):
     from engine.output.ledger import due_items
 
     _roster(eng, [("李四", date(2026, 11, 28))])                  # talk due 2026-12-28
-    assert due_items(eng.store.views(), TODAY, 29) == []
-    assert len(due_items(eng.store.views(), TODAY, 30)) == 1
+    assert due_items(eng.store.view_lines(), TODAY, 29) == []
+    assert len(due_items(eng.store.view_lines(), TODAY, 30)) == 1
 
 
 def test_a_ledger_open_in_excel_is_written_beside_and_the_receipt_says_so(eng):
@@ -167,6 +167,6 @@ def test_the_ledger_bytes_are_the_same_for_the_same_store(eng):
     _roster(eng, [("李四", date(2026, 10, 1))])
     from engine.output.ledger import ledger_bytes
 
-    one = ledger_bytes(eng.pack, eng.store.views())
-    assert one == ledger_bytes(eng.pack, eng.store.views())
+    one = ledger_bytes(eng.pack, eng.store.ledger_rows())
+    assert one == ledger_bytes(eng.pack, eng.store.ledger_rows())
     assert openpyxl.load_workbook(io.BytesIO(one)).sheetnames == ["全部", "第一党支部"]

@@ -171,6 +171,14 @@ def test_case_views(store):
                                                                                       1, "<row/>")
     assert va.summary == {"state_label": "入党申请人", "due": []}
     assert [v.case_id for v in store.views()] == [a, b] and store.view_count() == 2
+    assert store.ledger_rows() == [("第一党支部", "<row/>"), ("第二党支部", "<row>b</row>")]
+    with store.transaction():
+        store.put_view(b, "activist", 0, {"due": [{"date": "2026-12-01"}], "since": "2026-01-05"}, "<row>b</row>",
+                       "text b", "2026-12-01")
+    assert [(v.case_id, v.text, v.due, v.since) for v in store.view_lines()] == [
+        (a, "", [], ""), (b, "text b", [{"date": "2026-12-01"}], "2026-01-05")]
+    assert [v.case_id for v in store.view_lines("2026-11-30")] == []
+    assert [v.case_id for v in store.view_lines("2026-12-01")] == [b]
     with store.transaction():
         store.put_view(a, "activist", 2, {}, "<row>new</row>")     # replaced, not added
     assert store.view(a).row == "<row>new</row>" and store.view_count() == 2

@@ -25,8 +25,9 @@ def doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None, occurre
 
 
 def render(eng: Engine, stored: Stored) -> None:
-    render_due(eng, stored.due)
-    refresh(eng, stored.changed, {(d.case_id, d.doc_id, d.period, d.occurrence) for d in stored.due})
+    with eng.store.transaction():     # the hashes of what is written, in one commit (a crash: not recorded)
+        render_due(eng, stored.due)
+        refresh(eng, stored.changed, {(d.case_id, d.doc_id, d.period, d.occurrence) for d in stored.due})
 
 
 def render_due(eng: Engine, due: list[DueDocument]) -> None:

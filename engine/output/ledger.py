@@ -25,7 +25,7 @@ from .render import write_atomic
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..store.base import ViewRow
+    from ..store.base import ViewLine
 
 DUE_LIST = "待办事项.xlsx"
 DUE_WINDOW_DAYS = 30
@@ -103,19 +103,23 @@ def ledger_row(pack: Pack, cs: CaseState, name: str, branch: str, view: dict[str
     return xl.row(cells)
 
 
-def ledger_bytes(pack: Pack, views: list[ViewRow]) -> bytes:
+def ledger_bytes(pack: Pack, rows: list[tuple[str, str]]) -> bytes:
+    """The ledger of ``rows`` (branch, the case's ledger row), in case order."""
     head, widths, deadline = headers(pack)
     taken: set[str] = set()
     title = pack.pack.name + "台账"
-    out = [xl.Sheet(xl.sheet_name("全部", taken), title, head, widths, [v.row for v in views], deadline,
+    out = [xl.Sheet(xl.sheet_name("全部", taken), title, head, widths, [r for _, r in rows], deadline,
                     fit_width=False, repeat_columns=3)]
-    for branch in sorted({v.branch for v in views}):
-        out.append(xl.Sheet(xl.sheet_name(branch, taken), f"{title}（{branch}）", head, widths,
-                            [v.row for v in views if v.branch == branch], deadline, fit_width=False, repeat_columns=3))
+    by_branch: dict[str, list[str]] = {}
+    for branch, row in rows:
+        by_branch.setdefault(branch, []).append(row)
+    for branch in sorted(by_branch):
+        out.append(xl.Sheet(xl.sheet_name(branch, taken), f"{title}（{branch}）", head, widths, by_branch[branch],
+                            deadline, fit_width=False, repeat_columns=3))
     return xl.workbook(out)
 
 
-def due_items(views: list[ViewRow], today: date, within: int | None = None,
+def due_items(views: list[ViewLine], today: date, within: int | None = None,
               branch: str | None = None) -> list[dict[str, Any]]:
     """Every item due with a date (overdue, due within ``within`` days, later), soonest first; with ``within``,
     only the overdue and those due within it. Imported history is not overdue: a deadline before the case was
@@ -124,8 +128,8 @@ def due_items(views: list[ViewRow], today: date, within: int | None = None,
     for v in views:
         if branch and v.branch != branch:
             continue
-        since = v.summary.get("since") or ""
-        for d in v.summary["due"]:
+        since = v.since or ""
+        for d in v.due:
             if not d["date"]:
                 continue
             late = not d["earliest"] and d["date"] < today.isoformat() and d["date"] >= since
@@ -179,10 +183,11 @@ def write_beside(path: Path, data: bytes, now: datetime) -> str:
 
 def write_paperwork(eng: Engine) -> list[str]:
     """The ledger and the due list, from the views; notes for staff when one had to go beside an open file."""
-    views = eng.store.views()
     now, today = eng.clock.now(), eng.clock.today()
-    notes = [write_beside(eng.ws.outbox / ledger_name(eng.pack), ledger_bytes(eng.pack, views), now)]
-    items = due_items(views, today, DUE_WINDOW_DAYS)
+    ledger = ledger_bytes(eng.pack, eng.store.ledger_rows())
+    notes = [write_beside(eng.ws.outbox / ledger_name(eng.pack), ledger, now)]
+    until = (today + timedelta(days=DUE_WINDOW_DAYS)).isoformat()
+    items = due_items(eng.store.view_lines(until), today, DUE_WINDOW_DAYS)
     notes.append(write_beside(eng.ws.outbox / DUE_LIST, due_bytes(eng.pack, items, today, DUE_WINDOW_DAYS), now))
     _tidy(eng.ws.outbox, [ledger_name(eng.pack), DUE_LIST], notes)
     return [n for n in notes if n]

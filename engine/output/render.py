@@ -167,15 +167,17 @@ def _ensure_relationship(blob: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary name in the same folder, flush to disk, then rename over the target."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write to a temporary name in the same folder, flush to disk, then rename over the target. A batch that
+    writes many files passes ``durable=False`` and syncs once when it is done (``os.sync``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~docflow-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -73,6 +73,17 @@ class ViewRow:
     row: str              # the case's row of the ledger, as the ledger writer made it (opaque to the store)
 
 
+class ViewLine(NamedTuple):
+    """The light part of a view, for listing every case quickly (no summary to decode)."""
+
+    case_id: str
+    name: str
+    branch: str
+    text: str             # what status prints of it before what is due (opaque to the store)
+    due: list[dict[str, Any]]
+    since: str            # an imported case: the day it was imported ("" otherwise)
+
+
 class Transactional(Protocol):
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside happen together or not at all (one per file). Not re-entrant."""
@@ -136,7 +147,13 @@ class MemberRoster(Protocol):
 
 
 class CaseViews(Protocol):
-    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str) -> None: ...
+    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str, text: str = "",
+                 soonest: str = "") -> None:
+        """``text``: the case's lines of status; ``soonest``: the first date of what is due ("" none)."""
+    def view_lines(self, until: str | None = None) -> list[ViewLine]:
+        """Every case's light view, in case-number order; with ``until``, only cases with something due by then."""
+    def ledger_rows(self) -> list[tuple[str, str]]:
+        """(branch, ledger row) of every case, in case-number order."""
     def view(self, case_id: str) -> ViewRow | None: ...
     def views(self) -> list[ViewRow]:
         """Every case's view, in case-number order (cases without one are left out)."""

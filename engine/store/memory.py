@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..outcomes import Event, JournalStage, Member
-from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow, ViewRow
+from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow, ViewLine, ViewRow
 from .sqlite import SCHEMA_VERSION
 
 
@@ -30,7 +30,7 @@ class _State:
     journal_ids: int = 0
     members: dict[str, dict[str, Member]] = field(default_factory=dict)
     retries: dict[str, RetryRow] = field(default_factory=dict)
-    views: dict[str, tuple[str, int, dict[str, Any], str]] = field(default_factory=dict)
+    views: dict[str, tuple[str, int, dict[str, Any], str, str, str]] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
 
 
@@ -70,9 +70,24 @@ class MemoryStore:
                 if case_id is None or d.case_id == case_id]
 
     # ------------------------------------------------------------ views
-    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str) -> None:
+    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str, text: str = "",
+                 soonest: str = "") -> None:
         assert case_id in self.state.cases
-        self.state.views[case_id] = (state, events, copy.deepcopy(summary), row)
+        self.state.views[case_id] = (state, events, copy.deepcopy(summary), row, text, soonest)
+
+    def view_lines(self, until: str | None = None) -> list[ViewLine]:
+        out = []
+        for row in self.cases():
+            v = self.state.views.get(row.case_id)
+            if v is None or (until is not None and not (v[5] and v[5] <= until)):
+                continue
+            out.append(ViewLine(row.case_id, row.name, row.branch, v[4], copy.deepcopy(v[2].get("due", [])),
+                                v[2].get("since", "")))
+        return out
+
+    def ledger_rows(self) -> list[tuple[str, str]]:
+        return [(row.branch, self.state.views[row.case_id][3]) for row in self.cases()
+                if row.case_id in self.state.views]
 
     def view(self, case_id: str) -> ViewRow | None:
         found = self.state.views.get(case_id)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import WorkspaceError
 from ..outcomes import Event, EventKind, JournalStage, Member
-from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow, ViewRow
+from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow, ViewLine, ViewRow
 
 V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,12 +71,21 @@ def _v3(db: sqlite3.Connection) -> None:
 def _v4(db: sqlite3.Connection) -> None:
     """Each case's view (a projection of its events), written with them; filled by the engine on opening."""
     db.execute("CREATE TABLE views (case_id TEXT PRIMARY KEY REFERENCES cases(case_id), state TEXT NOT NULL, "
-               "events INTEGER NOT NULL, summary TEXT NOT NULL, row TEXT NOT NULL)")
+               "events INTEGER NOT NULL, summary TEXT NOT NULL, row TEXT NOT NULL, text TEXT NOT NULL, "
+               "due TEXT NOT NULL, since TEXT NOT NULL, soonest TEXT NOT NULL)")
 
 
 def _v5(db: sqlite3.Connection) -> None:
-    """What docflow wrote into outbox/, with the hash of what it wrote."""
+    """What docflow wrote into outbox/, with the hash of what it wrote; and the documents each processed file made
+    due, by case (so a case's documents are found without reading every file's record)."""
     db.execute("CREATE TABLE outputs (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, at TEXT NOT NULL)")
+    db.execute("CREATE TABLE issued (file_id INTEGER NOT NULL REFERENCES files(id), case_id TEXT NOT NULL, "
+               "doc_id TEXT NOT NULL, period INTEGER, occurrence INTEGER NOT NULL)")
+    db.execute("CREATE INDEX issued_case ON issued(case_id, file_id)")
+    for file_id, text in db.execute("SELECT id, documents FROM files WHERE outcome='processed' AND documents != '[]'"
+                                    ).fetchall():
+        db.executemany("INSERT INTO issued VALUES (?,?,?,?,?)",
+                       [(file_id, *DueDocument.from_row(r)) for r in json.loads(text)])
 
 
 @dataclass(frozen=True)
@@ -209,17 +218,26 @@ class SqliteStore:
         return row[0] if row else None
 
     def issued(self, case_id: str | None = None) -> list[DueDocument]:
-        out = []
-        for (text,) in self.db.execute("SELECT documents FROM files WHERE outcome='processed' AND documents != '[]' "
-                                       "ORDER BY id"):
-            out += [d for d in (DueDocument.from_row(r) for r in json.loads(text))
-                    if case_id is None or d.case_id == case_id]
-        return out
+        where, args = ("WHERE case_id=? ", (case_id,)) if case_id is not None else ("", ())
+        return [DueDocument(*r) for r in self.db.execute(
+            f"SELECT case_id, doc_id, period, occurrence FROM issued {where}ORDER BY file_id, rowid", args)]
 
     # ------------------------------------------------------------ views
-    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO views VALUES (?,?,?,?,?)",
-                        (case_id, state, events, json.dumps(summary, ensure_ascii=False), row))
+    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str, text: str = "",
+                 soonest: str = "") -> None:
+        self.db.execute("INSERT OR REPLACE INTO views VALUES (?,?,?,?,?,?,?,?,?)",
+                        (case_id, state, events, json.dumps(summary, ensure_ascii=False), row, text,
+                         json.dumps(summary.get("due", []), ensure_ascii=False), summary.get("since", ""), soonest))
+
+    def view_lines(self, until: str | None = None) -> list[ViewLine]:
+        where, args = ("WHERE v.soonest != '' AND v.soonest <= ? ", (until,)) if until is not None else ("", ())
+        rows = self.db.execute("SELECT v.case_id, c.name, c.branch, v.text, v.due, v.since FROM views v JOIN cases c "
+                               f"ON c.case_id = v.case_id {where}ORDER BY c.year, c.seq", args)
+        return [ViewLine(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+
+    def ledger_rows(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT c.branch, v.row FROM views v JOIN cases c ON c.case_id = v.case_id ORDER BY c.year, c.seq")]
 
     _VIEW = ("SELECT v.case_id, c.name, c.branch, v.state, v.events, v.summary, v.row FROM views v "
              "JOIN cases c ON c.case_id = v.case_id")
@@ -251,10 +269,13 @@ class SqliteStore:
 
     def record_file(self, sha256: str, name: str, outcome: str, detail: dict[str, Any],
                     documents: list[DueDocument], journal_id: int | None, at: str) -> None:
-        self.db.execute("INSERT INTO files (sha256, name, outcome, detail, documents, journal_id, at) "
-                        "VALUES (?,?,?,?,?,?,?)",
-                        (sha256, name, outcome, json.dumps(detail, ensure_ascii=False),
-                         json.dumps([list(d) for d in documents], ensure_ascii=False), journal_id, at))
+        cur = self.db.execute("INSERT INTO files (sha256, name, outcome, detail, documents, journal_id, at) "
+                              "VALUES (?,?,?,?,?,?,?)",
+                              (sha256, name, outcome, json.dumps(detail, ensure_ascii=False),
+                               json.dumps([list(d) for d in documents], ensure_ascii=False), journal_id, at))
+        if outcome == "processed" and documents:
+            self.db.executemany("INSERT INTO issued VALUES (?,?,?,?,?)",
+                                [(cur.lastrowid, d.case_id, d.doc_id, d.period, d.occurrence) for d in documents])
 
     def set_routed(self, journal_id: int, paths: list[str]) -> None:
         self.db.execute("UPDATE files SET detail=json_set(detail, '$.routed', json(?)) WHERE journal_id=?",
