@@ -48,16 +48,30 @@ def fold(pack: Pack, case_id: str, events: list[tuple[str, Event]]) -> CaseState
     """Replay ``(at, event)`` pairs in order. Corrections replace the data of the step they correct."""
     cs = CaseState(case_id)
     for at, ev in events:
-        cs.history.append((at, ev.kind, ev.step))
-        if ev.kind == EventKind.CASE_CREATED:
-            cs.pack_version = ev.data.get("pack_version", "")
-            cs.person = decode(ev.data.get("person", {}))
-            cs.facts.update(cs.person)
-            cs.assumed = dict(ev.data.get("assumed_periods", {}))
-            cs.imported = bool(ev.data.get("imported"))
-        elif ev.kind in (EventKind.STEP_DONE, EventKind.STEP_CORRECTED):
-            _apply_step(pack, cs, ev)
+        _apply(pack, cs, at, ev)
     return cs
+
+
+def fold_each(pack: Pack, case_id: str, events: list[tuple[str, Event]]) -> list[tuple[str, dict[str, Any]]]:
+    """The state and the facts after each event (what ``fold`` of each prefix gives, in one pass)."""
+    cs = CaseState(case_id)
+    out = []
+    for at, ev in events:
+        _apply(pack, cs, at, ev)
+        out.append((cs.state, dict(cs.facts)))
+    return out
+
+
+def _apply(pack: Pack, cs: CaseState, at: str, ev: Event) -> None:
+    cs.history.append((at, ev.kind, ev.step))
+    if ev.kind == EventKind.CASE_CREATED:
+        cs.pack_version = ev.data.get("pack_version", "")
+        cs.person = decode(ev.data.get("person", {}))
+        cs.facts.update(cs.person)
+        cs.assumed = dict(ev.data.get("assumed_periods", {}))
+        cs.imported = bool(ev.data.get("imported"))
+    elif ev.kind in (EventKind.STEP_DONE, EventKind.STEP_CORRECTED):
+        _apply_step(pack, cs, ev)
 
 
 def _apply_step(pack: Pack, cs: CaseState, ev: Event) -> None:

@@ -20,7 +20,7 @@ from ..outcomes import Event, EventKind
 from ..pack.model import Pack, StepDef
 from ..procedure.dates import add_months
 from ..procedure.due import Due, due_date, next_due
-from ..procedure.state import CaseState, decode, fold
+from ..procedure.state import CaseState, decode, fold, fold_each
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -189,6 +189,7 @@ def _may_move(step: StepDef) -> bool:
 
 def person_of(pack: Pack, row: CaseRow, events: list[tuple[str, Event]]) -> Person:
     cs = fold(pack, row.case_id, events)
+    each = fold_each(pack, row.case_id, events)                # the state and facts after each event, one pass
     raw: list[tuple[date, int, str, str, bool, str]] = []      # (date, order, stage, step, imported, note)
     incidents: list[Incident] = []
     done = [i for i, (_, ev) in enumerate(events) if ev.kind == EventKind.STEP_DONE]
@@ -205,8 +206,7 @@ def person_of(pack: Pack, row: CaseRow, events: list[tuple[str, Event]]) -> Pers
                 incidents.append(Incident(on, "", what))
         if not _may_move(step):
             continue
-        after = fold(pack, row.case_id, events[: i + 1])
-        stage = STATE_STAGE.get(after.state, "")
+        stage = STATE_STAGE.get(each[i][0], "")
         if not stage or stage == current:      # a step within a stage (e.g. 预备党员 → 支部大会通过转正)
             continue
         current = stage
@@ -214,8 +214,7 @@ def person_of(pack: Pack, row: CaseRow, events: list[tuple[str, Event]]) -> Pers
         sets_it = (fact in step.sets or any(fact in t.sets for t in step.to_when)
                    or fact in ev.data.get("facts", {}))
         if sets_it:
-            settled = after if last == i else fold(pack, row.case_id, events[: last + 1])
-            dated = settled.facts.get(fact)
+            dated = each[last][1].get(fact)
             on = dated if isinstance(dated, date) else on
         if on is None:
             continue
