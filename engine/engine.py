@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clock import Clock, SystemClock
-from .output.render import Renderer
+from .output.render import Renderer, temp_home
 from .pack import Pack, load_pack
 from .procedure.workdays import WorkdayCalendar
 from .read.safety import LIMITS, Limits
@@ -36,6 +36,7 @@ class Engine:
 
     def __post_init__(self) -> None:
         self.renderer = self.renderer or Renderer(self.pack)
+        temp_home(self.ws.state)
 
     @classmethod
     def open(cls, ws: Workspace, clock: Clock | None = None, store: Store | None = None, *,

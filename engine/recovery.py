@@ -66,8 +66,18 @@ def _recover_one(eng: Engine, jid: int, original: str, work: str) -> str:
 
 
 def _sweep_temporaries(ws: Workspace) -> None:
-    """Half-written documents and receipts (write_atomic's temporary names) left by a crash."""
+    """Half-written documents and receipts (write_atomic's temporary names) left by a crash: in the engine's
+    temporaries folder, and — only for a folder on another filesystem, whose temporaries are written beside their
+    targets — throughout that folder."""
+    home = ws.state / "tmp"
+    if home.is_dir():
+        for p in home.iterdir():
+            if p.name.startswith(".~docflow-") and p.name.endswith(".tmp"):
+                p.unlink(missing_ok=True)
+    device = os.stat(ws.state).st_dev if ws.state.is_dir() else None
     for folder in (ws.outbox, ws.processed, ws.rejected):
+        if not folder.is_dir() or os.stat(folder).st_dev == device:
+            continue
         for dirpath, _, names in os.walk(folder):
             for name in names:
                 if name.startswith(".~docflow-") and name.endswith(".tmp"):

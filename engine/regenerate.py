@@ -45,17 +45,21 @@ def planned(eng: Engine, year: int | None = None, branch: str | None = None,
                                         eng.pack.documents else 0, d.period or 0, d.occurrence))
 
 
-def _work(root: str, jobs: list[DueDocument], recorded: dict[str, str | None], force: bool,
-          dry_run: bool) -> list[tuple[str, str, str]]:
-    """In a worker: render ``jobs``; (path, "written"|"unchanged"|"kept", sha256) for each."""
+_WORKER: dict[str, Engine] = {}
+
+
+def _open_worker(root: str) -> None:
+    """A worker process's engine, opened once (its pack loaded, its templates compiled on first use)."""
     from .engine import Engine
     from .workspace import load_workspace
 
-    eng = Engine.open(load_workspace(Path(root)))
-    try:
-        return _chunk(eng, jobs, recorded, force, dry_run)
-    finally:
-        eng.store.close()
+    _WORKER["engine"] = Engine.open(load_workspace(Path(root)))
+
+
+def _work(jobs: list[DueDocument], recorded: dict[str, str | None], force: bool,
+          dry_run: bool) -> list[tuple[str, str, str]]:
+    """In a worker: render ``jobs``; (path, "written"|"unchanged"|"kept", sha256) for each."""
+    return _chunk(_WORKER["engine"], jobs, recorded, force, dry_run)
 
 
 def _chunk(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None], force: bool,
@@ -114,9 +118,9 @@ def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry
         done: Iterator[list[tuple[str, str, str]]] = (_chunk(eng, c, recorded, force, dry_run) for c in chunks)
         pool = None
     else:
-        pool = ProcessPoolExecutor(processes)
-        done = pool.map(_work, [str(eng.ws.root)] * len(chunks), chunks, [_subset(eng, c, recorded) for c in chunks],
-                        [force] * len(chunks), [dry_run] * len(chunks))
+        pool = ProcessPoolExecutor(processes, initializer=_open_worker, initargs=(str(eng.ws.root),))
+        done = pool.map(_work, chunks, [_subset(eng, c, recorded) for c in chunks], [force] * len(chunks),
+                        [dry_run] * len(chunks))
     try:
         for rows in done:
             with eng.store.transaction():                # one commit per chunk, not per document

@@ -347,12 +347,24 @@ def test_the_watcher_takes_a_file_dropped_again_while_the_first_was_in_flight(en
 
 
 def test_recovery_sweeps_half_written_documents(eng):
-    stray = eng.ws.outbox / "第一党支部" / "2026-0001-张三" / ".~docflow-abc.tmp"
-    stray.parent.mkdir(parents=True)
-    stray.write_bytes(b"half")
-    (eng.ws.processed / ".~docflow-def.tmp").write_bytes(b"half")
+    # temporaries are written in the engine's own folder (the outbox's filesystem): only it is swept
+    home = eng.ws.state / "tmp"
+    (home / ".~docflow-abc.tmp").write_bytes(b"half")
+    (home / ".~docflow-def.tmp").write_bytes(b"half")
     road.recover(eng)
     assert not list(eng.ws.root.rglob(".~docflow-*"))
+
+
+def test_documents_are_written_through_the_engines_temporaries_folder(eng, monkeypatch):
+    import tempfile
+
+    from engine.output.render import write_atomic
+
+    seen = []
+    real = tempfile.mkstemp
+    monkeypatch.setattr(tempfile, "mkstemp", lambda **k: seen.append(k["dir"]) or real(**k))
+    write_atomic(eng.ws.outbox / "第一党支部" / "x.docx", b"data")
+    assert seen == [eng.ws.state / "tmp"] and (eng.ws.outbox / "第一党支部" / "x.docx").read_bytes() == b"data"
 
 
 def test_an_inbox_on_another_filesystem_is_claimed_by_rename_within_it(tmp_path):

@@ -167,11 +167,26 @@ def _ensure_relationship(blob: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+# Where temporaries go, by filesystem (st_dev): the engine's own folder (.docflow/tmp) for the filesystem it is on,
+# so that after a crash only that folder is swept, not every folder of the outbox. A target on another
+# filesystem gets its temporary beside it (a rename must stay within one filesystem).
+TEMP_HOMES: dict[int, Path] = {}
+
+
+def temp_home(state: Path) -> Path:
+    """Register ``state``/tmp as the temporaries' folder of its filesystem; returns it."""
+    home = state / "tmp"
+    home.mkdir(parents=True, exist_ok=True)
+    TEMP_HOMES[os.stat(home).st_dev] = home
+    return home
+
+
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write to a temporary name in the same folder, flush to disk, then rename over the target. A batch that
-    writes many files passes ``durable=False`` and syncs once when it is done (``os.sync``)."""
+    """Write to a temporary name, flush to disk, then rename over the target. A batch that writes many files
+    passes ``durable=False`` and syncs once when it is done (``os.sync``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~docflow-", suffix=".tmp", dir=path.parent)
+    home = TEMP_HOMES.get(os.stat(path.parent).st_dev) if TEMP_HOMES else None
+    fd, tmp = tempfile.mkstemp(prefix=".~docflow-", suffix=".tmp", dir=home if home is not None else path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
