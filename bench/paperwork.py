@@ -225,9 +225,11 @@ def operations(root: Path, reports: bool = True) -> dict[str, float]:
     eng = Engine.open(load_workspace(root))
     out["ledger"] = timed(lambda: write_atomic(eng.ws.outbox / ledger_name(eng.pack),
                                                ledger_bytes(eng.pack, eng.store.ledger_rows())))[0]
-    path = write_roster(eng.ws.inbox / "一人.xlsx", [applicant("新同志", date(1996, 5, 5), date(2026, 11, 20),
-                                                            branch=BRANCHES[0], seq=999)])
-    out["one file (road)"] = timed(process_file, eng, path, paperwork=False)[0]
+    for k in range(2):        # the first file also compiles the templates it renders: the second is timed
+        path = write_roster(eng.ws.inbox / f"一人{k}.xlsx", [applicant(f"新同志{k}", date(1996, 5, 5),
+                                                                    date(2026, 11, 20), branch=BRANCHES[0],
+                                                                    seq=998 + k)])
+        out["one file (road)"] = timed(process_file, eng, path, paperwork=False)[0]
     out["ledger + due list after it"] = timed(write_paperwork, eng)[0]
     for kind, kw in (("quarterly", {"quarter": 3}), ("halfyear", {"half": 1}), ("pool", {}), ("structure", {}),
                      ("statistics", {}), ("summary", {})):

@@ -82,6 +82,10 @@ def _v5(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE issued (file_id INTEGER NOT NULL REFERENCES files(id), case_id TEXT NOT NULL, "
                "doc_id TEXT NOT NULL, period INTEGER, occurrence INTEGER NOT NULL)")
     db.execute("CREATE INDEX issued_case ON issued(case_id, file_id)")
+    # what one processed file looks up, so that it costs the same with 100 cases as with 100,000
+    db.execute("CREATE INDEX files_journal ON files(journal_id)")
+    db.execute("CREATE INDEX files_identity ON files(json_extract(detail, '$.identity'))")
+    db.execute("CREATE INDEX cases_key ON cases(person_key)")
     for file_id, text in db.execute("SELECT id, documents FROM files WHERE outcome='processed' AND documents != '[]'"
                                     ).fetchall():
         db.executemany("INSERT INTO issued VALUES (?,?,?,?,?)",
