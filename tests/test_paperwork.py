@@ -170,3 +170,31 @@ def test_the_ledger_bytes_are_the_same_for_the_same_store(eng):
     one = ledger_bytes(eng.pack, eng.store.ledger_rows())
     assert one == ledger_bytes(eng.pack, eng.store.ledger_rows())
     assert openpyxl.load_workbook(io.BytesIO(one)).sheetnames == ["全部", "第一党支部"]
+
+
+@pytest.mark.parametrize(("upto", "expected"), [
+    (7, []),                                               # sponsors: no review yet
+    (8, ["政治审查结论有效期届满"]),                           # review on file: its validity is watched
+    (11, ["政治审查结论有效期届满"]),
+    (12, ["接收预备党员：上级党委审批的最长期限"]),              # the meeting took it: now the 6-month approval
+    (14, []),                                              # approved
+    (15, ["预备期将满"]),                                    # oath: the end of probation is watched
+    (18, []),                                              # the conversion application is in
+    (20, ["预备党员转正：上级党委审批的最长期限"]),
+    (21, []),
+])
+def test_reminders_are_listed_after_their_steps_and_until_the_step_that_ends_them(tmp_path, upto, expected):
+    wt = load_walkthrough("party")
+    eng = Engine.open(walkthrough_workspace(tmp_path / "ws", wt), clock=FixedClock(wt.today))
+    try:
+        case_id = walk(eng, wt, tmp_path / "src", upto=upto)
+        due = eng.store.view(case_id).summary["due"]
+        shown = [d for d in due if d["step"].startswith("reminder")]
+        assert [next(e for e in expected if d["label"].startswith(e)) for d in shown] == expected
+        cs = fold(eng.pack, case_id, eng.store.events(case_id))
+        if upto in (8, 11):
+            review = cs.facts["review_date"]
+            assert shown[0]["date"] == review.replace(year=review.year + 1).isoformat()   # 12 months (a setting)
+            assert shown[0]["rule"] == "自政治审查日期起12个月内"
+    finally:
+        eng.store.close()

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import PackError
+from ..procedure.dates import Duration
 from ..procedure.refs import Expr, Ref
 from .model import KEY_RE, FormDef, Pack, RuleDef, StepDef, Transition
 
@@ -28,6 +29,7 @@ def check_references(pack: Pack, path: Path, check_templates: bool = True) -> Pa
         imports[key] = imp.model_copy(update={"rules": rules})
         problems += found + _import_problems(pack, key, form)
     problems += _case_and_member_problems(pack) + _derived_problems(pack) + _ledger_problems(pack)
+    problems += _reminder_problems(pack)
     problems += [p for key, doc in pack.documents.items() for p in _document_problems(pack, key, doc, check_templates)]
     if problems:
         raise PackError("流程包内容有误：\n  " + "\n  ".join(problems), place=str(path))
@@ -141,6 +143,23 @@ def _import_problems(pack: Pack, key: str, form: FormDef | None) -> list[str]:
             for fact, ref in m.facts.items():
                 problems += [f"{where}.milestones[{n}].facts.{fact}：{p}"
                              for p in _fact_type_problems(pack, fact, Expr(ref), form)]
+    return problems
+
+
+def _reminder_problems(pack: Pack) -> list[str]:
+    steps = {s.id for s in pack.steps}
+    problems = []
+    for n, r in enumerate(pack.reminders):
+        key = r.from_.partition(".")[2]
+        known = key in pack.facts or key in {f.key for f in pack.person_fields}
+        if not r.from_.startswith("case.") or not known:
+            problems.append(f"reminders[{n}].from：{r.from_!r} 须是案卷的事实（case.x）")
+        if r.until not in steps or any(a not in steps for a in r.after):
+            problems.append(f"reminders[{n}]：after / until 须是本流程包的步骤")
+        try:
+            Duration.parse(r.add)
+        except ValueError as exc:
+            problems.append(f"reminders[{n}].add：{exc}")
     return problems
 
 

@@ -65,6 +65,7 @@ def _bind(raw: dict, settings: dict, path: Path) -> dict:
     out["steps"] = [fill(s, f"steps[{i}]") for i, s in enumerate(raw.get("steps", []))]
     out["documents"] = {k: fill(d, f"documents.{k}") for k, d in raw.get("documents", {}).items()}
     out["derived"] = {k: fill(d, f"derived.{k}") for k, d in raw.get("derived", {}).items()}
+    out["reminders"] = [fill(r, f"reminders[{i}]") for i, r in enumerate(raw.get("reminders", []))]
     out["forms"] = _inherit_fields(raw.get("forms", {}), path)
     return _drop_disabled(out)
 

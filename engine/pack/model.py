@@ -268,6 +268,25 @@ class Derived(_Strict):
     unknown: str
 
 
+class ReminderDef(_Strict):
+    """A date to watch that is not a form's due date (listed with what is due): e.g. the political review's
+    validity running out before the admission meeting. Shown once every step of ``after`` is on file and until
+    ``until`` is; ``earliest``: the date is when something becomes possible, not a deadline."""
+
+    label: str
+    from_: RefField = Field(alias="from")
+    add: str
+    after: tuple[str, ...] = ()
+    until: str
+    earliest: bool = False
+    rule: str = ""                   # the rule in words (default: 自<fact>起<length>内)
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return (v,) if isinstance(v, str) else v
+
+
 class LedgerColumn(_Strict):
     """A column of the ledger (台账): facts or person fields (``apply_date``) or a step's data (``activist.contact_1``),
     several joined with 、; or, with ``count``, how many periods of a repeat step are on file."""
@@ -304,6 +323,7 @@ class Pack(_Strict):
     documents: dict[str, DocumentDef]
     archive: tuple[ArchiveItem, ...] = ()
     ledger: tuple[LedgerColumn, ...] = ()
+    reminders: tuple[ReminderDef, ...] = ()
     imports: dict[str, ImportDef] = {}
     root: Path = Path(".")
 

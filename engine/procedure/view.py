@@ -37,6 +37,31 @@ def due_rule(pack: Pack, step_id: str) -> str:
     return f"自{label}起{length.zh()}内" if length.n else f"{label}当日或之前"
 
 
+def reminders(pack: Pack, cs: CaseState) -> list[dict[str, Any]]:
+    """The pack's reminders that apply to the case now (after their steps, before the step that ends them)."""
+    from .dates import add
+
+    out = []
+    for n, r in enumerate(pack.reminders):
+        if not all(cs.done(a) for a in r.after) or cs.done(r.until) or cs.state not in _open_states(pack, r.until):
+            continue
+        start = cs.facts.get(r.from_.partition(".")[2])
+        if not isinstance(start, date):
+            continue
+        fact = pack.facts.get(r.from_.partition(".")[2])
+        length = Duration.parse(r.add)
+        rule = r.rule or f"自{fact.label if fact else r.from_}起{length.zh()}{'后' if r.earliest else '内'}"
+        out.append({"step": f"reminder{n}", "label": r.label, "period": None,
+                    "date": add(start, length).isoformat(), "earliest": r.earliest, "rule": rule})
+    return out
+
+
+def _open_states(pack: Pack, until: str) -> set[str]:
+    """The states in which the step that ends a reminder can still be taken (a withdrawn case has none)."""
+    step = next((s for s in pack.steps if s.id == until), None)
+    return set(step.from_) if step else set()
+
+
 def case_view(pack: Pack, cs: CaseState) -> dict[str, Any]:
     """The summary of a case (JSON-safe): state, last step, key facts by key, what is due with its rule."""
     return {
@@ -46,7 +71,7 @@ def case_view(pack: Pack, cs: CaseState) -> dict[str, Any]:
         "facts": {k: json_value(cs.facts[k]) for k in pack.facts if cs.facts.get(k) not in (None, "")},
         "due": [{"step": d.step_id, "label": d.label, "period": d.period,
                  "date": d.due.isoformat() if d.due else None, "earliest": d.earliest,
-                 "rule": due_rule(pack, d.step_id)} for d in next_due(pack, cs)],
+                 "rule": due_rule(pack, d.step_id)} for d in next_due(pack, cs)] + reminders(pack, cs),
         "warnings": list(cs.warnings),
         "imported": cs.imported,
         "since": cs.history[0][0][:10] if cs.imported and cs.history else "",   # imported on this day
