@@ -44,13 +44,12 @@ def refresh(eng: Engine, case_ids: list[str], done: frozenset | set = frozenset(
     keep = {k for k, d in eng.pack.documents.items() if d.refresh}
     out = []
     for case_id in dict.fromkeys(case_ids):
-        issued = [d for d in eng.store.issued(case_id) if d.doc_id in keep]
-        if not issued:
+        issued = [d for d in dict.fromkeys(eng.store.issued(case_id))
+                  if d.doc_id in keep and (d.case_id, d.doc_id, d.period, d.occurrence) not in done]
+        if not issued:                # nothing made before, or all of it was just made
             continue
         cs = fold(eng.pack, case_id, eng.store.events(case_id))
-        for d in dict.fromkeys(issued):
-            if (d.case_id, d.doc_id, d.period, d.occurrence) in done:
-                continue
+        for d in issued:
             path = doc_path(eng, case_id, d.doc_id, d.period, d.occurrence)
             if edited(eng, path):
                 continue
