@@ -80,8 +80,6 @@ def _render(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None
 
     states = {}
     for d in jobs:
-        if d.doc_id not in eng.pack.documents:           # a document the pack no longer has
-            continue
         if d.case_id not in states:
             states = {d.case_id: fold(eng.pack, d.case_id, eng.store.events(d.case_id))}
         path = doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence)
@@ -106,20 +104,20 @@ def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry
     """Make ``jobs`` again (see the module). ``progress(n)`` is called as documents are done."""
     from .output.documents import doc_path
 
-    recorded = {}
-    for d in jobs:
-        if d.doc_id in eng.pack.documents:
-            rel = doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence).relative_to(eng.ws.outbox).as_posix()
-            recorded[rel] = eng.store.output_hash(rel)
+    jobs = [d for d in jobs if d.doc_id in eng.pack.documents]     # a document the pack no longer has: none
+    rels = [doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence).relative_to(eng.ws.outbox).as_posix()
+            for d in jobs]
+    recorded = {rel: eng.store.output_hash(rel) for rel in rels}   # what docflow wrote there, by hash
     processes = processes or os.cpu_count() or 1
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    known = [{rel: recorded[rel] for rel in rels[i:i + CHUNK]} for i in range(0, len(jobs), CHUNK)]
     result = Result()
     if processes <= 1 or len(chunks) <= 1:
         done: Iterator[list[tuple[str, str, str]]] = (_chunk(eng, c, recorded, force, dry_run) for c in chunks)
         pool = None
     else:
         pool = ProcessPoolExecutor(processes, initializer=_open_worker, initargs=(str(eng.ws.root),))
-        done = pool.map(_work, chunks, [_subset(eng, c, recorded) for c in chunks], [force] * len(chunks),
+        done = pool.map(_work, chunks, known, [force] * len(chunks),
                         [dry_run] * len(chunks))
     try:
         for rows in done:
@@ -139,13 +137,3 @@ def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry
         result.notes += write_paperwork(eng)
     return result
 
-
-def _subset(eng: Engine, chunk: list[DueDocument], recorded: dict[str, str | None]) -> dict[str, str | None]:
-    from .output.documents import doc_path
-
-    out = {}
-    for d in chunk:
-        if d.doc_id in eng.pack.documents:
-            rel = doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence).relative_to(eng.ws.outbox).as_posix()
-            out[rel] = recorded.get(rel)
-    return out

@@ -36,7 +36,7 @@ IO_METHODS = {"read_text", "read_bytes", "write_text", "write_bytes", "open", "m
 def _tool(name: str) -> str:
     found = BIN / name if (BIN / name).exists() else shutil.which(name)
     if not found:
-        pytest.skip(f"{name} is not installed (pip install -e '.[test]')")
+        pytest.fail(f"{name} is not installed: it is a test dependency (pip install -e '.[test]')")
     return str(found)
 
 

@@ -104,21 +104,8 @@ class CompiledDocx:
         rendered = {name: self._render_part(part, context) for name, part in self.parts.items()}
         if self.core is not None:
             rendered[CORE_PART] = self._render_core(context)
-        out: list[Member] = []
-        for m in self.members:
-            if m.name in rendered:
-                out.append(deflate(m.name, rendered[m.name]))
-            elif properties is not None and m.name == CUSTOM_PART:
-                continue
-            elif properties is not None and m.name == "[Content_Types].xml" and self.content_types:
-                out.append(self.content_types)
-            elif properties is not None and m.name == "_rels/.rels" and self.package_rels:
-                out.append(self.package_rels)
-            else:
-                out.append(m)
-        if properties is not None:
-            out.append(deflate(CUSTOM_PART, custom_properties_xml(properties)))
-        return write_zip(out)
+        custom = custom_properties_xml(properties) if properties is not None else None
+        return assemble(self.members, rendered, custom, self.content_types, self.package_rels)
 
     def _render_part(self, part: _Part, context: dict[str, Any]) -> bytes:
         xml = _run(part.template, context, part.name)
@@ -141,6 +128,27 @@ class CompiledDocx:
             if el is not None:
                 el.text = _run(template, context, CORE_PART)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def assemble(members: list[Member], rendered: dict[str, bytes], custom: bytes | None,
+             content_types: Member | None, package_rels: Member | None) -> bytes:
+    """A package from a template's members: the ``rendered`` parts compressed, every other member's bytes copied;
+    with ``custom`` (docProps/custom.xml), the content types and package relationships that declare it."""
+    out: list[Member] = []
+    for m in members:
+        if m.name in rendered:
+            out.append(deflate(m.name, rendered[m.name]))
+        elif custom is not None and m.name == CUSTOM_PART:
+            continue
+        elif custom is not None and m.name == "[Content_Types].xml" and content_types:
+            out.append(content_types)
+        elif custom is not None and m.name == "_rels/.rels" and package_rels:
+            out.append(package_rels)
+        else:
+            out.append(m)
+    if custom is not None:
+        out.append(deflate(CUSTOM_PART, custom))
+    return write_zip(out)
 
 
 def _run(template: jinja2.Template, context: dict[str, Any], place: str) -> str:

@@ -20,11 +20,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from ..errors import TemplateError
-from ..read.office import CUSTOM_PART, SAFE_PARSER, custom_properties_xml
+from ..read.office import SAFE_PARSER, custom_properties_xml
 from ..read.xlsx import named_cells
-from .docxfast import DECLARATION, _custom_property_parts, _part_name, _relationships
+from .docxfast import DECLARATION, _custom_property_parts, _part_name, _relationships, assemble
 from .xlsxforms import fill_form, load_template
-from .zippkg import Member, deflate, read_members, write_zip
+from .zippkg import Member, read_members
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_DOC_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -66,22 +66,11 @@ class CompiledXlsx:
             cells[(part, coord)] = value
         rendered = {part: self._sheet(part, sheet, cells) for part, sheet in self.sheets.items()
                     if any(key[0] == part for key in cells)}
-        out: list[Member] = []
-        for m in self.members:
-            if m.name in rendered:
-                out.append(deflate(m.name, rendered[m.name]))
-            elif properties is not None and m.name == CUSTOM_PART:
-                continue
-            elif properties is not None and m.name == "[Content_Types].xml" and self.content_types:
-                out.append(self.content_types)
-            elif properties is not None and m.name == "_rels/.rels" and self.package_rels:
-                out.append(self.package_rels)
-            else:
-                out.append(m)
+        custom = None
         if properties is not None:
             merged = {**self.base_properties, **{k: v or "-" for k, v in properties.items()}}
-            out.append(deflate(CUSTOM_PART, custom_properties_xml(merged)))
-        return write_zip(out)
+            custom = custom_properties_xml(merged)
+        return assemble(self.members, rendered, custom, self.content_types, self.package_rels)
 
     @staticmethod
     def _sheet(part: str, sheet: _Sheet, cells: dict[tuple[str, str], Any]) -> bytes:
