@@ -246,21 +246,24 @@ def cmd_due(args: argparse.Namespace) -> int:
         today = eng.clock.today()
         within = args.within if args.within is not None else DUE_WINDOW_DAYS
         until = (today + timedelta(days=within)).isoformat()
-        items = due_items(eng.store.view_lines(until), today, within, args.branch)
+        items = due_items(eng.store.due_rows(until), today, within, args.branch)
         note = write_beside(eng.ws.outbox / DUE_LIST, due_bytes(eng.pack, items, today, within), eng.clock.now()) \
             if not args.branch else ""
         outbox = eng.ws.outbox
     if args.json:
-        print(json.dumps({"today": today.isoformat(), "within": within, "items": items}, ensure_ascii=False,
-                         indent=2))
+        print(json.dumps({"today": today.isoformat(), "within": within, "items": [i.as_dict() for i in items]},
+                         ensure_ascii=False, indent=2))
         return 0
     if not items:
         print(f"没有逾期或 {within} 天内到期的事项。")
+    lines = []
     for i in items:
-        what = i["label"] + (f"（第{i['period']}次）" if i["period"] else "")
-        days = (date.fromisoformat(i["date"]) - today).days
-        state = f"已逾期 {-days} 天" if i["overdue"] else f"{days} 天后" + ("可办" if i["earliest"] else "到期")
-        print(f"{i['date']}  {state:<10} {i['case']} {i['name']}（{i['branch']}）  {what}  〔{i['rule']}〕")
+        d = i.due
+        days = (date.fromisoformat(d.date) - today).days
+        state = f"已逾期 {-days} 天" if i.overdue else f"{days} 天后" + ("可办" if d.earliest else "到期")
+        lines.append(f"{d.date}  {state:<10} {d.case_id} {d.name}（{d.branch}）  {i.what}  〔{d.rule}〕")
+    if lines:
+        print("\n".join(lines))
     if not args.branch:
         print(f"共 {len(items)} 项；已写入 {outbox / DUE_LIST}" + (f"（{note}）" if note else ""))
     return 0
@@ -276,9 +279,10 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         with tqdm(total=len(jobs), unit="份", desc="预览" if args.dry_run else "重新生成", file=sys.stderr,
                   disable=args.quiet or None, dynamic_ncols=True) as bar:
             result = regenerate(eng, jobs, force=args.force, dry_run=args.dry_run, processes=args.processes,
-                                progress=bar.update)
+                                progress=bar.update,
+                                reports=None if args.case else (args.year, args.branch))
     verb = "将重新生成" if args.dry_run else "已重新生成"
-    print(f"共 {result.total} 份文书：{verb} {len(result.written)} 份，内容未变 {len(result.unchanged)} 份，"
+    print(f"共 {result.total} 份文书和报表：{verb} {len(result.written)} 份，内容未变 {len(result.unchanged)} 份，"
           f"工作人员改动过而保留 {len(result.kept)} 份")
     for rel in result.written if args.dry_run else []:
         print(f"  将更新：{rel}")
@@ -377,7 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
                              ("status", cmd_status, "查看案卷的阶段、关键日期和下一步"),
                              ("due", cmd_due, "列出逾期和即将到期的事项，并写入 outbox/待办事项.xlsx"),
                              ("rebuild", cmd_rebuild, "按事件记录重建各案卷的当前状态，重写台账和待办事项"),
-                             ("regenerate", cmd_regenerate, "按现有记录重新生成全部文书（模板或设置改过之后）"),
+                             ("regenerate", cmd_regenerate,
+                              "按现有记录重新生成全部文书和以前生成过的报表（模板或设置改过之后）"),
                              ("lint", cmd_lint, "检查流程包和模板")):
         s = sub.add_parser(name, help=text, description=text)
         s.add_argument("-w", "--workspace", default=".", metavar="目录",
@@ -386,9 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "watch":
             s.add_argument("--poll", type=float, default=None, metavar="秒", help="按间隔轮询（网络共享文件夹用）")
         if name == "regenerate":
-            s.add_argument("--year", type=int, metavar="年份", help="只生成这一年建立的案卷（按案卷编号的年份）")
-            s.add_argument("--branch", metavar="支部", help="只生成这个支部的")
-            s.add_argument("--case", metavar="案卷编号", help="只生成这一份案卷的")
+            s.add_argument("--year", type=int, metavar="年份",
+                           help="只生成这一年建立的案卷（按案卷编号的年份）和这一年的报表")
+            s.add_argument("--branch", metavar="支部", help="只生成这个支部的文书，以及这个支部和全委的报表")
+            s.add_argument("--case", metavar="案卷编号", help="只生成这一份案卷的文书（不生成报表）")
             s.add_argument("--force", action="store_true", help="工作人员改动过的文书也覆盖")
             s.add_argument("--dry-run", action="store_true", help="只列出会改变的文书，不写入")
             s.add_argument("--processes", type=int, default=None, metavar="N", help="同时使用的进程数（默认全部核）")

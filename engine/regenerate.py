@@ -100,8 +100,10 @@ def _render(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None
 
 
 def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry_run: bool = False,
-               processes: int | None = None, progress: Callable[[int], None] | None = None) -> Result:
-    """Make ``jobs`` again (see the module). ``progress(n)`` is called as documents are done."""
+               processes: int | None = None, progress: Callable[[int], None] | None = None,
+               reports: tuple[int | None, str | None] | None = None) -> Result:
+    """Make ``jobs`` again (see the module). ``progress(n)`` is called as documents are done. ``reports``:
+    (year, branch) — the reports made before, of that year and branch (None: all), are made again too."""
     from .output.documents import doc_path
 
     jobs = [d for d in jobs if d.doc_id in eng.pack.documents]     # a document the pack no longer has: none
@@ -131,6 +133,12 @@ def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry
     finally:
         if pool is not None:
             pool.shutdown()
+    if reports is not None and eng.store.reports_made():
+        from .report.build import remake
+
+        made = remake(eng, *reports, force=force, dry_run=dry_run)
+        for status in ("written", "unchanged", "kept", "notes"):
+            getattr(result, status).extend(made[status])
     if not dry_run:
         from .output.ledger import write_paperwork
 

@@ -54,13 +54,34 @@ def case_text(pack: Pack, view: dict[str, Any], case_id: str, name: str, branch:
     return "\n".join(lines)
 
 
-def listing(eng: Any) -> str:
-    """``docflow status`` of every case, from the light views (the text kept in each, then what is due today)."""
-    today = eng.clock.today()
+def due_lines(view: dict[str, Any]) -> str:
+    """What is due of a case as its view keeps it for ``listing``: a line per item, "K<date>\t<what>" (K: D a
+    deadline, E the earliest day, N no date), so that only whether a date has passed is decided when listing."""
     out = []
-    for v in eng.store.view_lines():
-        out.append(v.text)
-        out += [f"    下一步：{due_text(d, today)}" for d in v.due]
+    for d in view["due"]:
+        what = d["label"] + (f"（第{d['period']}次）" if d["period"] else "")
+        kind = "N" if not d["date"] else "E" if d["earliest"] else "D"
+        out.append(f"{kind}{d['date'] or '':10}\t{what}")
+    return "\n".join(out)
+
+
+def listing(eng: Any) -> str:
+    """``docflow status`` of every case, from the views: the lines kept in each, then what is due (the same as
+    ``due_text`` says of each item, from the lines ``due_lines`` kept)."""
+    today = eng.clock.today().isoformat()
+    out = []
+    for _, text, due in eng.store.view_texts():
+        out.append(text)
+        if not due:
+            continue
+        for line in due.split("\n"):
+            kind, when, what = line[0], line[1:11], line[12:]
+            if kind == "N":
+                out.append(f"    下一步：{what}")
+            elif kind == "E":
+                out.append(f"    下一步：{what}，" + (f"最早可于 {when}" if when > today else "时间已满足"))
+            else:
+                out.append(f"    下一步：{what}，应于 {when} 前" + ("，已逾期" if when < today else ""))
     return "\n".join(out)
 
 

@@ -1,32 +1,48 @@
 """The case views (engine.store CaseViews): made from a case's events when they change, in the same transaction,
-and all of them again by ``docflow rebuild`` (or when a database has none yet, e.g. after the migration)."""
+and all of them again by ``docflow rebuild`` (or when the views were made by another release, with another pack
+version or other settings). A view is what status, the due list, the ledger and the reports read of a case, each
+part ready for its reader: the summary, the lines of status, what is due, the ledger row, the reports' record."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from typing import TYPE_CHECKING
 
-from .output.ledger import ledger_row
+from .output.ledger import due_cells, ledger_row
 from .procedure.state import fold
 from .procedure.view import case_view
-from .status import case_text
+from .report import people
+from .status import case_text, due_lines
+from .store.base import CaseView, DueLine
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 log = logging.getLogger(__name__)
+# what a view holds and how: a release that changes it makes every view again (see ``fingerprint``)
+VIEW_FORMAT = 6
 
 
 def refresh(eng: Engine, case_ids: list[str]) -> None:
     """Make the views of ``case_ids`` from their events (call inside the transaction that appended them)."""
+    made_with = fingerprint(eng)
+    reports = people.fits(eng.pack)
     for case_id in dict.fromkeys(case_ids):
         row = eng.store.case(case_id)
         assert row is not None
         events = eng.store.events(case_id)
-        cs = fold(eng.pack, case_id, events)
-        view = {**case_view(eng.pack, cs), "made_with": fingerprint(eng)}
-        dates = [d["date"] for d in view["due"] if d["date"]]
-        eng.store.put_view(case_id, cs.state, len(events), view, ledger_row(eng.pack, cs, row.name, row.branch, view),
-                           case_text(eng.pack, view, case_id, row.name, row.branch), min(dates) if dates else "")
+        if reports:
+            person = people.person_of(eng.pack, row, events)
+            cs, record = person.cs, people.dump(person)
+        else:
+            cs, record = fold(eng.pack, case_id, events), ""
+        view = case_view(eng.pack, cs)
+        due = tuple(DueLine(d["step"], d["label"], d["period"], d["date"] or "", bool(d["earliest"]), d["rule"],
+                            due_cells(case_id, row.name, row.branch, d) if d["date"] else "") for d in view["due"])
+        eng.store.put_view(case_id, CaseView(
+            cs.state, len(events), made_with, view, case_text(eng.pack, view, case_id, row.name, row.branch),
+            due_lines(view), due, view["since"], ledger_row(eng.pack, cs, row.name, row.branch, view).encode(), record))
 
 
 def rebuild(eng: Engine) -> int:
@@ -38,22 +54,18 @@ def rebuild(eng: Engine) -> int:
 
 
 def fingerprint(eng: Engine) -> str:
-    """What a view depends on besides the events: the pack's version and its settings (docflow.toml)."""
-    import hashlib
-    import json
-
+    """What a view depends on besides the events: its format, the pack (as loaded: its steps, documents,
+    reminders … with the settings of docflow.toml bound in) and the settings themselves."""
     settings = json.dumps(eng.pack.settings, sort_keys=True, ensure_ascii=False, default=str)
-    return eng.pack.version + ":" + hashlib.sha256(settings.encode()).hexdigest()[:12]
+    pack = eng.pack.model_dump_json(exclude={"root"})
+    return f"{VIEW_FORMAT}:{eng.pack.version}:" + hashlib.sha256((pack + settings).encode()).hexdigest()[:16]
 
 
 def ensure(eng: Engine) -> bool:
     """Views for a database that has cases without them (made by an older release), or whose views were made
-    with another pack version or other settings. Returns whether it rebuilt them."""
-    n, cases = eng.store.view_count(), eng.store.cases()
-    if not cases:
-        return False
-    first = eng.store.view(cases[0].case_id)
-    if n == len(cases) and first is not None and first.summary.get("made_with") == fingerprint(eng):
+    with another format, pack version or other settings. Returns whether it rebuilt them. Costs two counts."""
+    cases = eng.store.case_count()
+    if not cases or (eng.store.view_count() == cases and not eng.store.views_made_otherwise(fingerprint(eng))):
         return False
     log.info("rebuilding case views")
     rebuild(eng)

@@ -53,11 +53,42 @@ def test_each_case_view_equals_a_fresh_fold_of_its_events(eng, tmp_path):
         events = eng.store.events(v.case_id)
         cs = fold(eng.pack, v.case_id, events)
         assert v.events == len(events) and v.state == cs.state
-        assert {k: x for k, x in v.summary.items() if k != "made_with"} == json.loads(json.dumps(
-            case_view(eng.pack, cs)))
-    before = [(v.case_id, v.summary, v.row) for v in views]
+        assert v.summary == json.loads(json.dumps(case_view(eng.pack, cs)))
+        assert v.made_with == fingerprint(eng)
+    before = (views, eng.store.ledger_rows(), eng.store.view_texts(), eng.store.due_rows(), eng.store.records())
     assert rebuild(eng) == 3
-    assert [(v.case_id, v.summary, v.row) for v in eng.store.views()] == before
+    assert (eng.store.views(), eng.store.ledger_rows(), eng.store.view_texts(), eng.store.due_rows(),
+            eng.store.records()) == before
+
+
+@pytest.mark.parametrize("today", [date(2023, 12, 15), TODAY])
+def test_the_listing_of_every_case_says_what_status_of_each_case_says(eng, tmp_path, today):
+    """``docflow status`` (every case, from the views' kept lines) and ``status CASE`` (a fresh fold) agree on
+    each case, including what is due and whether it is overdue or may be taken already, whatever the day."""
+    from engine.status import listing, report, report_text
+
+    walk(eng, load_walkthrough("party"), tmp_path / "src", upto=9)
+    _roster(eng, [("李四", date(2023, 12, 1)), ("王五", date(2026, 11, 20))])
+    eng.clock = FixedClock(today)
+    one = [report_text(report(eng, c.case_id)).split("\n    [")[0] for c in eng.store.cases()]
+    assert listing(eng) == "\n".join(one)
+    assert ("已逾期" in listing(eng)) is (today == TODAY)
+
+
+@pytest.mark.parametrize("upto", [3, 12, None])
+def test_the_reports_record_in_a_view_gives_back_the_person_a_fold_gives(eng, tmp_path, upto):
+    """What the reports read of a case (its view's record) is what folding its events makes of it."""
+    from engine.report import people
+
+    walk(eng, load_walkthrough("party"), tmp_path / "src", upto=upto)
+    _roster(eng, [("李四", date(2026, 10, 1))])
+    records = eng.store.records()
+    assert len(records) == 2 and all(r.record for r in records)
+    for rec in records:
+        fresh = people.person_of(eng.pack, eng.store.case(rec.case_id), eng.store.events(rec.case_id))
+        assert people.load(rec) == fresh
+    assert [r.case_id for r in eng.store.records("第一党支部")] == [r.case_id for r in records
+                                                                   if r.branch == "第一党支部"]
 
 
 def test_views_are_made_for_a_database_without_them_and_after_a_settings_change(eng):
@@ -110,18 +141,18 @@ def test_due_within_the_window_both_sides(eng, applied, listed, overdue):
     _roster(eng, [("李四", applied)])
     from engine.output.ledger import due_items
 
-    items = due_items(eng.store.view_lines(), TODAY, 30)
+    items = due_items(eng.store.due_rows(), TODAY, 30)
     assert bool(items) is listed
     if items:
-        assert items[0]["overdue"] is overdue
+        assert items[0].overdue is overdue
 
 
 def test_an_item_just_outside_the_window_is_not_listed(eng):
     from engine.output.ledger import due_items
 
     _roster(eng, [("李四", date(2026, 11, 28))])                  # talk due 2026-12-28
-    assert due_items(eng.store.view_lines(), TODAY, 29) == []
-    assert len(due_items(eng.store.view_lines(), TODAY, 30)) == 1
+    assert due_items(eng.store.due_rows(), TODAY, 29) == []
+    assert len(due_items(eng.store.due_rows(), TODAY, 30)) == 1
 
 
 def test_a_ledger_open_in_excel_is_written_beside_and_the_receipt_says_so(eng):
@@ -173,13 +204,18 @@ def test_the_ledger_bytes_are_the_same_for_the_same_store(eng):
 
 
 @pytest.mark.parametrize(("upto", "expected"), [
+    (4, []),                                               # no development-target decision yet
+    (5, ["发展对象公示期满"]),                                 # decided: the notice's earliest end is watched
+    (6, []),                                               # the notice's form is in
     (7, []),                                               # sponsors: no review yet
     (8, ["政治审查结论有效期届满"]),                           # review on file: its validity is watched
+    (10, ["政治审查结论有效期届满", "接收预备党员公示期满"]),     # pre-reviewed: the admission notice
     (11, ["政治审查结论有效期届满"]),
     (12, ["接收预备党员：上级党委审批的最长期限"]),              # the meeting took it: now the 6-month approval
     (14, []),                                              # approved
     (15, ["预备期将满"]),                                    # oath: the end of probation is watched
-    (18, []),                                              # the conversion application is in
+    (18, ["转正公示期满"]),                                   # the conversion application is in
+    (19, []),
     (20, ["预备党员转正：上级党委审批的最长期限"]),
     (21, []),
 ])
@@ -192,9 +228,35 @@ def test_reminders_are_listed_after_their_steps_and_until_the_step_that_ends_the
         shown = [d for d in due if d["step"].startswith("reminder")]
         assert [next(e for e in expected if d["label"].startswith(e)) for d in shown] == expected
         cs = fold(eng.pack, case_id, eng.store.events(case_id))
+        if upto == 5:           # decided on Saturday 2025-03-01: 5 working days counted from it, inclusive
+            assert (shown[0]["date"], shown[0]["earliest"]) == ("2025-03-07", True)
+            assert shown[0]["rule"] == "自确定为发展对象日期起满5个工作日（含当日）"
         if upto in (8, 11):
             review = cs.facts["review_date"]
             assert shown[0]["date"] == review.replace(year=review.year + 1).isoformat()   # 12 months (a setting)
             assert shown[0]["rule"] == "自政治审查日期起12个月内"
     finally:
         eng.store.close()
+
+
+def test_a_public_notice_switched_off_has_no_reminder_and_the_pack_still_loads(tmp_path):
+    from engine.pack.load import load_pack
+
+    on = load_pack(load_walkthrough("party").pack_dir, {})
+    off = load_pack(load_walkthrough("party").pack_dir, {"publicity_target": False})
+    assert {r.until for r in on.reminders} - {r.until for r in off.reminders} == {"publicity_target"}
+    assert "publicity_admission" in {r.until for r in off.reminders}
+
+
+@pytest.mark.parametrize(("start", "length", "end"), [
+    (date(2025, 3, 1), "5 working_day", date(2025, 3, 7)),     # a Saturday: the next five working days
+    (date(2025, 3, 3), "5 working_day", date(2025, 3, 7)),     # a Monday counts itself
+    (date(2025, 9, 29), "5 working_day", date(2025, 10, 11)),  # across National Day: 10-11 (Sat.) is worked
+    (date(2025, 3, 3), "5 day", date(2025, 3, 7)),
+    (date(2025, 3, 3), "1 day", date(2025, 3, 3)),
+])
+def test_a_public_notice_ends_on_the_last_day_of_its_length_counted_inclusive(start, length, end):
+    from engine.procedure.dates import Duration
+    from engine.procedure.view import _span_end
+
+    assert _span_end(start, Duration.parse(length)) == end

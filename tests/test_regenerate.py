@@ -129,3 +129,44 @@ def test_regeneration_chooses_by_case_branch_and_year(walked):
     assert planned(eng, branch="第二党支部") == []
     assert planned(eng, year=int(case_id[:4])) == planned(eng) != []
     assert {d.case_id for d in planned(eng, case_id=case_id)} == {case_id}
+
+
+def test_regeneration_makes_the_reports_made_before_again(walked, capsys):
+    """A report made once is made again by regenerate (with a corrected name it shows the new name), a report
+    staff edited is kept unless --force, --case leaves the reports alone and --dry-run writes nothing."""
+    from openpyxl import load_workbook
+
+    from engine.report import report
+
+    eng, case_id = walked
+    (path,) = report(eng, "pool", 2025)
+    assert [(r.kind, r.year, r.branch) for r in eng.store.reports_made()] == [("pool", 2025, None)]
+    rel = path.relative_to(eng.ws.outbox).as_posix()
+    assert eng.store.output_hash(rel) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def names() -> set:
+        return {c.value for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("张")}
+
+    assert names() == {"张三"}
+    eng.store.db.execute("UPDATE cases SET name='张叁' WHERE case_id=?", (case_id,))   # a name corrected
+    with eng.store.transaction():
+        from engine.views import refresh
+        refresh(eng, [case_id])
+    before = path.read_bytes()
+    result = regenerate(eng, planned(eng, case_id=case_id), reports=None)             # --case: no reports
+    assert path.read_bytes() == before and rel not in result.written
+    result = regenerate(eng, planned(eng), dry_run=True, reports=(None, None))
+    assert rel in result.written and path.read_bytes() == before
+    result = regenerate(eng, planned(eng), reports=(None, None))
+    assert rel in result.written and names() == {"张叁"}
+    assert rel in regenerate(eng, [], reports=(2025, None)).unchanged
+    assert regenerate(eng, [], reports=(2024, None)).total == 0                      # another year's: none
+    path.write_bytes(path.read_bytes() + b"\0")                                       # staff changed it
+    assert rel in regenerate(eng, [], reports=(None, None)).kept
+    assert rel in regenerate(eng, [], force=True, reports=(None, None)).written
+    root = str(eng.ws.root)
+    eng.store.close()
+    capsys.readouterr()
+    assert main(["regenerate", "-w", root, "--quiet"]) == 0
+    assert "文书和报表" in capsys.readouterr().out

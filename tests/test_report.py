@@ -893,6 +893,40 @@ def test_workbooks_print_on_a4_with_frozen_filtered_headers_and_real_dates(outpu
                 for c in row:
                     if hasattr(c.value, "year"):
                         assert c.number_format == "yyyy-mm-dd", (name, ws.title, c.coordinate)
+                    if c.value is not None:          # every data cell: 宋体, bordered
+                        assert c.font.name == "宋体" and c.border.left.style == "thin", (name, c.coordinate)
+                    if c.hyperlink is not None:
+                        assert c.font.underline == "single" and c.font.color.rgb.endswith("0563C1")
+                    elif c.value is not None:
+                        assert not c.font.underline, (name, ws.title, c.coordinate)
+
+
+def test_report_cells_keep_their_own_look_totals_shares_and_text(outputs):
+    """Each cell's look follows what it holds (cells that look alike share one style): a total row bold on grey,
+    shares as percentages, text left and wrapped, numbers centred."""
+    wb = book(outputs["2026年新党员结构分析.xlsx"])
+    seen = {"bold": 0, "pct": 0, "text": 0, "number": 0}
+    for ws in wb.worksheets:
+        if ws.title == "图表":
+            continue
+        for row in ws.iter_rows(min_row=4):
+            for c in row:
+                if c.value is None:
+                    continue
+                if c.font.bold:
+                    seen["bold"] += 1
+                    assert c.fill.fgColor.rgb.endswith("F2F2F2"), c.coordinate
+                else:
+                    assert c.fill.fill_type is None, c.coordinate
+                if c.number_format == "0.0%":
+                    seen["pct"] += 1
+                    assert isinstance(c.value, (int, float)) and c.alignment.horizontal == "center"
+                elif isinstance(c.value, str):
+                    seen["text"] += 1
+                elif isinstance(c.value, int):
+                    seen["number"] += 1
+                    assert c.alignment.horizontal == "center", c.coordinate
+    assert all(seen.values()), seen
 
 
 def test_reports_are_written_under_outbox_with_chinese_names(committee, capsys):

@@ -19,7 +19,18 @@ from engine.clock import FixedClock
 from engine.errors import WorkspaceError
 from engine.outcomes import Event, EventKind, JournalStage, Member
 from engine.status import report
-from engine.store import MIGRATIONS, SCHEMA_VERSION, DueDocument, MemoryStore, SqliteStore, Store
+from engine.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    CaseRecord,
+    CaseView,
+    DueDocument,
+    DueLine,
+    DueRow,
+    MemoryStore,
+    SqliteStore,
+    Store,
+)
 from engine.testing import fill_docx, workspace
 from engine.workspace import load_workspace
 
@@ -160,32 +171,50 @@ def test_the_member_roster(store):
 
 def test_case_views(store):
     a, b = add_case(store, "a"), add_case(store, "b", branch="第二党支部")
-    assert store.views() == [] and store.view_count() == 0 and store.view(a) is None
+    assert store.views() == [] and store.view_count() == 0 and store.view(a) is None and store.case_count() == 2
+    talk = DueLine("talk", "谈话", None, "2026-12-01", False, "一个月内")
+    later = DueLine("assessment", "考察", 2, "2027-03-01", False, "每半年")
+    undated = DueLine("oath", "入党宣誓", None, "", False, "")
+    visit = DueLine("visit", "走访", None, "2026-12-01", True, "之后", "<c/>")
     with store.transaction():
         store.append(a, [Event(EventKind.CASE_CREATED, "", {})], at="t", sha256="s", file_name="f", pack_version="p")
-        store.put_view(a, "applicant", 1, {"state_label": "入党申请人", "due": []}, "<row/>")
-        store.put_view(b, "activist", 0, {"x": [1, "二"]}, "<row>b</row>")
+        store.put_view(a, CaseView("applicant", 1, "m1", {"state_label": "入党申请人", "due": []}, "text a", "",
+                                   (visit,), "", b"<row/>", "{}"))
+        store.put_view(b, CaseView("activist", 0, "m1", {"x": [1, "二"]}, "text b", "D2026-12-01\t谈话",
+                                   (talk, later, undated),
+                                   "2026-01-05", "<row>乙</row>".encode(), '{"b": 1}'))
     assert store.event_count(a) == 1 and store.event_count(b) == 0
     va = store.view(a)
-    assert va is not None and (va.name, va.branch, va.state, va.events, va.row) == ("名a", "第一党支部", "applicant",
-                                                                                      1, "<row/>")
+    assert va is not None and (va.name, va.branch, va.state, va.events, va.made_with) == (
+        "名a", "第一党支部", "applicant", 1, "m1")
     assert va.summary == {"state_label": "入党申请人", "due": []}
     assert [v.case_id for v in store.views()] == [a, b] and store.view_count() == 2
-    assert store.ledger_rows() == [("第一党支部", "<row/>"), ("第二党支部", "<row>b</row>")]
+    assert store.ledger_rows() == [("第一党支部", b"<row/>"), ("第二党支部", "<row>乙</row>".encode())]
+    assert store.view_texts() == [(a, "text a", ""), (b, "text b", "D2026-12-01\t谈话")]
+    assert store.due_rows() == [DueRow(b, "名b", "第二党支部", "2026-01-05", *undated),      # soonest first
+                                DueRow(a, "名a", "第一党支部", "", *visit),                 # a day: by case
+                                DueRow(b, "名b", "第二党支部", "2026-01-05", *talk),
+                                DueRow(b, "名b", "第二党支部", "2026-01-05", *later)]
+    assert store.due_rows("2026-11-30") == []
+    assert [r.step for r in store.due_rows("2026-12-01")] == ["visit", "talk"]
+    assert [r.step for r in store.due_rows("2027-12-31")] == ["visit", "talk", "assessment"]   # never the undated
+    assert store.records() == [CaseRecord(a, "名a", "第一党支部", "{}"), CaseRecord(b, "名b", "第二党支部", '{"b": 1}')]
+    assert store.records("第二党支部") == [CaseRecord(b, "名b", "第二党支部", '{"b": 1}')]
+    assert store.views_made_otherwise("m1") == 0 and store.views_made_otherwise("m2") == 2
     with store.transaction():
-        store.put_view(b, "activist", 0, {"due": [{"date": "2026-12-01"}], "since": "2026-01-05"}, "<row>b</row>",
-                       "text b", "2026-12-01")
-    assert [(v.case_id, v.text, v.due, v.since) for v in store.view_lines()] == [
-        (a, "", [], ""), (b, "text b", [{"date": "2026-12-01"}], "2026-01-05")]
-    assert [v.case_id for v in store.view_lines("2026-11-30")] == []
-    assert [v.case_id for v in store.view_lines("2026-12-01")] == [b]
-    with store.transaction():
-        store.put_view(a, "activist", 2, {}, "<row>new</row>")     # replaced, not added
-    assert store.view(a).row == "<row>new</row>" and store.view_count() == 2
+        store.put_view(a, CaseView("activist", 2, "m2", {}, row=b"<row>new</row>"))     # replaced, not added
+        store.put_view(b, CaseView("activist", 0, "m1", {}, "text b", "", (later,)))         # its due items replaced
+    assert store.ledger_rows()[0] == ("第一党支部", b"<row>new</row>") and store.view_count() == 2
+    assert [r.step for r in store.due_rows()] == ["assessment"] and store.views_made_otherwise("m1") == 1
+    store.put_view(a, CaseView("activist", 2, "m2", {}, due=(visit,)))       # outside a transaction too
+    assert [r.step for r in store.due_rows()] == ["visit", "assessment"]
     with pytest.raises(RuntimeError), store.transaction():
-        store.put_view(b, "full", 9, {}, "")
+        store.put_view(b, CaseView("full", 9, "m1", {}))
         raise RuntimeError
     assert store.view(b).state == "activist"                        # rolled back with the transaction
+    assert [r.step for r in store.due_rows()] == ["visit", "assessment"]
+    with pytest.raises(KeyError), store.transaction():
+        store.put_view("2099-0001", CaseView("full", 0, "m1", {}))   # no such case
 
 
 def test_retries_count_and_clear(store):

@@ -15,17 +15,17 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..pack.model import LedgerColumn, Pack
 from ..procedure.state import CaseState
+from ..store.base import DueRow
 from . import sheets as xl
 from .context import mask_id
 from .render import write_atomic
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..store.base import ViewLine
 
 DUE_LIST = "待办事项.xlsx"
 DUE_WINDOW_DAYS = 30
@@ -103,14 +103,14 @@ def ledger_row(pack: Pack, cs: CaseState, name: str, branch: str, view: dict[str
     return xl.row(cells)
 
 
-def ledger_bytes(pack: Pack, rows: list[tuple[str, str]]) -> bytes:
+def ledger_bytes(pack: Pack, rows: list[tuple[str, bytes]]) -> bytes:
     """The ledger of ``rows`` (branch, the case's ledger row), in case order."""
     head, widths, deadline = headers(pack)
     taken: set[str] = set()
     title = pack.pack.name + "台账"
     out = [xl.Sheet(xl.sheet_name("全部", taken), title, head, widths, [r for _, r in rows], deadline,
                     fit_width=False, repeat_columns=3)]
-    by_branch: dict[str, list[str]] = {}
+    by_branch: dict[str, list[bytes]] = {}
     for branch, row in rows:
         by_branch.setdefault(branch, []).append(row)
     for branch in sorted(by_branch):
@@ -119,49 +119,74 @@ def ledger_bytes(pack: Pack, rows: list[tuple[str, str]]) -> bytes:
     return xl.workbook(out)
 
 
-def due_items(views: list[ViewLine], today: date, within: int | None = None,
-              branch: str | None = None) -> list[dict[str, Any]]:
-    """Every item due with a date (overdue, due within ``within`` days, later), soonest first; with ``within``,
-    only the overdue and those due within it. Imported history is not overdue: a deadline before the case was
-    imported is kept on paper."""
+_TEXT, _DATE = "\x01", "\x02"         # where a due row's styles go (they depend on the day)
+
+
+def due_cells(case_id: str, name: str, branch: str, item: dict[str, Any]) -> str:
+    """A case's item due as its row of the due list, but for its styles and its last cell (both depend on the
+    day): made with the case's view, so the due list is written by filling in the day."""
+    what = item["label"] + (f"（第{item['period']}次）" if item["period"] else "")
+    return "".join([xl.text_cell(case_id, _TEXT), xl.text_cell(name, _TEXT), xl.text_cell(branch, _TEXT),
+                    xl.text_cell(what, _TEXT), xl.date_cell(item["date"], _DATE),
+                    xl.text_cell("最早可办日期" if item["earliest"] else "应完成日期", _TEXT),
+                    xl.text_cell(item["rule"], _TEXT)])
+
+
+class DueItem(NamedTuple):
+    """An item of the due list: what is due, and on the day the list is made, whether it is overdue or soon."""
+
+    due: DueRow
+    overdue: bool
+    soon: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        d = self.due
+        return {"case": d.case_id, "name": d.name, "branch": d.branch, "step": d.step, "label": d.label,
+                "period": d.period, "date": d.date, "earliest": d.earliest, "rule": d.rule, "overdue": self.overdue,
+                "soon": self.soon}
+
+    @property
+    def what(self) -> str:
+        return self.due.label + (f"（第{self.due.period}次）" if self.due.period else "")
+
+
+def due_items(rows: list[DueRow], today: date, within: int | None = None,
+              branch: str | None = None) -> list[DueItem]:
+    """Every item due with a date (overdue, due within ``within`` days, later), soonest first (then by case) as
+    ``rows`` come; with ``within``, only the overdue and those due within it. Imported history is not overdue: a
+    deadline before the case was imported is kept on paper."""
+    now = today.isoformat()
+    horizon = (today + timedelta(days=within or DUE_WINDOW_DAYS)).isoformat()
     out = []
-    for v in views:
-        if branch and v.branch != branch:
+    for d in rows:
+        if not d.date or (branch and d.branch != branch):
             continue
-        since = v.since or ""
-        for d in v.due:
-            if not d["date"]:
-                continue
-            late = not d["earliest"] and d["date"] < today.isoformat() and d["date"] >= since
-            soon = not late and d["date"] <= (today + timedelta(days=within or DUE_WINDOW_DAYS)).isoformat()
-            if d["earliest"] and d["date"] <= today.isoformat():
-                continue                                  # may be taken already: not a due date any more
-            if d["date"] < since and not d["earliest"]:
-                continue
-            if within is not None and not (late or soon):
-                continue
-            out.append({"case": v.case_id, "name": v.name, "branch": v.branch, "step": d["step"],
-                        "label": d["label"], "period": d["period"], "date": d["date"], "earliest": d["earliest"],
-                        "rule": d["rule"], "overdue": late, "soon": soon})
-    return sorted(out, key=lambda i: (i["date"], i["case"]))
+        if d.earliest and d.date <= now:
+            continue                                  # may be taken already: not a due date any more
+        if d.date < d.since and not d.earliest:
+            continue
+        late = not d.earliest and d.date < now
+        soon = not late and d.date <= horizon
+        if within is not None and not (late or soon):
+            continue
+        out.append(DueItem(d, late, soon))
+    return out
 
 
-def due_bytes(pack: Pack, items: list[dict[str, Any]], today: date, within: int) -> bytes:
+def due_bytes(pack: Pack, items: list[DueItem], today: date, within: int) -> bytes:
     head = [pack.case.number_label, "姓名", f"所在{pack.terms.branch}", "事项", "日期", "日期性质", "依据", "状态"]
     widths = [11, 9, 14, 34, 12, 13, 36, 13]
     rows = []
     for i in items:
-        style = xl.RED if i["overdue"] else xl.AMBER if i["soon"] else xl.PLAIN
-        dstyle = xl.RED_DATE if i["overdue"] else xl.AMBER_DATE if i["soon"] else xl.DATE
-        days = (date.fromisoformat(i["date"]) - today).days
-        state = f"已逾期{-days}天" if i["overdue"] else ("今天到期" if days == 0 else f"{days}天后") + \
-            ("可办" if i["earliest"] else "到期")
-        what = i["label"] + (f"（第{i['period']}次）" if i["period"] else "")
-        rows.append(xl.row([xl.text_cell(i["case"], style), xl.text_cell(i["name"], style),
-                            xl.text_cell(i["branch"], style), xl.text_cell(what, style),
-                            xl.date_cell(i["date"], dstyle),
-                            xl.text_cell("最早可办日期" if i["earliest"] else "应完成日期", style),
-                            xl.text_cell(i["rule"], style), xl.text_cell(state, style)]))
+        d = i.due
+        style = xl.RED if i.overdue else xl.AMBER if i.soon else xl.PLAIN
+        dstyle = xl.RED_DATE if i.overdue else xl.AMBER_DATE if i.soon else xl.DATE
+        days = (date.fromisoformat(d.date) - today).days
+        state = f"已逾期{-days}天" if i.overdue else ("今天到期" if days == 0 else f"{days}天后") + \
+            ("可办" if d.earliest else "到期")
+        cells = d.cells or due_cells(d.case_id, d.name, d.branch, i.as_dict())
+        rows.append(f"<row>{cells.replace(_TEXT, str(style)).replace(_DATE, str(dstyle))}"
+                    f"{xl.text_cell(state, style)}</row>".encode())
     title = f"待办事项（{today.isoformat()}，红色为已逾期，黄色为{within}天内到期）"
     return xl.workbook([xl.Sheet("待办事项", title, head, widths, rows)])
 
@@ -187,7 +212,7 @@ def write_paperwork(eng: Engine) -> list[str]:
     ledger = ledger_bytes(eng.pack, eng.store.ledger_rows())
     notes = [write_beside(eng.ws.outbox / ledger_name(eng.pack), ledger, now)]
     until = (today + timedelta(days=DUE_WINDOW_DAYS)).isoformat()
-    items = due_items(eng.store.view_lines(until), today, DUE_WINDOW_DAYS)
+    items = due_items(eng.store.due_rows(until), today, DUE_WINDOW_DAYS)
     notes.append(write_beside(eng.ws.outbox / DUE_LIST, due_bytes(eng.pack, items, today, DUE_WINDOW_DAYS), now))
     _tidy(eng.ws.outbox, [ledger_name(eng.pack), DUE_LIST], notes)
     return [n for n in notes if n]

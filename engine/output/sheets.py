@@ -7,7 +7,9 @@ Cells carry no references (``r``): a row fragment is the same wherever it lands;
 place cells by position. Text is always an inline string, so staff values beginning with = + - @ stay text."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
 
-from .zippkg import Member, deflate, write_zip
+from .zippkg import Member, deflate, deflate_parts, write_zip
 
 # style indices of STYLES (cellXfs order)
 PLAIN, HEAD, DATE, TITLE, RED, AMBER, RED_DATE, AMBER_DATE, NUMBER, TITLE_LEFT = range(10)
@@ -53,14 +55,17 @@ _XFS = f'<cellXfs count="{len(_XF)}">' + "".join(
 STYLES = _STYLES_XML.replace("{XFS}", _XFS).replace("\n<", "<").encode()
 
 
-def text_cell(value: Any, style: int = PLAIN) -> str:
+def text_cell(value: Any, style: int | str = PLAIN) -> str:
     """A text cell (an inline string: never a formula, whatever it begins with)."""
-    if value in (None, ""):
+    if value is None or value == "":
         return f'<c s="{style}"/>'
-    return f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value)[:32767])}</t></is></c>'
+    text = value if type(value) is str and len(value) <= 32767 else str(value)[:32767]
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    return f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def date_cell(value: Any, style: int = DATE) -> str:
+def date_cell(value: Any, style: int | str = DATE) -> str:
     """A real Excel date (a serial number with a date format); text that is not a date stays text."""
     if isinstance(value, str) and len(value) >= 7:
         try:
@@ -89,12 +94,21 @@ class Sheet:
     title: str
     headers: Sequence[str]
     widths: Sequence[float]
-    rows: list[str]                    # row fragments (see ``row``)
+    rows: Sequence[bytes]              # row fragments (see ``row``), UTF-8
     overdue_column: int = 0            # 1-based: a date column whose past dates mark the row red (conditional)
     fit_width: bool = True             # print on one page's width; else across pages, ``repeat_columns`` repeated
     repeat_columns: int = 0
 
+    def parts(self, batch: int = 2000) -> Iterator[bytes]:
+        """The sheet's XML in pieces: its head, its rows a batch at a time, its tail."""
+        head, tail = self.xml().encode().split(b"<!--rows-->")
+        yield head
+        for i in range(0, len(self.rows), batch):
+            yield b"".join(self.rows[i:i + batch])
+        yield tail
+
     def xml(self) -> str:
+        """The sheet's XML with a marker where the rows go."""
         n = len(self.headers)
         last = get_column_letter(n)
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
@@ -117,7 +131,7 @@ class Sheet:
                 f'<dimension ref="A1:{last}{end}"/>'
                 '<sheetViews><sheetView workbookViewId="0"><pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" '
                 'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-                f'<cols>{cols}</cols><sheetData>{head}{"".join(self.rows)}</sheetData>'
+                f'<cols>{cols}</cols><sheetData>{head}<!--rows--></sheetData>'
                 f'<autoFilter ref="A2:{last}{end}"/><mergeCells count="1"><mergeCell ref="A1:{last}1"/></mergeCells>'
                 f'{cf}<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
                 f"{setup}"
@@ -168,7 +182,12 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
             "</Relationships>").encode()),
         deflate("xl/styles.xml", STYLES),
     ]
-    members += [deflate(f"xl/worksheets/sheet{i}.xml", s.xml().encode()) for i, s in enumerate(sheets, start=1)]
+    jobs = [(f"xl/worksheets/sheet{i}.xml", s) for i, s in enumerate(sheets, start=1)]
+    if sum(len(s.rows) for s in sheets) < 5000:
+        members += [deflate_parts(name, s.parts()) for name, s in jobs]
+    else:                   # a large ledger: its sheets compressed at once (zlib runs outside the GIL)
+        with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+            members += list(pool.map(lambda job: deflate_parts(job[0], job[1].parts()), jobs))
     return write_zip(members)
 
 

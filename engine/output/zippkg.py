@@ -48,6 +48,18 @@ def deflate(name: str, data: bytes, level: int = LEVEL) -> Member:
     return Member(name, zipfile.ZIP_DEFLATED, c.compress(data) + c.flush(), zlib.crc32(data), len(data))
 
 
+def deflate_parts(name: str, parts: Iterable[bytes], level: int = LEVEL) -> Member:
+    """A member made of ``parts`` in order, compressed as they come (no copy of the whole). zlib lets other
+    threads run while it compresses, so several members can be made at once (see sheets.workbook)."""
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    out, crc, size = [], 0, 0
+    for part in parts:
+        out.append(c.compress(part))
+        crc, size = zlib.crc32(part, crc), size + len(part)
+    out.append(c.flush())
+    return Member(name, zipfile.ZIP_DEFLATED, b"".join(out), crc, size)
+
+
 def read_members(data: bytes) -> list[Member]:
     """The members of a package as stored, in the order of its central directory."""
     try:

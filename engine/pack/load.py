@@ -106,7 +106,9 @@ def _drop_disabled(raw: dict) -> dict:
 
     steps = [dict(s, after=[a for a in s.get("after", []) if a not in off],
                   to_when=[trim(t) for t in s.get("to_when", [])]) for s in raw["steps"] if s.get("id") not in off]
-    return {**raw, "steps": steps, "documents": docs}
+    reminders = [r for r in raw.get("reminders", []) if r.get("until") not in off
+                 and not set([r["after"]] if isinstance(r.get("after"), str) else r.get("after", [])) & off]
+    return {**raw, "steps": steps, "documents": docs, "reminders": reminders}
 
 
 def _describe(exc: ValidationError, raw: dict) -> str:

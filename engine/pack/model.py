@@ -279,6 +279,7 @@ class ReminderDef(_Strict):
     after: tuple[str, ...] = ()
     until: str
     earliest: bool = False
+    span: bool = False               # the last day of a period of ``add`` that begins on the date (a public notice)
     rule: str = ""                   # the rule in words (default: 自<fact>起<length>内)
 
     @field_validator("after", mode="before")

@@ -52,14 +52,32 @@ def fold(pack: Pack, case_id: str, events: list[tuple[str, Event]]) -> CaseState
     return cs
 
 
-def fold_each(pack: Pack, case_id: str, events: list[tuple[str, Event]]) -> list[tuple[str, dict[str, Any]]]:
-    """The state and the facts after each event (what ``fold`` of each prefix gives, in one pass)."""
+def fold_each(pack: Pack, case_id: str, events: list[tuple[str, Event]]
+              ) -> tuple[CaseState, list[tuple[str, dict[str, Any]]]]:
+    """What ``fold`` gives, and the state and the facts after each event (``fold`` of each prefix), in one pass."""
     cs = CaseState(case_id)
     out = []
     for at, ev in events:
         _apply(pack, cs, at, ev)
         out.append((cs.state, dict(cs.facts)))
-    return out
+    return cs, out
+
+
+def snapshot(cs: CaseState) -> dict[str, Any]:
+    """The case's state, JSON-safe (``restore`` gives it back equal): kept in its view for the reports."""
+    return {"case_id": cs.case_id, "pack_version": cs.pack_version, "state": cs.state, "person": encode(cs.person),
+            "facts": encode(cs.facts), "steps": {k: encode(v) for k, v in cs.steps.items()},
+            "periods": {k: [[n, encode(v)] for n, v in p.items()] for k, p in cs.periods.items()},
+            "warnings": cs.warnings, "history": cs.history, "imported": cs.imported, "assumed": cs.assumed,
+            "occurrences": cs.occurrences, "reopened": sorted(cs.reopened), "issued": cs.issued}
+
+
+def restore(data: dict[str, Any]) -> CaseState:
+    return CaseState(data["case_id"], data["pack_version"], data["state"], decode(data["person"]),
+                     decode(data["facts"]), {k: decode(v) for k, v in data["steps"].items()},
+                     {k: {int(n): decode(v) for n, v in p} for k, p in data["periods"].items()},
+                     list(data["warnings"]), [tuple(h) for h in data["history"]], data["imported"],
+                     dict(data["assumed"]), dict(data["occurrences"]), set(data["reopened"]), dict(data["issued"]))
 
 
 def _apply(pack: Pack, cs: CaseState, at: str, ev: Event) -> None:

@@ -3,13 +3,16 @@ keeps it beside the events (engine.store CaseViews), written in the same transac
 does not fold every event; ``docflow rebuild`` makes them again from the events."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ..pack.model import Pack
-from .dates import Duration
+from .dates import Duration, add
 from .due import last_step, next_due
 from .state import CaseState
+from .workdays import WorkdayCalendar
+
+_CALENDAR = WorkdayCalendar()
 
 
 def json_value(value: Any) -> Any:
@@ -38,9 +41,9 @@ def due_rule(pack: Pack, step_id: str) -> str:
 
 
 def reminders(pack: Pack, cs: CaseState) -> list[dict[str, Any]]:
-    """The pack's reminders that apply to the case now (after their steps, before the step that ends them)."""
-    from .dates import add
-
+    """The pack's reminders that apply to the case now (after their steps, before the step that ends them). A
+    span's date is the last day of a period that begins on the start date, counted as a public notice is
+    (inclusive; working days on the mainland calendar)."""
     out = []
     for n, r in enumerate(pack.reminders):
         if not all(cs.done(a) for a in r.after) or cs.done(r.until) or cs.state not in _open_states(pack, r.until):
@@ -50,10 +53,24 @@ def reminders(pack: Pack, cs: CaseState) -> list[dict[str, Any]]:
             continue
         fact = pack.facts.get(r.from_.partition(".")[2])
         length = Duration.parse(r.add)
-        rule = r.rule or f"自{fact.label if fact else r.from_}起{length.zh()}{'后' if r.earliest else '内'}"
+        label = fact.label if fact else r.from_
+        if r.span:
+            when = _span_end(start, length)
+            rule = r.rule or f"自{label}起满{length.zh()}（含当日）"
+        else:
+            when = add(start, length, _CALENDAR)
+            rule = r.rule or f"自{label}起{length.zh()}{'后' if r.earliest else '内'}"
         out.append({"step": f"reminder{n}", "label": r.label, "period": None,
-                    "date": add(start, length).isoformat(), "earliest": r.earliest, "rule": rule})
+                    "date": when.isoformat(), "earliest": r.earliest, "rule": rule})
     return out
+
+
+def _span_end(start: date, length: Duration) -> date:
+    """The last day of ``length`` beginning on ``start`` (inclusive, as engine.procedure.rules counts a span)."""
+    if length.unit == "working_day":
+        return _CALENDAR.add_working_days(start - timedelta(days=1), length.n)
+    return add(start, Duration(max(length.n - 1, 0), length.unit), _CALENDAR) if length.unit == "day" \
+        else add(start, length, _CALENDAR) - timedelta(days=1)
 
 
 def _open_states(pack: Pack, until: str) -> set[str]:

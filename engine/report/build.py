@@ -545,28 +545,77 @@ def make(inp: Inputs, kind: str, year: int, quarter: int | None = None, half: in
     return bulletin(inp, period, kind)
 
 
-def write(eng: Engine, outputs: list[Output], year: int) -> list[Path]:
+def _path(eng: Engine, o: Output, year: int) -> Path:
     from ..output.names import safe_file_name, safe_name
+
+    stem, _, suffix = o.name.rpartition(".")
+    return eng.ws.outbox / REPORT_FOLDER / safe_name(f"{year}年") / safe_file_name(stem, "." + suffix)
+
+
+def _write(path: Path, data: bytes) -> None:
     from ..output.render import write_atomic
 
-    folder = eng.ws.outbox / REPORT_FOLDER / safe_name(f"{year}年")
-    paths = []
-    for o in outputs:
-        stem, _, suffix = o.name.rpartition(".")
-        path = folder / safe_file_name(stem, "." + suffix)
-        try:
-            write_atomic(path, o.data)
-        except OSError as exc:
-            raise WorkspaceError(f"无法写入报表 {path.name}（{exc.strerror or exc}）。如这个文件正在 Excel/WPS 中打开，"
-                                 "请关闭后再生成", place=str(path)) from None
-        paths.append(path)
-    return paths
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise WorkspaceError(f"无法写入报表 {path.name}（{exc.strerror or exc}）。如这个文件正在 Excel/WPS 中打开，"
+                             "请关闭后再生成", place=str(path)) from None
 
 
 def report(eng: Engine, kind: str, year: int | None = None, quarter: int | None = None, half: int | None = None,
            branch: str | None = None) -> list[Path]:
-    """Make one report from the workspace's store and settings; returns the files written under outbox/报表/."""
+    """Make one report from the workspace's store and settings; returns the files written under outbox/报表/.
+    The store records that it was made (``regenerate`` makes it again) and the hash of each file written."""
+    import hashlib
+
+    from ..store.base import ReportRun
+
     inp = inputs(eng, branch)
     year = year or inp.today.year
-    return write(eng, make(inp, kind, year, quarter, half), year)
+    written = [(_path(eng, o, year), o.data) for o in make(inp, kind, year, quarter, half)]
+    for path, data in written:
+        _write(path, data)
+    with eng.store.transaction():
+        eng.store.record_report(ReportRun(kind, year, quarter, half, branch, eng.stamp()))
+        for path, data in written:
+            eng.store.record_output(path.relative_to(eng.ws.outbox).as_posix(), hashlib.sha256(data).hexdigest(),
+                                    eng.stamp())
+    return [path for path, _ in written]
 
+
+def remake(eng: Engine, year: int | None = None, branch: str | None = None, force: bool = False,
+           dry_run: bool = False) -> dict[str, list[str]]:
+    """Every report made before (of ``year``; with ``branch``, the branch's and the committee's) made again from
+    the store as it is now: written,
+    unchanged, kept (edited by staff since docflow wrote it; overwritten with ``force``) — outbox-relative
+    paths — and notes for a report that cannot be made any more (e.g. its year's plan was removed)."""
+    import hashlib
+
+    out: dict[str, list[str]] = {"written": [], "unchanged": [], "kept": [], "notes": []}
+    by_branch: dict[str | None, Inputs] = {}
+    for run in eng.store.reports_made():
+        if (year is not None and run.year != year) or (branch is not None and run.branch not in (None, branch)):
+            continue
+        try:
+            inp = by_branch.get(run.branch) or by_branch.setdefault(run.branch, inputs(eng, run.branch))
+            made = make(inp, run.kind, run.year, run.quarter, run.half)
+        except DocflowError as exc:
+            out["notes"].append(f"报表（{KINDS.get(run.kind, run.kind)}，{run.year}年）未能重新生成：{exc.message}")
+            continue
+        for o in made:
+            path = _path(eng, o, run.year)
+            rel = path.relative_to(eng.ws.outbox).as_posix()
+            old = path.read_bytes() if path.exists() else None
+            if old == o.data:
+                out["unchanged"].append(rel)
+                continue
+            theirs = eng.store.output_hash(rel)
+            if old is not None and theirs is not None and hashlib.sha256(old).hexdigest() != theirs and not force:
+                out["kept"].append(rel)
+                continue
+            out["written"].append(rel)
+            if not dry_run:
+                _write(path, o.data)
+                with eng.store.transaction():
+                    eng.store.record_output(rel, hashlib.sha256(o.data).hexdigest(), eng.stamp())
+    return out

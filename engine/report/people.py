@@ -11,6 +11,7 @@ loads them. The stages are the party pack's (reports are written for it):
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,11 +21,11 @@ from ..outcomes import Event, EventKind
 from ..pack.model import Pack, StepDef
 from ..procedure.dates import add_months
 from ..procedure.due import Due, due_date, next_due
-from ..procedure.state import CaseState, decode, fold, fold_each
+from ..procedure.state import CaseState, decode, fold_each, restore, snapshot
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..store import CaseRow
+    from ..store import CaseRecord, CaseRow
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,7 @@ def _may_move(step: StepDef) -> bool:
 
 
 def person_of(pack: Pack, row: CaseRow, events: list[tuple[str, Event]]) -> Person:
-    cs = fold(pack, row.case_id, events)
-    each = fold_each(pack, row.case_id, events)                # the state and facts after each event, one pass
+    cs, each = fold_each(pack, row.case_id, events)            # the state and facts after each event, one pass
     raw: list[tuple[date, int, str, str, bool, str]] = []      # (date, order, stage, step, imported, note)
     incidents: list[Incident] = []
     done = [i for i, (_, ev) in enumerate(events) if ev.kind == EventKind.STEP_DONE]
@@ -247,11 +247,36 @@ def _registered(events: list[tuple[str, Event]]) -> date | None:
         return None
 
 
+def fits(pack: Pack) -> bool:
+    try:
+        check_pack(pack)
+    except ConfigError:
+        return False
+    return True
+
+
+def dump(p: Person) -> str:
+    """A Person as its case's view keeps it (JSON; ``load`` gives it back)."""
+    return json.dumps({"cs": snapshot(p.cs), "registered": p.registered.isoformat() if p.registered else None,
+                       "moves": [[m.on.isoformat(), m.before, m.after, m.step, m.imported, m.note] for m in p.moves],
+                       "incidents": [[i.on.isoformat(), i.stage, i.what, i.note, i.exit] for i in p.incidents]},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def load(rec: CaseRecord) -> Person:
+    data = json.loads(rec.record)
+    day = date.fromisoformat
+    return Person(rec.case_id, rec.name, rec.branch, restore(data["cs"]),
+                  [Move(day(m[0]), m[1], m[2], m[3], m[4], m[5]) for m in data["moves"]],
+                  [Incident(day(i[0]), i[1], i[2], i[3], i[4]) for i in data["incidents"]],
+                  day(data["registered"]) if data["registered"] else None)
+
+
 def read_people(eng: Engine, branch: str | None = None) -> list[Person]:
-    """Every case (of one branch) as a Person, in case-number order."""
+    """Every case (of one branch) as a Person, in case-number order: from the cases' views (made with their
+    events; engine.views), not by folding every event again."""
     check_pack(eng.pack)
-    return [person_of(eng.pack, row, eng.store.events(row.case_id)) for row in eng.store.cases()
-            if branch is None or row.branch == branch]
+    return [load(r) for r in eng.store.records(branch)]
 
 
 # ---------------------------------------------------------------- what was due

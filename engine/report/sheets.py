@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -70,17 +71,24 @@ def _header_width(c: Col) -> float:
     return w if c.kind in ("text", "mark") or w <= 12 else max(w / 2 + 3, 8)
 
 
-def put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> Any:
+def number_format(value: Any, kind: str) -> str:
+    if isinstance(value, date):
+        return DATE_FORMAT
+    if kind == "pct" and isinstance(value, (int, float)):
+        return PERCENT_FORMAT
+    return "General"
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text", styled: bool = True) -> Any:
+    """A cell with ``value``; with ``styled``, its number format (a date's, a share's) too."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, datetime):
         value = value.date()
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"         # staff text is text, never a formula (=, +, -, @)
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    elif kind == "pct" and isinstance(value, (int, float)):
-        cell.number_format = PERCENT_FORMAT
+    elif styled and number_format(value, kind) != "General":
+        cell.number_format = number_format(value, kind)
     return cell
 
 
@@ -102,19 +110,30 @@ def write_table(wb: Workbook, t: Table) -> Worksheet:
         cell.fill = HEAD_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    styles: dict[tuple[Any, ...], Any] = {}      # a cell's look -> its style, made once (setting fonts is slow)
     for i, row in enumerate(t.rows):
         r = HEADER_ROW + 1 + i
+        bold = i in t.bold
         for j, (c, value) in enumerate(zip(t.cols, row, strict=True), 1):
-            cell = put(ws, r, j, value, c.kind)
-            cell.font = Font(name=FONT, size=11, bold=i in t.bold, color="0563C1" if (i, j - 1) in t.links else None,
-                             underline="single" if (i, j - 1) in t.links else None)
-            cell.border = BORDER
+            link = (i, j - 1) in t.links
+            cell = put(ws, r, j, value, c.kind, styled=False)
             numeric = c.kind in ("int", "pct", "num") or isinstance(value, (int, float))
-            cell.alignment = Alignment(horizontal="center" if numeric or c.kind in ("date", "mark") else "left",
-                                       vertical="center", wrap_text=c.kind == "text")
-            if i in t.bold:
-                cell.fill = TOTAL_FILL
-            if (i, j - 1) in t.links:
+            centred = numeric or c.kind in ("date", "mark")
+            look = (bold, link, centred, c.kind == "text", number_format(cell.value, c.kind))
+            if look in styles:
+                cell._style = copy(styles[look])
+            else:
+                cell.font = Font(name=FONT, size=11, bold=bold, color="0563C1" if link else None,
+                                 underline="single" if link else None)
+                cell.border = BORDER
+                cell.alignment = Alignment(horizontal="center" if centred else "left", vertical="center",
+                                           wrap_text=c.kind == "text")
+                if bold:
+                    cell.fill = TOTAL_FILL
+                if look[-1] != "General":
+                    cell.number_format = look[-1]
+                styles[look] = copy(cell._style)
+            if link:
                 cell.hyperlink = Hyperlink(ref=cell.coordinate, location=t.links[(i, j - 1)])
             widths[j - 1] = max(widths[j - 1], min(text_width(value) + 2, c.max_width))
     for j, w in enumerate(widths, 1):

@@ -3,8 +3,12 @@ in-memory one for tests. ``open_store(path)`` opens a workspace's SQLite databas
 from __future__ import annotations
 
 from .base import (
+    CaseRecord,
     CaseRow,
+    CaseView,
     DueDocument,
+    DueLine,
+    DueRow,
     EventLog,
     FileLedger,
     FileRow,
@@ -12,17 +16,20 @@ from .base import (
     Journal,
     JournalRow,
     MemberRoster,
+    ReportRun,
     Retries,
     RetryRow,
     Store,
     Transactional,
+    ViewRow,
 )
 from .memory import MemoryStore
 from .sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CaseRow", "DueDocument", "EventLog", "FileLedger", "FileRow", "InboxStore",
-           "Journal", "JournalRow", "MemberRoster", "MemoryStore", "Retries", "RetryRow", "SqliteStore", "Store",
-           "Transactional", "open_store"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CaseRecord", "CaseRow", "CaseView", "DueDocument", "DueLine",
+           "DueRow", "EventLog", "FileLedger", "FileRow", "InboxStore", "Journal", "JournalRow", "MemberRoster",
+           "MemoryStore", "ReportRun", "Retries", "RetryRow", "SqliteStore", "Store", "Transactional", "ViewRow",
+           "open_store"]
 
 
 def open_store(path: object) -> SqliteStore:

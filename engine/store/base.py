@@ -62,26 +62,79 @@ class RetryRow:
     last_at: str
 
 
+class DueLine(NamedTuple):
+    """One item due of a case (a step it may take now, or a reminder), as the case's view keeps it."""
+
+    step: str
+    label: str
+    period: int | None
+    date: str             # ISO; "" when the step has no date
+    earliest: bool        # ``date`` is the earliest day it may be taken, not a deadline
+    rule: str             # the rule behind the date, in words
+    cells: str = ""       # its row of the due list, as far as it does not depend on the day (opaque to the store)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the engine keeps of a case beside its events (made by engine.views, opaque to the store but for
+    ``due`` and ``since``): its state, how many events it was made from (current when that equals the log's),
+    what it was made with (pack version and settings), its summary (status --json), its lines of status and
+    what is due (as status lists them, and as items for the due list), its ledger row (XML, UTF-8) and its
+    record for the reports (JSON, "" for a pack without reports)."""
+
+    state: str
+    events: int
+    made_with: str
+    summary: dict[str, Any]
+    text: str = ""
+    due_text: str = ""    # what is due, as status lists it (opaque to the store)
+    due: tuple[DueLine, ...] = ()
+    since: str = ""       # an imported case: the day it was imported ("" otherwise)
+    row: bytes = b""
+    record: str = ""
+
+
 @dataclass(frozen=True)
 class ViewRow:
     case_id: str
     name: str
     branch: str
     state: str            # the state id
-    events: int           # how many events it was made from (a view is current when this equals the log's)
+    events: int
+    made_with: str
     summary: dict[str, Any]
-    row: str              # the case's row of the ledger, as the ledger writer made it (opaque to the store)
 
 
-class ViewLine(NamedTuple):
-    """The light part of a view, for listing every case quickly (no summary to decode)."""
+class DueRow(NamedTuple):
+    """An item due with its case, for the due list and status (see ``CaseViews.due_rows``)."""
 
     case_id: str
     name: str
     branch: str
-    text: str             # what status prints of it before what is due (opaque to the store)
-    due: list[dict[str, Any]]
-    since: str            # an imported case: the day it was imported ("" otherwise)
+    since: str
+    step: str
+    label: str
+    period: int | None
+    date: str
+    earliest: bool
+    rule: str
+    cells: str
+
+
+class ReportRun(NamedTuple):
+    kind: str
+    year: int
+    quarter: int | None
+    half: int | None
+    branch: str | None
+    at: str
+
+
+class CaseRecord(NamedTuple):
+    case_id: str
+    name: str
+    branch: str
+    record: str
 
 
 class Transactional(Protocol):
@@ -94,6 +147,7 @@ class EventLog(Protocol):
     def case(self, case_id: str) -> CaseRow | None: ...
     def cases(self) -> list[CaseRow]:
         """Every case, in case-number order."""
+    def case_count(self) -> int: ...
     def new_case(self, year: int, person_key: str, name: str, branch: str, pack_version: str, at: str) -> str:
         """Number a new case in ``year`` (YYYY-NNNN, counting on past 9999) and record it; returns its id."""
     def append(self, case_id: str, events: list[Event], *, at: str, sha256: str, file_name: str,
@@ -127,6 +181,10 @@ class Outputs(Protocol):
 
     def record_output(self, path: str, sha256: str, at: str) -> None: ...
     def output_hash(self, path: str) -> str | None: ...
+    def record_report(self, made: ReportRun) -> None:
+        """A report that was made (``regenerate`` makes each again); the same report again replaces it."""
+    def reports_made(self) -> list[ReportRun]:
+        """In the order first made."""
 
 
 class Journal(Protocol):
@@ -147,17 +205,25 @@ class MemberRoster(Protocol):
 
 
 class CaseViews(Protocol):
-    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str, text: str = "",
-                 soonest: str = "") -> None:
-        """``text``: the case's lines of status; ``soonest``: the first date of what is due ("" none)."""
-    def view_lines(self, until: str | None = None) -> list[ViewLine]:
-        """Every case's light view, in case-number order; with ``until``, only cases with something due by then."""
-    def ledger_rows(self) -> list[tuple[str, str]]:
-        """(branch, ledger row) of every case, in case-number order."""
+    """Each part of a view is read by what needs it, in case-number order, without decoding the rest: status the
+    texts and what is due, the due list what is due by a day, the ledger the rows, the reports the records."""
+
+    def put_view(self, case_id: str, view: CaseView) -> None: ...
     def view(self, case_id: str) -> ViewRow | None: ...
     def views(self) -> list[ViewRow]:
-        """Every case's view, in case-number order (cases without one are left out)."""
+        """Every case's view (cases without one are left out)."""
+    def view_texts(self) -> list[tuple[str, str, str]]:
+        """(case id, its lines of status, what is due as status lists it) of every case."""
+    def due_rows(self, until: str | None = None) -> list[DueRow]:
+        """What is due, soonest first (then by case, in the view's order; undated first); with ``until``, only
+        what has a date on or before it."""
+    def ledger_rows(self) -> list[tuple[str, bytes]]:
+        """(branch, ledger row) of every case."""
+    def records(self, branch: str | None = None) -> list[CaseRecord]:
+        """The reports' record of every case (of one branch)."""
     def view_count(self) -> int: ...
+    def views_made_otherwise(self, made_with: str) -> int:
+        """How many views were made with something other than ``made_with``."""
     def event_count(self, case_id: str) -> int: ...
 
 

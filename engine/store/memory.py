@@ -9,7 +9,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..outcomes import Event, JournalStage, Member
-from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow, ViewLine, ViewRow
+from .base import (
+    CaseRecord,
+    CaseRow,
+    CaseView,
+    DueDocument,
+    DueRow,
+    FileRow,
+    JournalRow,
+    ReportRun,
+    RetryRow,
+    ViewRow,
+)
 from .sqlite import SCHEMA_VERSION
 
 
@@ -30,8 +41,9 @@ class _State:
     journal_ids: int = 0
     members: dict[str, dict[str, Member]] = field(default_factory=dict)
     retries: dict[str, RetryRow] = field(default_factory=dict)
-    views: dict[str, tuple[str, int, dict[str, Any], str, str, str]] = field(default_factory=dict)
+    views: dict[str, CaseView] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
+    reports: list[ReportRun] = field(default_factory=list)
 
 
 class MemoryStore:
@@ -65,43 +77,60 @@ class MemoryStore:
     def output_hash(self, path: str) -> str | None:
         return self.state.outputs.get(path)
 
+    def record_report(self, made: ReportRun) -> None:
+        for i, r in enumerate(self.state.reports):
+            if r[:5] == made[:5]:             # the same report: made again now, keeps its place
+                self.state.reports[i] = made
+                return
+        self.state.reports.append(made)
+
+    def reports_made(self) -> list[ReportRun]:
+        return list(self.state.reports)
+
     def issued(self, case_id: str | None = None) -> list[DueDocument]:
         return [d for f in self.state.files if f.outcome == "processed" for d in f.documents
                 if case_id is None or d.case_id == case_id]
 
     # ------------------------------------------------------------ views
-    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str, text: str = "",
-                 soonest: str = "") -> None:
-        assert case_id in self.state.cases
-        self.state.views[case_id] = (state, events, copy.deepcopy(summary), row, text, soonest)
+    def put_view(self, case_id: str, view: CaseView) -> None:
+        if case_id not in self.state.cases:
+            raise KeyError(case_id)
+        self.state.views[case_id] = replace(view, summary=copy.deepcopy(view.summary))
 
-    def view_lines(self, until: str | None = None) -> list[ViewLine]:
-        out = []
-        for row in self.cases():
-            v = self.state.views.get(row.case_id)
-            if v is None or (until is not None and not (v[5] and v[5] <= until)):
-                continue
-            out.append(ViewLine(row.case_id, row.name, row.branch, v[4], copy.deepcopy(v[2].get("due", [])),
-                                v[2].get("since", "")))
-        return out
-
-    def ledger_rows(self) -> list[tuple[str, str]]:
-        return [(row.branch, self.state.views[row.case_id][3]) for row in self.cases()
-                if row.case_id in self.state.views]
+    def _viewed(self) -> list[tuple[CaseRow, CaseView]]:
+        return [(row, self.state.views[row.case_id]) for row in self.cases() if row.case_id in self.state.views]
 
     def view(self, case_id: str) -> ViewRow | None:
-        found = self.state.views.get(case_id)
-        if found is None:
+        v = self.state.views.get(case_id)
+        if v is None:
             return None
         c = self.state.cases[case_id].row
-        return ViewRow(case_id, c.name, c.branch, found[0], found[1], copy.deepcopy(found[2]), found[3])
+        return ViewRow(case_id, c.name, c.branch, v.state, v.events, v.made_with, copy.deepcopy(v.summary))
 
     def views(self) -> list[ViewRow]:
-        out = [self.view(row.case_id) for row in self.cases()]
+        out = [self.view(row.case_id) for row, _ in self._viewed()]
         return [v for v in out if v is not None]
+
+    def view_texts(self) -> list[tuple[str, str, str]]:
+        return [(row.case_id, v.text, v.due_text) for row, v in self._viewed()]
+
+    def due_rows(self, until: str | None = None) -> list[DueRow]:
+        out = [DueRow(row.case_id, row.name, row.branch, v.since, *d) for row, v in self._viewed() for d in v.due
+               if until is None or (d.date and d.date <= until)]
+        return sorted(out, key=lambda d: d.date)         # stable: by case, in the view's order, within a day
+
+    def ledger_rows(self) -> list[tuple[str, bytes]]:
+        return [(row.branch, v.row) for row, v in self._viewed()]
+
+    def records(self, branch: str | None = None) -> list[CaseRecord]:
+        return [CaseRecord(row.case_id, row.name, row.branch, v.record) for row, v in self._viewed()
+                if branch is None or row.branch == branch]
 
     def view_count(self) -> int:
         return len(self.state.views)
+
+    def views_made_otherwise(self, made_with: str) -> int:
+        return sum(1 for v in self.state.views.values() if v.made_with != made_with)
 
     def event_count(self, case_id: str) -> int:
         c = self.state.cases.get(case_id)
@@ -117,6 +146,9 @@ class MemoryStore:
 
     def cases(self) -> list[CaseRow]:
         return [c.row for c in sorted(self.state.cases.values(), key=lambda c: (c.year, c.seq))]
+
+    def case_count(self) -> int:
+        return len(self.state.cases)
 
     def new_case(self, year: int, person_key: str, name: str, branch: str, pack_version: str, at: str) -> str:
         if self.case_by_key(person_key):

@@ -16,7 +16,18 @@ from typing import Any
 
 from ..errors import WorkspaceError
 from ..outcomes import Event, EventKind, JournalStage, Member
-from .base import CaseRow, DueDocument, FileRow, JournalRow, RetryRow, ViewLine, ViewRow
+from .base import (
+    CaseRecord,
+    CaseRow,
+    CaseView,
+    DueDocument,
+    DueRow,
+    FileRow,
+    JournalRow,
+    ReportRun,
+    RetryRow,
+    ViewRow,
+)
 
 V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,6 +103,30 @@ def _v5(db: sqlite3.Connection) -> None:
                        [(file_id, *DueDocument.from_row(r)) for r in json.loads(text)])
 
 
+def _v6(db: sqlite3.Connection) -> None:
+    """A view in parts, each read by what needs it without the rest (status the texts and what is due, the due
+    list what is due by a day through an index on the date, the ledger the rows, the reports the records), in
+    case-number order by ``ord`` (year × 10⁷ + number). The old views are dropped: the engine makes them again."""
+    db.execute("DROP TABLE views")
+    db.execute("CREATE TABLE views (case_id TEXT PRIMARY KEY REFERENCES cases(case_id), ord INTEGER NOT NULL UNIQUE, "
+               "state TEXT NOT NULL, events INTEGER NOT NULL, made_with TEXT NOT NULL, summary TEXT NOT NULL)")
+    db.execute("CREATE INDEX views_made ON views(made_with)")
+    db.execute("CREATE TABLE view_texts (ord INTEGER PRIMARY KEY, case_id TEXT NOT NULL, name TEXT NOT NULL, "
+               "branch TEXT NOT NULL, since TEXT NOT NULL, text TEXT NOT NULL, due_text TEXT NOT NULL)")
+    db.execute("CREATE TABLE view_due (date TEXT NOT NULL, ord INTEGER NOT NULL, n INTEGER NOT NULL, "
+               "case_id TEXT NOT NULL, name TEXT NOT NULL, branch TEXT NOT NULL, since TEXT NOT NULL, "
+               "step TEXT NOT NULL, label TEXT NOT NULL, period INTEGER, earliest INTEGER NOT NULL, "
+               "rule TEXT NOT NULL, cells TEXT NOT NULL, PRIMARY KEY (date, ord, n)) WITHOUT ROWID")
+    db.execute("CREATE INDEX view_due_case ON view_due(ord)")
+    db.execute("CREATE TABLE view_rows (ord INTEGER PRIMARY KEY, branch TEXT NOT NULL, row BLOB NOT NULL)")
+    db.execute("CREATE TABLE view_records (ord INTEGER PRIMARY KEY, case_id TEXT NOT NULL, name TEXT NOT NULL, "
+               "branch TEXT NOT NULL, record TEXT NOT NULL)")
+    db.execute("CREATE INDEX view_records_branch ON view_records(branch, ord)")
+    db.execute("CREATE TABLE reports (kind TEXT NOT NULL, year INTEGER NOT NULL, quarter INTEGER NOT NULL, "
+               "half INTEGER NOT NULL, branch TEXT NOT NULL, at TEXT NOT NULL, "
+               "PRIMARY KEY (kind, year, quarter, half, branch))")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -105,6 +140,7 @@ MIGRATIONS = (
     Migration(3, "documents due with their occurrence", _v3),
     Migration(4, "case views (projections of the events)", _v4),
     Migration(5, "the documents docflow wrote, with their hashes", _v5),
+    Migration(6, "case views in parts (status, due, ledger, reports); the reports made", _v6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -188,6 +224,9 @@ class SqliteStore:
     def cases(self) -> list[CaseRow]:
         return [CaseRow(*r) for r in self.db.execute(f"{self._CASE} ORDER BY year, seq")]
 
+    def case_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM cases").fetchone()[0])
+
     def new_case(self, year: int, person_key: str, name: str, branch: str, pack_version: str, at: str) -> str:
         last = self.db.execute("SELECT max(seq) FROM cases WHERE year=?", (year,)).fetchone()[0]
         seq = (last or 0) + 1
@@ -221,29 +260,40 @@ class SqliteStore:
         row = self.db.execute("SELECT sha256 FROM outputs WHERE path=?", (path,)).fetchone()
         return row[0] if row else None
 
+    def record_report(self, made: ReportRun) -> None:
+        self.db.execute("INSERT INTO reports VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET at=excluded.at",
+                        (made.kind, made.year, made.quarter or 0, made.half or 0, made.branch or "", made.at))
+
+    def reports_made(self) -> list[ReportRun]:
+        return [ReportRun(k, y, q or None, h or None, b or None, at) for k, y, q, h, b, at in self.db.execute(
+            "SELECT kind, year, quarter, half, branch, at FROM reports ORDER BY rowid")]
+
     def issued(self, case_id: str | None = None) -> list[DueDocument]:
         where, args = ("WHERE case_id=? ", (case_id,)) if case_id is not None else ("", ())
         return [DueDocument(*r) for r in self.db.execute(
             f"SELECT case_id, doc_id, period, occurrence FROM issued {where}ORDER BY file_id, rowid", args)]
 
     # ------------------------------------------------------------ views
-    def put_view(self, case_id: str, state: str, events: int, summary: dict[str, Any], row: str, text: str = "",
-                 soonest: str = "") -> None:
-        self.db.execute("INSERT OR REPLACE INTO views VALUES (?,?,?,?,?,?,?,?,?)",
-                        (case_id, state, events, json.dumps(summary, ensure_ascii=False), row, text,
-                         json.dumps(summary.get("due", []), ensure_ascii=False), summary.get("since", ""), soonest))
+    def put_view(self, case_id: str, view: CaseView) -> None:
+        found = self.db.execute("SELECT year * 10000000 + seq, name, branch FROM cases WHERE case_id=?",
+                                (case_id,)).fetchone()
+        if found is None:
+            raise KeyError(case_id)
+        n, name, branch = found
+        self.db.execute("INSERT OR REPLACE INTO views VALUES (?,?,?,?,?,?)",
+                        (case_id, n, view.state, view.events, view.made_with,
+                         json.dumps(view.summary, ensure_ascii=False)))
+        self.db.execute("INSERT OR REPLACE INTO view_texts VALUES (?,?,?,?,?,?,?)",
+                        (n, case_id, name, branch, view.since, view.text, view.due_text))
+        self.db.execute("DELETE FROM view_due WHERE ord=?", (n,))
+        self.db.executemany("INSERT INTO view_due VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            [(d.date, n, k, case_id, name, branch, view.since, d.step, d.label, d.period,
+                              int(d.earliest), d.rule, d.cells) for k, d in enumerate(view.due)])
+        self.db.execute("INSERT OR REPLACE INTO view_rows VALUES (?,?,?)", (n, branch, view.row))
+        self.db.execute("INSERT OR REPLACE INTO view_records VALUES (?,?,?,?,?)", (n, case_id, name, branch,
+                                                                                   view.record))
 
-    def view_lines(self, until: str | None = None) -> list[ViewLine]:
-        where, args = ("WHERE v.soonest != '' AND v.soonest <= ? ", (until,)) if until is not None else ("", ())
-        rows = self.db.execute("SELECT v.case_id, c.name, c.branch, v.text, v.due, v.since FROM views v JOIN cases c "
-                               f"ON c.case_id = v.case_id {where}ORDER BY c.year, c.seq", args)
-        return [ViewLine(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
-
-    def ledger_rows(self) -> list[tuple[str, str]]:
-        return [(r[0], r[1]) for r in self.db.execute(
-            "SELECT c.branch, v.row FROM views v JOIN cases c ON c.case_id = v.case_id ORDER BY c.year, c.seq")]
-
-    _VIEW = ("SELECT v.case_id, c.name, c.branch, v.state, v.events, v.summary, v.row FROM views v "
+    _VIEW = ("SELECT v.case_id, c.name, c.branch, v.state, v.events, v.made_with, v.summary FROM views v "
              "JOIN cases c ON c.case_id = v.case_id")
 
     def view(self, case_id: str) -> ViewRow | None:
@@ -251,10 +301,30 @@ class SqliteStore:
         return _view_row(r) if r else None
 
     def views(self) -> list[ViewRow]:
-        return [_view_row(r) for r in self.db.execute(f"{self._VIEW} ORDER BY c.year, c.seq")]
+        return [_view_row(r) for r in self.db.execute(f"{self._VIEW} ORDER BY v.ord")]
+
+    def view_texts(self) -> list[tuple[str, str, str]]:
+        return self.db.execute("SELECT case_id, text, due_text FROM view_texts ORDER BY ord").fetchall()
+
+    def due_rows(self, until: str | None = None) -> list[DueRow]:
+        where, args = ("WHERE date != '' AND date <= ? ", (until,)) if until is not None else ("", ())
+        rows = self.db.execute("SELECT case_id, name, branch, since, step, label, period, date, earliest, rule, cells "
+                               f"FROM view_due {where}ORDER BY date, ord, n", args)
+        return [DueRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] == 1, r[9], r[10]) for r in rows]
+
+    def ledger_rows(self) -> list[tuple[str, bytes]]:
+        return self.db.execute("SELECT branch, row FROM view_rows ORDER BY ord").fetchall()
+
+    def records(self, branch: str | None = None) -> list[CaseRecord]:
+        where, args = ("WHERE branch=? ", (branch,)) if branch is not None else ("", ())
+        return [CaseRecord(*r) for r in self.db.execute(
+            f"SELECT case_id, name, branch, record FROM view_records {where}ORDER BY ord", args)]
 
     def view_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM views").fetchone()[0])
+
+    def views_made_otherwise(self, made_with: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM views WHERE made_with != ?", (made_with,)).fetchone()[0])
 
     def event_count(self, case_id: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM events WHERE case_id=?", (case_id,)).fetchone()[0])
@@ -362,4 +432,4 @@ def _file_row(row: tuple[Any, ...]) -> FileRow:
 
 
 def _view_row(r: tuple) -> ViewRow:
-    return ViewRow(r[0], r[1], r[2], r[3], int(r[4]), json.loads(r[5]), r[6])
+    return ViewRow(r[0], r[1], r[2], r[3], int(r[4]), r[5], json.loads(r[6]))
