@@ -239,6 +239,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+DUE_PRINT_LIMIT = 200     # items ``docflow due`` prints before it sums up the rest (the workbook has them all)
+
+
 def cmd_due(args: argparse.Namespace) -> int:
     from .output.ledger import DUE_LIST, DUE_WINDOW_DAYS, due_bytes, due_items, write_beside
 
@@ -246,7 +249,7 @@ def cmd_due(args: argparse.Namespace) -> int:
         today = eng.clock.today()
         within = args.within if args.within is not None else DUE_WINDOW_DAYS
         until = (today + timedelta(days=within)).isoformat()
-        items = due_items(eng.store.due_rows(until), today, within, args.branch)
+        items = due_items(eng.store.due_rows(until, today.isoformat()), today, within, args.branch)
         note = write_beside(eng.ws.outbox / DUE_LIST, due_bytes(eng.pack, items, today, within), eng.clock.now()) \
             if not args.branch else ""
         outbox = eng.ws.outbox
@@ -256,12 +259,21 @@ def cmd_due(args: argparse.Namespace) -> int:
         return 0
     if not items:
         print(f"没有逾期或 {within} 天内到期的事项。")
+    shown = items if args.all else items[:DUE_PRINT_LIMIT]
     lines = []
-    for i in items:
+    for i in shown:
         d = i.due
         days = (date.fromisoformat(d.date) - today).days
         state = f"已逾期 {-days} 天" if i.overdue else f"{days} 天后" + ("可办" if d.earliest else "到期")
         lines.append(f"{d.date}  {state:<10} {d.case_id} {d.name}（{d.branch}）  {i.what}  〔{d.rule}〕")
+    if len(shown) < len(items):
+        by_branch: dict[str, list[int]] = {}
+        for i in items:
+            counts = by_branch.setdefault(i.due.branch, [0, 0])
+            counts[0 if i.overdue else 1] += 1
+        lines.append(f"……另有 {len(items) - len(shown)} 项未列出（加 --all 列出全部）。各{eng.pack.terms.branch}："
+                     + "；".join(f"{b} 已逾期 {late} 项、{within} 天内到期 {soon} 项"
+                                for b, (late, soon) in sorted(by_branch.items())))
     if lines:
         print("\n".join(lines))
     if not args.branch:
@@ -402,6 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "due":
             s.add_argument("--within", type=int, default=None, metavar="天数", help="列出多少天内到期的（默认 30）")
             s.add_argument("--branch", metavar="支部", help="只看这个支部")
+            s.add_argument("--all", action="store_true",
+                           help=f"事项多于 {DUE_PRINT_LIMIT} 项时也全部列出（默认只列最早的 {DUE_PRINT_LIMIT} 项"
+                           "和各支部的项数；待办事项.xlsx 总是全部）")
             s.add_argument("--json", action="store_true", help="以 JSON 输出")
         if name == "status":
             s.add_argument("case", nargs="?", metavar="案卷编号", help="只看这一份案卷（含全部历史）")

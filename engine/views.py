@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 # what a view holds and how: a release that changes it makes every view again (see ``fingerprint``)
-VIEW_FORMAT = 6
+VIEW_FORMAT = 7
 
 
 def refresh(eng: Engine, case_ids: list[str]) -> None:
@@ -39,7 +39,7 @@ def refresh(eng: Engine, case_ids: list[str]) -> None:
             cs, record = fold(eng.pack, case_id, events), ""
         view = case_view(eng.pack, cs)
         due = tuple(DueLine(d["step"], d["label"], d["period"], d["date"] or "", bool(d["earliest"]), d["rule"],
-                            due_cells(case_id, row.name, row.branch, d) if d["date"] else "") for d in view["due"])
+                            due_cells(case_id, row.name, row.branch, d) if d["date"] else b"") for d in view["due"])
         eng.store.put_view(case_id, CaseView(
             cs.state, len(events), made_with, view, case_text(eng.pack, view, case_id, row.name, row.branch),
             due_lines(view), due, view["since"], ledger_row(eng.pack, cs, row.name, row.branch, view).encode(), record))

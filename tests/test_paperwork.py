@@ -260,3 +260,23 @@ def test_a_public_notice_ends_on_the_last_day_of_its_length_counted_inclusive(st
     from engine.procedure.view import _span_end
 
     assert _span_end(start, Duration.parse(length)) == end
+
+
+def test_docflow_due_sums_up_beyond_its_limit_and_lists_all_with_all(eng, capsys, monkeypatch):
+    import engine.cli as cli
+
+    _roster(eng, [("李四", date(2026, 10, 1)), ("王五", date(2026, 11, 20)), ("赵六", date(2026, 9, 1))])
+    root = str(eng.ws.root)
+    eng.store.close()
+    monkeypatch.setattr(cli, "DUE_PRINT_LIMIT", 2)
+    capsys.readouterr()
+    assert main(["due", "-w", root]) == 0
+    text = capsys.readouterr().out
+    assert "赵六" in text and "李四" in text and "王五（" not in text                  # the soonest two
+    assert "另有 1 项未列出" in text and "第一党支部 已逾期 2 项、30 天内到期 1 项" in text
+    assert main(["due", "-w", root, "--all"]) == 0
+    text = capsys.readouterr().out
+    assert "王五（" in text and "未列出" not in text and "共 3 项" in text
+    assert main(["due", "-w", root]) == 0 and "共 3 项" in capsys.readouterr().out
+    _, _, rows = _sheet(eng.ws.outbox / DUE_LIST)
+    assert len(rows) == 3                                                              # the workbook: all

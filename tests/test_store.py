@@ -175,7 +175,7 @@ def test_case_views(store):
     talk = DueLine("talk", "谈话", None, "2026-12-01", False, "一个月内")
     later = DueLine("assessment", "考察", 2, "2027-03-01", False, "每半年")
     undated = DueLine("oath", "入党宣誓", None, "", False, "")
-    visit = DueLine("visit", "走访", None, "2026-12-01", True, "之后", "<c/>")
+    visit = DueLine("visit", "走访", None, "2026-12-01", True, "之后", b"<c/>")
     with store.transaction():
         store.append(a, [Event(EventKind.CASE_CREATED, "", {})], at="t", sha256="s", file_name="f", pack_version="p")
         store.put_view(a, CaseView("applicant", 1, "m1", {"state_label": "入党申请人", "due": []}, "text a", "",
@@ -198,12 +198,20 @@ def test_case_views(store):
     assert store.due_rows("2026-11-30") == []
     assert [r.step for r in store.due_rows("2026-12-01")] == ["visit", "talk"]
     assert [r.step for r in store.due_rows("2027-12-31")] == ["visit", "talk", "assessment"]   # never the undated
+    assert [r.step for r in store.due_rows(today="2026-11-30")] == ["visit", "talk", "assessment"]
+    assert [r.step for r in store.due_rows(today="2026-12-01")] == ["talk", "assessment"]   # visit: may be done
+    early = DueLine("talk", "谈话", None, "2026-01-04", False, "")                         # before the import
+    with store.transaction():
+        store.put_view(b, CaseView("activist", 0, "m1", {}, since="2026-01-05", due=(early, later),
+                                   record='{"b": 1}'))
+    assert [r.step for r in store.due_rows(today="2026-11-30")] == ["visit", "assessment"]
+    assert [r.step for r in store.due_rows()] == ["talk", "visit", "assessment"]
     assert store.records() == [CaseRecord(a, "名a", "第一党支部", "{}"), CaseRecord(b, "名b", "第二党支部", '{"b": 1}')]
     assert store.records("第二党支部") == [CaseRecord(b, "名b", "第二党支部", '{"b": 1}')]
     assert store.views_made_otherwise("m1") == 0 and store.views_made_otherwise("m2") == 2
     with store.transaction():
         store.put_view(a, CaseView("activist", 2, "m2", {}, row=b"<row>new</row>"))     # replaced, not added
-        store.put_view(b, CaseView("activist", 0, "m1", {}, "text b", "", (later,)))         # its due items replaced
+        store.put_view(b, CaseView("activist", 0, "m1", {}, "text b", "", (later,), "2026-01-05"))   # replaced
     assert store.ledger_rows()[0] == ("第一党支部", b"<row>new</row>") and store.view_count() == 2
     assert [r.step for r in store.due_rows()] == ["assessment"] and store.views_made_otherwise("m1") == 1
     store.put_view(a, CaseView("activist", 2, "m2", {}, due=(visit,)))       # outside a transaction too

@@ -120,16 +120,17 @@ def ledger_bytes(pack: Pack, rows: list[tuple[str, bytes]]) -> bytes:
 
 
 _TEXT, _DATE = "\x01", "\x02"         # where a due row's styles go (they depend on the day)
+_STYLE_BYTES = {n: str(n).encode() for n in range(10)}
 
 
-def due_cells(case_id: str, name: str, branch: str, item: dict[str, Any]) -> str:
+def due_cells(case_id: str, name: str, branch: str, item: dict[str, Any]) -> bytes:
     """A case's item due as its row of the due list, but for its styles and its last cell (both depend on the
     day): made with the case's view, so the due list is written by filling in the day."""
     what = item["label"] + (f"（第{item['period']}次）" if item["period"] else "")
     return "".join([xl.text_cell(case_id, _TEXT), xl.text_cell(name, _TEXT), xl.text_cell(branch, _TEXT),
                     xl.text_cell(what, _TEXT), xl.date_cell(item["date"], _DATE),
                     xl.text_cell("最早可办日期" if item["earliest"] else "应完成日期", _TEXT),
-                    xl.text_cell(item["rule"], _TEXT)])
+                    xl.text_cell(item["rule"], _TEXT)]).encode()
 
 
 class DueItem(NamedTuple):
@@ -185,8 +186,8 @@ def due_bytes(pack: Pack, items: list[DueItem], today: date, within: int) -> byt
         state = f"已逾期{-days}天" if i.overdue else ("今天到期" if days == 0 else f"{days}天后") + \
             ("可办" if d.earliest else "到期")
         cells = d.cells or due_cells(d.case_id, d.name, d.branch, i.as_dict())
-        rows.append(f"<row>{cells.replace(_TEXT, str(style)).replace(_DATE, str(dstyle))}"
-                    f"{xl.text_cell(state, style)}</row>".encode())
+        rows.append(b"<row>" + cells.replace(b"\x01", _STYLE_BYTES[style]).replace(b"\x02", _STYLE_BYTES[dstyle])
+                    + f"{xl.text_cell(state, style)}</row>".encode())
     title = f"待办事项（{today.isoformat()}，红色为已逾期，黄色为{within}天内到期）"
     return xl.workbook([xl.Sheet("待办事项", title, head, widths, rows)])
 
@@ -212,7 +213,7 @@ def write_paperwork(eng: Engine) -> list[str]:
     ledger = ledger_bytes(eng.pack, eng.store.ledger_rows())
     notes = [write_beside(eng.ws.outbox / ledger_name(eng.pack), ledger, now)]
     until = (today + timedelta(days=DUE_WINDOW_DAYS)).isoformat()
-    items = due_items(eng.store.due_rows(until), today, DUE_WINDOW_DAYS)
+    items = due_items(eng.store.due_rows(until, today.isoformat()), today, DUE_WINDOW_DAYS)
     notes.append(write_beside(eng.ws.outbox / DUE_LIST, due_bytes(eng.pack, items, today, DUE_WINDOW_DAYS), now))
     _tidy(eng.ws.outbox, [ledger_name(eng.pack), DUE_LIST], notes)
     return [n for n in notes if n]

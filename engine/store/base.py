@@ -71,7 +71,7 @@ class DueLine(NamedTuple):
     date: str             # ISO; "" when the step has no date
     earliest: bool        # ``date`` is the earliest day it may be taken, not a deadline
     rule: str             # the rule behind the date, in words
-    cells: str = ""       # its row of the due list, as far as it does not depend on the day (opaque to the store)
+    cells: bytes = b""    # its row of the due list, as far as it does not depend on the day (opaque to the store)
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class DueRow(NamedTuple):
     date: str
     earliest: bool
     rule: str
-    cells: str
+    cells: bytes
 
 
 class ReportRun(NamedTuple):
@@ -214,9 +214,10 @@ class CaseViews(Protocol):
         """Every case's view (cases without one are left out)."""
     def view_texts(self) -> list[tuple[str, str, str]]:
         """(case id, its lines of status, what is due as status lists it) of every case."""
-    def due_rows(self, until: str | None = None) -> list[DueRow]:
-        """What is due, soonest first (then by case, in the view's order; undated first); with ``until``, only
-        what has a date on or before it."""
+    def due_rows(self, until: str | None = None, today: str | None = None) -> list[DueRow]:
+        """What is due, soonest first (then by case, in the view's order; undated first). With ``until``, only
+        what has a date on or before it; with ``today``, not what may be taken already (an earliest day on or
+        before today) nor a deadline from before the case was imported (``since``)."""
     def ledger_rows(self) -> list[tuple[str, bytes]]:
         """(branch, ledger row) of every case."""
     def records(self, branch: str | None = None) -> list[CaseRecord]:

@@ -114,9 +114,10 @@ class MemoryStore:
     def view_texts(self) -> list[tuple[str, str, str]]:
         return [(row.case_id, v.text, v.due_text) for row, v in self._viewed()]
 
-    def due_rows(self, until: str | None = None) -> list[DueRow]:
+    def due_rows(self, until: str | None = None, today: str | None = None) -> list[DueRow]:
         out = [DueRow(row.case_id, row.name, row.branch, v.since, *d) for row, v in self._viewed() for d in v.due
-               if until is None or (d.date and d.date <= until)]
+               if (until is None or (d.date and d.date <= until))
+               and (today is None or (d.date > today if d.earliest else d.date >= v.since))]
         return sorted(out, key=lambda d: d.date)         # stable: by case, in the view's order, within a day
 
     def ledger_rows(self) -> list[tuple[str, bytes]]:

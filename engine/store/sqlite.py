@@ -116,7 +116,7 @@ def _v6(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE view_due (date TEXT NOT NULL, ord INTEGER NOT NULL, n INTEGER NOT NULL, "
                "case_id TEXT NOT NULL, name TEXT NOT NULL, branch TEXT NOT NULL, since TEXT NOT NULL, "
                "step TEXT NOT NULL, label TEXT NOT NULL, period INTEGER, earliest INTEGER NOT NULL, "
-               "rule TEXT NOT NULL, cells TEXT NOT NULL, PRIMARY KEY (date, ord, n)) WITHOUT ROWID")
+               "rule TEXT NOT NULL, cells BLOB NOT NULL, PRIMARY KEY (date, ord, n)) WITHOUT ROWID")
     db.execute("CREATE INDEX view_due_case ON view_due(ord)")
     db.execute("CREATE TABLE view_rows (ord INTEGER PRIMARY KEY, branch TEXT NOT NULL, row BLOB NOT NULL)")
     db.execute("CREATE TABLE view_records (ord INTEGER PRIMARY KEY, case_id TEXT NOT NULL, name TEXT NOT NULL, "
@@ -306,10 +306,16 @@ class SqliteStore:
     def view_texts(self) -> list[tuple[str, str, str]]:
         return self.db.execute("SELECT case_id, text, due_text FROM view_texts ORDER BY ord").fetchall()
 
-    def due_rows(self, until: str | None = None) -> list[DueRow]:
-        where, args = ("WHERE date != '' AND date <= ? ", (until,)) if until is not None else ("", ())
+    def due_rows(self, until: str | None = None, today: str | None = None) -> list[DueRow]:
+        where, args = ["1"], []
+        if until is not None:
+            where.append("date != '' AND date <= ?")
+            args.append(until)
+        if today is not None:
+            where.append("(earliest = 0 AND date >= since OR earliest = 1 AND date > ?)")
+            args.append(today)
         rows = self.db.execute("SELECT case_id, name, branch, since, step, label, period, date, earliest, rule, cells "
-                               f"FROM view_due {where}ORDER BY date, ord, n", args)
+                               f"FROM view_due WHERE {' AND '.join(where)} ORDER BY date, ord, n", args)
         return [DueRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] == 1, r[9], r[10]) for r in rows]
 
     def ledger_rows(self) -> list[tuple[str, bytes]]:
