@@ -280,3 +280,15 @@ def test_docflow_due_sums_up_beyond_its_limit_and_lists_all_with_all(eng, capsys
     assert main(["due", "-w", root]) == 0 and "共 3 项" in capsys.readouterr().out
     _, _, rows = _sheet(eng.ws.outbox / DUE_LIST)
     assert len(rows) == 3                                                              # the workbook: all
+
+
+def test_the_due_list_made_from_kept_cells_is_the_one_made_from_scratch(eng, tmp_path):
+    """The cells a view keeps for the due list give the same workbook as cells made when the list is written."""
+    from engine.output.ledger import due_bytes, due_items
+
+    walk(eng, load_walkthrough("party"), tmp_path / "src", upto=9)
+    _roster(eng, [("李四", date(2026, 10, 1)), ("王&五", date(2026, 11, 20))])
+    items = due_items(eng.store.due_rows(), TODAY, 400)
+    assert items and all(i.due.cells for i in items)
+    bare = [i._replace(due=i.due._replace(cells=b"")) for i in items]
+    assert due_bytes(eng.pack, items, TODAY, 400) == due_bytes(eng.pack, bare, TODAY, 400)

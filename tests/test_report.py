@@ -1091,3 +1091,51 @@ def test_measures_on_one_person():
     assert holds(measure="field_contains", field="post", value=["医生", "教师"])
     assert not holds(measure="field_equals", field="post", value="教师")
     assert holds(measure="field_equals", field="unit", value=["XX小学", "XX中学"])
+
+
+def _look(data: bytes) -> dict:
+    """What a workbook shows, as openpyxl reads it: every cell's value and look, and each sheet's layout."""
+    wb = book(data)
+    out: dict = {"sheets": wb.sheetnames, "title": wb.properties.title, "creator": wb.properties.creator}
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value in (None, "") and not c.has_style:
+                    continue
+                f = c.font
+                cells[c.coordinate] = (
+                    c.value, c.number_format, f.name, f.sz, bool(f.b), f.u,
+                    f.color.rgb if f.color is not None else None, c.fill.fill_type,
+                    c.fill.fgColor.rgb if c.fill.fill_type else None, c.border.left.style, c.border.bottom.style,
+                    c.alignment.horizontal, c.alignment.vertical, bool(c.alignment.wrap_text),
+                    c.hyperlink.location if c.hyperlink else None)
+        out[ws.title] = {
+            "cells": cells, "merged": sorted(str(r) for r in ws.merged_cells.ranges), "freeze": ws.freeze_panes,
+            "filter": ws.auto_filter.ref, "titles": ws.print_title_rows,
+            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+            "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height},
+            "page": (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth,
+                     ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage,
+                     ws.print_options.horizontalCentered, ws.page_margins.left, ws.page_margins.top),
+            "footer": ws.oddFooter.center.text, "footer_size": ws.oddFooter.center.size}
+    return out
+
+
+def test_the_fast_report_writer_gives_what_openpyxl_gives(committee, monkeypatch):
+    """Every report workbook without charts is written straight as XML (engine.report.xlsx); read back, each is
+    cell for cell, look for look and layout for layout what the openpyxl writer makes of the same tables."""
+    from engine.report import xlsx
+    from engine.report.sheets import to_bytes, workbook
+
+    made: list = []
+    fast = xlsx.workbook_bytes
+    monkeypatch.setattr(xlsx, "workbook_bytes", lambda tables, title: made.append((tables, title)) or
+                        fast(tables, title))
+    for kind, kw in ALL_KINDS:
+        committee.make(kind, **kw)
+    assert len(made) >= 4 and sum(len(t.rows) for tables, _ in made for t in tables) > 100
+    assert any(t.links for tables, _ in made for t in tables) and any(t.bold for tables, _ in made for t in tables)
+    for tables, title in made:
+        assert _look(fast(tables, title)) == _look(to_bytes(workbook(tables, title))), title
+    assert fast(*made[0]) == fast(*made[0])                   # deterministic (no timestamps)

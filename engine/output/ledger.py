@@ -178,16 +178,21 @@ def due_bytes(pack: Pack, items: list[DueItem], today: date, within: int) -> byt
     head = [pack.case.number_label, "姓名", f"所在{pack.terms.branch}", "事项", "日期", "日期性质", "依据", "状态"]
     widths = [11, 9, 14, 34, 12, 13, 36, 13]
     rows = []
+    ends: dict[tuple[str, bool, bool, bool], bytes] = {}       # (date, overdue, soon, earliest) -> the row's end
     for i in items:
         d = i.due
         style = xl.RED if i.overdue else xl.AMBER if i.soon else xl.PLAIN
+        key = (d.date, i.overdue, i.soon, d.earliest)
+        end = ends.get(key)
+        if end is None:
+            days = (date.fromisoformat(d.date) - today).days
+            state = f"已逾期{-days}天" if i.overdue else ("今天到期" if days == 0 else f"{days}天后") + \
+                ("可办" if d.earliest else "到期")
+            end = ends[key] = f"{xl.text_cell(state, style)}</row>".encode()
         dstyle = xl.RED_DATE if i.overdue else xl.AMBER_DATE if i.soon else xl.DATE
-        days = (date.fromisoformat(d.date) - today).days
-        state = f"已逾期{-days}天" if i.overdue else ("今天到期" if days == 0 else f"{days}天后") + \
-            ("可办" if d.earliest else "到期")
         cells = d.cells or due_cells(d.case_id, d.name, d.branch, i.as_dict())
         rows.append(b"<row>" + cells.replace(b"\x01", _STYLE_BYTES[style]).replace(b"\x02", _STYLE_BYTES[dstyle])
-                    + f"{xl.text_cell(state, style)}</row>".encode())
+                    + end)
     title = f"待办事项（{today.isoformat()}，红色为已逾期，黄色为{within}天内到期）"
     return xl.workbook([xl.Sheet("待办事项", title, head, widths, rows)])
 

@@ -15,6 +15,7 @@ from ..output.render import jinja_env
 from ..pack.model import Pack
 from ..procedure.dates import zh_date
 from . import figures as fg
+from . import xlsx
 from .people import (
     CHECK_STATUSES,
     LABEL,
@@ -248,9 +249,8 @@ def bulletin(inp: Inputs, period: fg.Period, kind: str) -> list[Output]:
                                f"统计期间：{period.year_start.year}年1月1日至{zh_date(period.as_of)}；范围：{inp.scope}；"
                                "结构目标按当年新党员（按上级党委审批日期）计算；恰好等于目标比例的为达到。")
         tables.append(t)
-    wb = workbook(tables, stem)
     doc = render_docx(inp, "bulletin.docx", bulletin_context(inp, period, half, found, late, got, plan is not None))
-    return [Output(stem + ".xlsx", to_bytes(wb)), Output(stem + ".docx", doc)]
+    return [Output(stem + ".xlsx", xlsx.workbook_bytes(tables, stem)), Output(stem + ".docx", doc)]
 
 
 def bulletin_context(inp: Inputs, period: fg.Period, half: bool, found: list, late: list, got: list[fg.Achieved],
@@ -343,8 +343,7 @@ def pool(inp: Inputs, year: int) -> list[Output]:
     totals = [sum(1 for _, st in in_pool if st == s) for s in POOL]
     structure.bold.add(len(structure.rows))
     structure.rows.append(["合计", "", *totals, sum(totals)])
-    wb = workbook([size, moves, lengths, roster, structure], stem)
-    return [Output(stem + ".xlsx", to_bytes(wb))]
+    return [Output(stem + ".xlsx", xlsx.workbook_bytes([size, moves, lengths, roster, structure], stem))]
 
 
 def _branch_order(inp: Inputs, p: Person) -> int:
@@ -445,8 +444,7 @@ def statistics(inp: Inputs, year: int) -> list[Output]:
         if dim in ("发展党员", "预备党员转正"):
             table.bold.add(len(table.rows))
         table.rows.append([dim, v, len(who), share, where])
-    wb = workbook([table, names], stem)
-    return [Output(stem + ".xlsx", to_bytes(wb))]
+    return [Output(stem + ".xlsx", xlsx.workbook_bytes([table, names], stem))]
 
 
 # ---------------------------------------------------------------- 年度计划 / 年度总结
