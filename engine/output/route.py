@@ -94,7 +94,7 @@ def route(eng: Engine, c: Claimed, stored: Stored, reading: Any = None) -> Outco
 
 def _deliver(eng: Engine, c: Claimed, stored: Stored, reading: Any) -> None:
     marked, note = None, ""
-    if c.name.lower().endswith((".xlsx", ".xlsm")) and stored.findings:
+    if c.name.lower().endswith((".xlsx", ".xlsm", ".xls", ".et", ".ods")) and stored.findings:
         book = getattr(reading, "book", None)
         try:
             marked = receipts.marked_copy(book.wb if book is not None else c.data, stored.findings)

@@ -24,6 +24,10 @@ class Opened:
 def open_body(pkg: Package) -> Opened:
     if pkg.kind == "xlsx":
         return Opened(pkg, book=xlsx_reader.Book(xlsx_reader.load(pkg)))
+    if pkg.kind in ("xls", "ods"):
+        from .foreign import load
+
+        return Opened(pkg, book=xlsx_reader.Book(load(pkg.data, pkg.kind)))
     return Opened(pkg, doc=docx_reader.Doc(docx_reader.body(pkg)))
 
 

@@ -36,7 +36,7 @@ _FIX_RESAVE = "请用 Word 或 Excel 打开原文件，另存为 .docx 或 .xlsx
 class Package:
     """A size-checked office zip whose XML members were checked for DTDs."""
 
-    kind: str                 # "xlsx" | "docx"
+    kind: str                 # "xlsx" | "docx" | "xls" | "ods" (the last two read by engine.read.foreign)
     data: bytes
     parts: dict[str, bytes]   # the XML members, already read (bounded by the size checks)
 
@@ -50,7 +50,9 @@ def sniff(data: bytes, name: str) -> str:
     if not data:
         raise InputError("文件是空的（0字节），可能尚未复制完成或保存失败", code=Code.EMPTY_FILE)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InputError("这是旧版 Office 格式（.doc/.xls）或加了密码的文件，本系统无法读取。"
+        if _ole_workbook(data, name):
+            return "xls"              # Excel 97–2003 (.xls; WPS's .et is the same format)
+        raise InputError("这是旧版 Word 格式（.doc）或加了密码的文件，本系统无法读取。"
                          "请用 Word/Excel 另存为 .docx/.xlsx，并取消密码", code=Code.OLD_OR_ENCRYPTED)
     if data[:4] != b"PK\x03\x04":
         if data[:5] == b"%PDF-":
@@ -60,6 +62,17 @@ def sniff(data: bytes, name: str) -> str:
                              "请用 Excel 打开后“另存为”Excel 工作簿(.xlsx)", code=Code.NOT_OFFICE)
         raise InputError("这不是 Word/Excel 文件。" + _FIX_RESAVE, code=Code.NOT_OFFICE)
     return "xlsx" if name.lower().endswith((".xlsx", ".xlsm")) else "docx"
+
+
+def _ole_workbook(data: bytes, name: str) -> bool:
+    """An OLE2 compound file holding a workbook stream ("Workbook" or "Book", named in UTF-16 in its directory),
+    or one named .xls/.et whose directory says nothing else (a damaged one: the reader then says so); a .doc
+    holds "WordDocument", an encrypted .xlsx "EncryptedPackage"."""
+    if "EncryptedPackage".encode("utf-16-le") in data or "WordDocument".encode("utf-16-le") in data:
+        return False
+    if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
+        return True
+    return name.lower().endswith((".xls", ".et"))
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -79,6 +92,8 @@ def open_package(data: bytes, name: str, limits: Limits = LIMITS) -> Package:
         raise InputError(f"文件过大（{size} MB），超过 {limit} MB 上限。"
                          "请删除文件中的图片等无关内容后重新提交", code=Code.TOO_LARGE)
     sniffed = sniff(data, name)
+    if sniffed == "xls":
+        return Package("xls", data, {})
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
@@ -144,7 +159,9 @@ def _kind(parts: dict[str, bytes], sniffed: str) -> str:
     if "xl/workbook.xml" in parts:
         return "xlsx"
     if "content.xml" in parts:
-        raise InputError("这是 WPS/LibreOffice 的 ODF 格式（.ods/.odt）。请另存为 .xlsx 或 .docx 后重新提交",
+        if b"spreadsheet" in parts.get("META-INF/manifest.xml", b"") or b"<table:table " in parts["content.xml"]:
+            return "ods"
+        raise InputError("这是 WPS/LibreOffice 的 ODF 文字文档（.odt）。请另存为 .docx 后重新提交",
                          code=Code.NOT_OFFICE)
     raise InputError("这是一个压缩包，但不是 Word/Excel 文件。" + _FIX_RESAVE, code=Code.NOT_OFFICE)
 
