@@ -35,6 +35,22 @@ def test_id_number_birth_date_must_agree():
     assert f.code == "id_birth_mismatch" and f.field == "birth"
 
 
+@pytest.mark.parametrize(("birth", "refused"), [
+    ((1990, 3), False),          # 出生年月 1990-03 against an ID born 1990-03-07: the month agrees
+    ((1990, 4), True),           # the next month
+    ((1990, 2), True),           # the month before
+    ((1991, 3), True),           # another year
+])
+def test_a_year_month_birth_date_is_checked_against_the_ids_year_and_month(birth, refused):
+    from engine.check.values import MonthDate
+
+    r = rule(kind="id_number", field="form.id", birth="form.birth")
+    found = run_rules((r,), ctx({"id": id_number(date(1990, 3, 7)), "birth": MonthDate(*birth, 1)}))
+    assert bool(found) is refused
+    if found:
+        assert "出生年月" in found[0].message and "1990-03" in found[0].message
+
+
 def test_id_with_impossible_birth_date():
     first = "110101" + "19900230" + "123"
     value = first + id_check_char(first)

@@ -61,7 +61,7 @@ class Choice(FieldType):
         return values.to_choice(value, f.choices, f.aliases)
 
     def fix(self, f: FieldDef) -> str:
-        return f"请从下拉列表中选择：{'、'.join(f.choices)}"
+        return f"请填写以下之一：{'、'.join(f.choices)}（本系统发出的表格中可从下拉列表选择）"
 
     def hint(self, f: FieldDef) -> str:
         return "从下拉列表中选择：" + "、".join(f.choices)

@@ -127,12 +127,16 @@ def to_int(value: Any, lo: int | None = None, hi: int | None = None) -> int | No
     return value
 
 
+_CODE = re.compile(r"^[0-9]{1,4}[_.、:：\-]?(?=\D)")      # 223_正式党员, 95_男, 01 汉族 (other systems' codes)
+
+
 def to_choice(value: Any, choices: tuple[str, ...], aliases: dict[str, str]) -> str:
     if value is None or value == "":
         return ""
     text = clean_text(value, compact=True)
-    text = aliases.get(text, text)
-    for choice in choices:  # compare in the same normal form (full-width commas become "," in NFKC)
-        if clean_text(choice, compact=True) == text:
-            return choice
+    for candidate in (text, _CODE.sub("", text)):
+        candidate = aliases.get(candidate, candidate)
+        for choice in choices:  # compare in the same normal form (full-width commas become "," in NFKC)
+            if clean_text(choice, compact=True) == candidate:
+                return choice
     raise ValueError(f"“{text}”不是可选的值，应为：{'、'.join(choices)} 之一")

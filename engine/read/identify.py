@@ -69,16 +69,36 @@ def _by_marks(pack: Pack, opened: Opened) -> Identity | None:
 
 
 def _by_headers(pack: Pack, book: xlsx_reader.Book) -> Identity | Finding:
-    rosters = [(xlsx_reader.score(book, f), k) for k, f in pack.forms.items() if f.kind == "roster"]
+    """A staff-made roster: the kind whose required columns a sheet has, all of them, wins (the most columns
+    found first). When none has them all, the closest (columns found, more for required ones, less for each one
+    missing) is read — its receipt names each missing column with the names it may go by; when two are about as
+    close, the receipt says what each lacks."""
+    rosters = {k: f for k, f in pack.forms.items() if f.kind == "roster"}
     if not rosters:
         return Finding(Code.UNKNOWN_FORM, "当前流程包不接收名册", "")
-    (best, ws), form_id = max(rosters, key=lambda r: r[0][0])
-    if best < 3 or ws is None:
-        labels = "；".join(f"{f.label}（{'、'.join(x.label for x in f.fields if x.required)}）"
-                          for f in pack.forms.values() if f.kind == "roster")
-        return Finding(Code.UNKNOWN_FORM, "无法识别这张表格：既不是本系统生成的表，也找不到名册的表头",
-                       f"名册须有表头行，包含以下列：{labels}")
-    return Identity(form_id, "roster", how="headers", sheet=ws.title)
+    found = [(k, ws, n, missing) for k, f in rosters.items() for ws, n, missing in xlsx_reader.fits(book, f)]
+    complete = [r for r in found if not r[3]]
+    if complete:
+        form_id, ws, _, _ = max(complete, key=lambda r: r[2])      # the first of equals: the pack's order
+        return Identity(form_id, "roster", how="headers", sheet=ws.title)
+    def closeness(r: tuple) -> int:          # columns found, more for the required ones, less for each missing
+        n_required = sum(1 for f in rosters[r[0]].fields if f.required)
+        return r[2] + (n_required - len(r[3])) - 2 * len(r[3])
+
+    near = sorted((r for r in found if r[2] >= 2), key=closeness, reverse=True)
+    if near and (len(near) == 1 or closeness(near[0]) > closeness(near[1]) + 1):
+        form_id, ws, _, _ = near[0]
+        return Identity(form_id, "roster", how="headers", sheet=ws.title)
+    if near:
+        lines = []
+        for form_id, ws, n, missing in near[:2]:
+            lines.append(f"按“{rosters[form_id].label}”读：工作表“{ws.title}”找到了表头（{n}列），"
+                         f"但缺少必填的列：{'、'.join(f.label for f in missing)}")
+        return Finding(Code.MISSING_COLUMN, "；".join(lines),
+                       "请在表头行补上缺少的列（列名可以是常用的叫法，如“出生年月”“所在支部”），每人一行填写后重新提交")
+    labels = "；".join(f"{f.label}（{'、'.join(x.label for x in f.fields if x.required)}）" for f in rosters.values())
+    return Finding(Code.UNKNOWN_FORM, "无法识别这张表格：既不是本系统生成的表，也找不到名册的表头",
+                   f"名册须有表头行，包含以下列：{labels}")
 
 
 def _int(text: str | None) -> int | None:

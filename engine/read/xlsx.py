@@ -4,6 +4,7 @@ blank and hidden rows)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from .safety import LIMITS, Package
 
 MAX_COLS = 80
 HEADER_SCAN_ROWS = 12
+SAMPLE_ROWS = 30             # rows under a header whose values say what a column holds
 
 
 def load(pkg: Package) -> Workbook:
@@ -173,45 +175,111 @@ class Roster:
     missing: list[FieldDef] = field(default_factory=list)
 
 
-def header_match(text: object, f: FieldDef) -> bool:
+_HINT = re.compile(r"[（(【\[〔<＜][^）)】\]〕>＞]*[）)】\]〕>＞]")      # (2019/10/24), （填写“是”“否”）, [必填]
+_HEADER_JUNK = re.compile(r"[\s:：*＊·•、,，.。;；'\"“”‘’_]")
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def header_key(text: object) -> str:
+    """A header as compared with the pack's headers: Excel's _x000D_ escapes decoded, full-width characters
+    made half-width (NFKC), bracketed hints, spaces, line breaks, required marks (*) and punctuation removed."""
     if not isinstance(text, str):
-        return False
-    t = norm_label(re.sub(r"[（(][^）)]*[）)]", "", text))
-    return bool(t) and any(t == norm_label(h) for h in f.headers)
+        return ""
+    t = unicodedata.normalize("NFKC", _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
+    return _HEADER_JUNK.sub("", _HINT.sub("", t)).lower()
+
+
+def header_match(text: object, f: FieldDef) -> bool:
+    t = header_key(text)
+    return bool(t) and any(t == header_key(h) for h in f.headers)
 
 
 def scan_header_rows(ws: Worksheet) -> list[tuple]:
-    """The values of the rows a header can be on (read once per sheet: ``Book.head_rows``)."""
-    return list(ws.iter_rows(min_row=1, max_row=min(ws.max_row, HEADER_SCAN_ROWS), max_col=min(ws.max_column, MAX_COLS),
-                             values_only=True))
+    """The values of the rows a header can be on, and of a few rows under it (read once per sheet:
+    ``Book.head_rows``)."""
+    return list(ws.iter_rows(min_row=1, max_row=min(ws.max_row, HEADER_SCAN_ROWS + SAMPLE_ROWS),
+                             max_col=min(ws.max_column, MAX_COLS), values_only=True))
 
 
 def find_header(rows: list[tuple], form: FormDef) -> tuple[int, dict[str, int]]:
-    """The header row (1-based) and field key -> column index; merged two-row headers are combined."""
-    best_row, best = 0, dict[str, int]()
-    for i, row in enumerate(rows):
+    """The header row (1-based) and field key -> column index; merged two-row headers are combined. A column
+    headed by a field's own label is that field's; one headed by a synonym of a field with choices is bound to
+    it only when the values under it fit (a 类别 column of 学生/教职工 is not 党员类别), else the next column
+    with a matching header is tried."""
+    best_row, best = 0, dict[str, list[int]]()
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found = _match_row(row, form)
         if len(found) > len(best):
             best_row, best = i + 1, found
     if best and best_row < len(rows):  # a second header row under merged group headers
         extra = {k: c for k, c in _match_row(rows[best_row], form).items() if k not in best}
-        if extra:
+        filled = sum(1 for v in rows[best_row] if header_key(v))
+        if extra and 2 * sum(len(c) for c in extra.values()) >= filled:   # headers, not a data row's values
             best.update(extra)
             best_row += 1
-    return best_row, best
+    below = rows[best_row:best_row + SAMPLE_ROWS]
+    heads = {c: header_key(v) for r in rows[max(best_row - 2, 0):best_row] for c, v in enumerate(r, start=1)
+             if header_key(v)}
+    chosen: dict[str, int] = {}
+    taken: set[int] = set()
+    for f in form.fields:
+        cols = [c for c in best.get(f.key, []) if c not in taken]
+        own = [c for c in cols if heads.get(c) == header_key(f.label)]
+        pick = own[0] if own else next(
+            (c for c in cols if _values_fit(f, [r[c - 1] for r in below if c - 1 < len(r)])), None)
+        if pick is not None:
+            chosen[f.key] = pick
+            taken.add(pick)
+    return best_row, chosen
 
 
-def _match_row(row: tuple, form: FormDef) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _match_row(row: tuple, form: FormDef) -> dict[str, list[int]]:
+    """Field key -> the columns whose header names it, left to right."""
+    found: dict[str, list[int]] = {}
     for col, value in enumerate(row, start=1):
+        key = header_key(value)
+        if not key:
+            continue
         for f in form.fields:
-            if f.key not in found and header_match(value, f):
-                found[f.key] = col
-                break
+            if any(key == header_key(h) for h in f.headers):
+                found.setdefault(f.key, []).append(col)
     return found
 
 
+def _values_fit(f: FieldDef, values: list[object]) -> bool:
+    """Whether the values under a header can be the field's: for a field with choices, most of them are one
+    of its choices (or an alias); other fields take any column."""
+    if not f.choices:
+        return True
+    from ..check.values import to_choice
+
+    filled = [v for v in values if v not in (None, "")]
+    if not filled:
+        return True
+    ok = 0
+    for v in filled:
+        try:
+            to_choice(v, f.choices, f.aliases)
+            ok += 1
+        except ValueError:
+            pass
+    return ok * 2 >= len(filled)
+
+
+def unrecognised(book: Book, ws: Worksheet, form: FormDef) -> list[str]:
+    """The headers of the header row that no field of ``form`` took (what the reader ignored)."""
+    row, cols = book.header(ws, form)
+    if not row:
+        return []
+    taken = set(cols.values())
+    head = book.head_rows(ws)[row - 1]
+    return [str(v).strip() for c, v in enumerate(head, start=1) if c not in taken and header_key(v)
+            and not re.fullmatch(r"序号|编号|no|备注", header_key(v))]
+
+
 def score(book: Book, form: FormDef) -> tuple[int, Worksheet | None]:
+    """How well the best visible sheet fits ``form``: the columns found, more for the required ones, less for
+    each required one missing (identify.choose weighs the kinds)."""
     best, sheet = 0, None
     for ws in book.visible:
         _, cols = book.header(ws, form)
@@ -223,10 +291,23 @@ def score(book: Book, form: FormDef) -> tuple[int, Worksheet | None]:
     return best, sheet
 
 
+def fits(book: Book, form: FormDef) -> list[tuple[Worksheet, int, list[FieldDef]]]:
+    """Each visible sheet with a header for ``form``: (sheet, columns found, required fields missing)."""
+    out = []
+    for ws in book.visible:
+        _, cols = book.header(ws, form)
+        if cols:
+            out.append((ws, len(cols), [f for f in form.fields if f.required and f.key not in cols]))
+    return out
+
+
 def read_roster(book: Book, ws: Worksheet, form: FormDef, max_rows: int = LIMITS.roster_rows) -> Roster:
     header_row, cols = book.header(ws, form)
     roster = Roster(ws.title, {k: get_column_letter(c) for k, c in cols.items()}, [])
     roster.missing = [f for f in form.fields if f.required and f.key not in cols]
+    ignored = unrecognised(book, ws, form)
+    if ignored:
+        roster.notes.append(f"未识别的列（已忽略，其中的内容没有读取）：{'、'.join(ignored)}")
     if ws.max_row - header_row > max_rows:
         raise InputError(f"名册行数过多（超过{max_rows}行），请拆分后提交", code=Code.TOO_MANY_ROWS)
     for r in range(header_row + 1, ws.max_row + 1):

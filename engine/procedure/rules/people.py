@@ -48,9 +48,14 @@ def _check_id_number(rule: RuleDef, p: IdNumber, ctx: RuleContext) -> list[Findi
     if problem:
         return [finding(rule, ctx, p.field, Code.ID_NUMBER_INVALID, problem, "请对照身份证重新填写")]
     born = id_birth_date(value)
-    if isinstance(birth, date) and born is not None and born != birth:
+    if not isinstance(birth, date) or born is None:
+        return []
+    month_only = type(birth).__name__ == "MonthDate"      # 出生年月 = 1998-02: the year and month must agree
+    if (born.year, born.month) != (birth.year, birth.month) or (not month_only and born != birth):
+        shown = f"{born.year:04d}-{born.month:02d}" if month_only else born.isoformat()
         return [finding(rule, ctx, p.birth, Code.ID_BIRTH_MISMATCH,
-                        f"出生日期 {birth.isoformat()} 与公民身份号码中的出生日期 {born.isoformat()} 不一致",
+                        f"出生{'年月' if month_only else '日期'} {birth.isoformat()} 与公民身份号码中的出生"
+                        f"{'年月' if month_only else '日期'} {shown} 不一致",
                         "请核对出生日期或身份证号码，二者须一致")]
     return []
 

@@ -1,0 +1,173 @@
+"""Files offices already keep, read as staff expect: the kind of sheet chosen by what it can satisfy, columns bound
+only when their values fit, headers with the usual decorations, values with other systems' codes, what was
+ignored said in the receipt."""
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pytest
+
+from engine import Engine, Processed, Rejected, process_file
+from engine.check.values import to_choice
+from engine.clock import FixedClock
+from engine.pack.load import load_pack
+from engine.read.identify import identify, open_body
+from engine.read.reading import read_package
+from engine.read.safety import open_package
+from engine.read.xlsx import header_key
+from engine.testing import id_number, workspace, xlsx_bytes
+from engine.workspace import bundled
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack(bundled("templates") / "party", {})
+
+
+@pytest.fixture
+def eng(tmp_path):
+    e = Engine.open(workspace(tmp_path / "ws"), clock=FixedClock(TODAY))
+    yield e
+    e.store.close()
+
+
+def book(headers: list, rows: list[list], title: str | None = None) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if title:
+        ws.append([title])
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    return xlsx_bytes(wb)
+
+
+def kind_of(pack, data: bytes):
+    return identify(pack, open_body(open_package(data, "x.xlsx")))
+
+
+def test_a_member_roster_with_person_columns_and_dates_is_read_as_a_member_roster(pack):
+    """Its person columns (性别, 出生年月, 民族, 身份证号) and dates would outscore it as an applicant roster or a
+    ledger; but only the member roster has every required column."""
+    headers = ["序号", "姓名", "性别", "民族", "出生年月", "身份证号", "所在支部", "入党时间", "转正时间", "党员类别"]
+    rows = [[1, "刘一", "男", "汉族", "1980-05", id_number(date(1980, 5, 3)), "第一党支部", "2005-06-01",
+             "2006-06-01", "正式党员"]]
+    found = kind_of(pack, book(headers, rows, title="第一党支部党员名册"))
+    assert found.form_id == "member_roster", found
+
+
+def test_a_category_column_of_students_is_not_the_member_status_and_the_real_one_further_right_is(pack):
+    headers = ["姓名", "人员类别", "所在党支部", "党籍状态"]
+    rows = [["刘一", "在职教职工", "第一党支部", "正式党员"], ["周三", "本科生", "第一党支部", "预备党员"],
+            ["吴六", "学生", "第一党支部", "正式党员"]]
+    reading = read_package(pack, open_package(book(headers, rows), "x.xlsx"))
+    assert reading.identity.form_id == "member_roster"
+    assert reading.roster.columns["member_status"] == "D"
+    assert [r.values["member_status"].value for r in reading.roster.rows] == ["正式党员", "预备党员", "正式党员"]
+    assert any("人员类别" in n for n in reading.roster.notes)         # said to be ignored
+
+
+def test_a_label_column_is_taken_even_when_its_values_are_wrong(pack):
+    """The field's own header always binds (its wrong values are then each reported), only a synonym is
+    weighed by its values."""
+    reading = read_package(pack, open_package(book(["姓名", "所在党支部", "党员类别"],
+                                                   [["刘一", "第一党支部", "学生"]]), "x.xlsx"))
+    assert reading.roster.columns["member_status"] == "C"
+
+
+@pytest.mark.parametrize("text, same", [
+    ("申请入党日期(2019/10/24)", "申请入党日期"),
+    ("是否一线（填写“是”“否”）", "是否一线"),
+    ("姓  名", "姓名"),
+    ("姓\n名", "姓名"),
+    ("*公民身份号码", "公民身份号码"),
+    ("所在党支部：", "所在党支部"),
+    ("出生日期_x000D_", "出生日期"),
+    ("ＩＤ号码", "id号码"),
+    ("【必填】姓名", "姓名"),
+])
+def test_headers_are_compared_without_their_decorations(text, same):
+    assert header_key(text) == header_key(same)
+
+
+@pytest.mark.parametrize("value, choices, expected", [
+    ("223_正式党员", ("正式党员", "预备党员"), "正式党员"),
+    ("95_男", ("男", "女"), "男"),
+    ("01 汉族", ("汉族", "回族"), "汉族"),
+    ("1-女", ("男", "女"), "女"),
+    ("本科在读", None, "大学本科"),
+])
+def test_values_with_other_systems_codes_and_common_words_are_taken(pack, value, choices, expected):
+    if choices is None:
+        f = pack.forms["applicant_roster"].field("education")
+        assert to_choice(value, f.choices, f.aliases) == expected
+    else:
+        assert to_choice(value, choices, {}) == expected
+
+
+def test_a_number_is_not_taken_for_a_coded_choice():
+    with pytest.raises(ValueError):
+        to_choice("223", ("正式党员", "预备党员"), {})
+
+
+@pytest.mark.parametrize("header, field", [
+    ("联系党支部", "branch"), ("党支部名称", "branch"), ("支部名称", "branch"), ("出生时间", "birth_date"),
+    ("所在单位", "unit"), ("居民身份证号码", "id_number"), ("递交入党申请书日期", "apply_date"),
+])
+def test_header_synonyms_of_real_systems(pack, header, field):
+    f = pack.forms["applicant_roster"].field(field)
+    assert any(header_key(header) == header_key(h) for h in f.headers)
+
+
+def test_a_list_of_names_and_branches_is_closest_to_a_member_roster_and_told_its_missing_column(eng):
+    path = eng.ws.inbox / "名单.xlsx"
+    path.write_bytes(book(["姓名", "所在党支部", "备注"], [["刘一", "第一党支部", ""]]))
+    out = process_file(eng, path)
+    assert isinstance(out, Rejected) and "找不到“党员类别”列" in out.receipt and "党籍状态" in out.receipt
+
+
+def test_when_two_kinds_are_about_as_close_the_receipt_says_what_each_lacks(pack):
+    """Half an applicant roster and a member roster without its status: the receipt names both."""
+    from engine.outcomes import Finding
+
+    headers = ["姓名", "性别", "民族", "出生日期", "所在党支部", "是否留党察看"]
+    found = kind_of(pack, book(headers, [["刘一", "男", "汉族", "1980-05-03", "第一党支部", "否"]]))
+    assert isinstance(found, Finding), found
+    assert "入党申请人名册" in found.message and "党员名册" in found.message and "缺少必填的列" in found.message
+    assert "党员类别" in found.message and "公民身份号码" in found.message
+
+
+def test_a_roster_short_of_a_column_names_it_and_the_names_it_may_go_by(eng):
+    headers = ["姓名", "性别", "民族", "出生日期", "公民身份号码", "学历", "工作单位", "所在党支部"]
+    path = eng.ws.inbox / "申请人.xlsx"
+    path.write_bytes(book(headers, [["张三", "男", "汉族", "1995-03-07", id_number(date(1995, 3, 7)), "本科",
+                                     "中心小学", "第一党支部"]]))
+    out = process_file(eng, path)
+    assert isinstance(out, Rejected) and "申请入党日期" in out.receipt and "递交入党申请书时间" in out.receipt
+    assert "找不到名册的表头" not in out.receipt
+
+
+def test_unrecognised_columns_are_listed_in_the_receipt(eng):
+    headers = ["姓名", "性别", "民族", "出生年月", "公民身份号码", "学历", "工作单位", "所在党支部", "申请入党日期",
+               "籍贯", "QQ号"]
+    path = eng.ws.inbox / "申请人.xlsx"
+    path.write_bytes(book(headers, [["张三", "男", "汉族", "1995-03", id_number(date(1995, 3, 7)), "本科",
+                                     "中心小学", "第一党支部", "2026-10-20", "山东", "12345"]]))
+    out = process_file(eng, path)
+    assert isinstance(out, Processed), out.receipt
+    assert "未识别的列" in out.receipt and "籍贯" in out.receipt and "QQ号" in out.receipt
+
+
+def test_a_year_month_birth_date_against_the_id_is_taken_and_a_wrong_month_is_refused(eng):
+    headers = ["姓名", "性别", "民族", "出生年月", "公民身份号码", "学历", "工作单位", "所在党支部", "申请入党日期"]
+    path = eng.ws.inbox / "申请人.xlsx"
+    path.write_bytes(book(headers, [
+        ["张三", "男", "汉族", "1998-02", id_number(date(1998, 2, 14), 11), "本科", "小学", "第一党支部", "2026-10-20"],
+        ["李四", "女", "汉族", "1998.03", id_number(date(1998, 2, 14), 12), "本科", "小学", "第一党支部",
+         "2026-10-20"]]))
+    out = process_file(eng, path)
+    assert [c.name for c in eng.store.cases()] == ["张三"]
+    assert "第3行" in out.receipt and "出生年月 1998-03 与公民身份号码中的出生年月 1998-02 不一致" in out.receipt
