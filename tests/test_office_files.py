@@ -171,3 +171,64 @@ def test_a_year_month_birth_date_against_the_id_is_taken_and_a_wrong_month_is_re
     out = process_file(eng, path)
     assert [c.name for c in eng.store.cases()] == ["张三"]
     assert "第3行" in out.receipt and "出生年月 1998-03 与公民身份号码中的出生年月 1998-02 不一致" in out.receipt
+
+
+APPLICANT = ["姓名", "性别", "民族", "出生日期", "公民身份号码", "学历", "工作单位", "申请入党日期"]
+
+
+def _person(name: str, seq: int) -> list:
+    return [name, "男", "汉族", "1995-03-07", id_number(date(1995, 3, 7), seq), "本科", "中心小学", "2026-10-20"]
+
+
+def test_notes_sign_offs_and_instruction_blocks_in_the_data_are_skipped_with_a_note(eng):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["入党申请人名册"])
+    ws.append([*APPLICANT, "所在党支部"])
+    ws.append([*_person("张三", 21), "第一党支部"])
+    ws.append(["说明：以下为第二批，按递交申请书先后排列"])
+    ws.merge_cells(f"A{ws.max_row}:I{ws.max_row}")
+    ws.append([*_person("李四", 22), "第一党支部"])
+    ws.append([])
+    ws.append(["填表人：王五", None, None, "审核人：刘一", None, None, "填表日期：2026年11月1日"])
+    ws.append(["注：1. 出生日期按身份证填写；2. 学历填最高学历。"])
+    path = eng.ws.inbox / "名册.xlsx"
+    path.write_bytes(xlsx_bytes(wb))
+    out = process_file(eng, path)
+    assert isinstance(out, Processed) and "问题" not in out.receipt, out.receipt
+    assert sorted(c.name for c in eng.store.cases()) == ["张三", "李四"]
+    assert "第4、7-8行是说明或落款" in out.receipt
+
+
+@pytest.mark.parametrize("where", ["label", "title", "sheet", "file"])
+def test_the_branch_comes_from_the_label_row_title_sheet_or_file_name_when_there_is_no_column(eng, where):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if where == "label":
+        ws.append(["入党申请人名册"])
+        ws.append(["支部名称：第二党支部", None, None, None, "填报日期：2026年11月"])
+    elif where == "title":
+        ws.append(["XX学区党委第二党支部入党申请人名册"])
+    if where == "sheet":
+        ws.title = "第二党支部"
+    ws.append(APPLICANT)
+    ws.append(_person("张三", 31))
+    name = "第二党支部申请人.xlsx" if where == "file" else "申请人.xlsx"
+    path = eng.ws.inbox / name
+    path.write_bytes(xlsx_bytes(wb))
+    out = process_file(eng, path)
+    assert isinstance(out, Processed), out.receipt
+    assert [c.branch for c in eng.store.cases()] == ["第二党支部"]
+    assert "所在党支部取自" in out.receipt
+
+
+def test_a_labelled_branch_the_committee_does_not_have_is_refused_naming_it(eng):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["支部名称：第九十九党支部"])
+    ws.append(APPLICANT)
+    ws.append(_person("张三", 41))
+    path = eng.ws.inbox / "申请人.xlsx"
+    path.write_bytes(xlsx_bytes(wb))
+    out = process_file(eng, path)
+    assert not list(eng.store.cases()) and "第九十九党支部" in out.receipt

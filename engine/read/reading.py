@@ -36,7 +36,9 @@ class Reading:
         return self.opened.book
 
 
-def read_package(pack: Pack, pkg: Package, limits: Limits = LIMITS, name: str = "") -> Reading | Finding:
+def read_package(pack: Pack, pkg: Package, limits: Limits = LIMITS, name: str = "",
+                 branches: tuple[str, ...] = ()) -> Reading | Finding:
+    """``branches``: the workspace's, for a roster that names its branch only in its title or name."""
     opened = open_body(pkg)
     ident = identify(pack, opened)
     if isinstance(ident, Finding):
@@ -46,7 +48,8 @@ def read_package(pack: Pack, pkg: Package, limits: Limits = LIMITS, name: str = 
     reading = Reading(pkg, ident, opened, name, date1904=bool(book and xlsx_reader.is_1904(book.wb)))
     if ident.kind == "roster":
         assert book is not None
-        reading.roster = xlsx_reader.read_roster(book, book.wb[ident.sheet], form, limits.roster_rows)
+        reading.roster = xlsx_reader.read_roster(book, book.wb[ident.sheet], form, limits.roster_rows,
+                                                 pack.case.branch, branches, name)
     elif book is not None:
         reading.values = xlsx_reader.read_form(book, form)
         reading.shown_name = book.named_text(NAME_MARK)
@@ -65,7 +68,8 @@ def read(eng: Any, claimed: Any) -> Reading | Refused | Seen:
     if first is not None:
         return Seen(first.name, first.at)
     pkg = open_package(claimed.data, claimed.name, eng.limits)
-    reading = read_package(eng.pack, pkg, eng.limits, claimed.name)
+    reading = read_package(eng.pack, pkg, eng.limits, claimed.name,
+                           tuple(eng.ws.config.organisation.branches))
     if isinstance(reading, Finding):
         return Refused((reading,), identity=f"file|{claimed.name}")
     return reading

@@ -301,15 +301,28 @@ def fits(book: Book, form: FormDef) -> list[tuple[Worksheet, int, list[FieldDef]
     return out
 
 
-def read_roster(book: Book, ws: Worksheet, form: FormDef, max_rows: int = LIMITS.roster_rows) -> Roster:
+def read_roster(book: Book, ws: Worksheet, form: FormDef, max_rows: int = LIMITS.roster_rows,
+                branch_field: str = "", branches: tuple[str, ...] = (), file_name: str = "") -> Roster:
+    """The rows of a roster sheet. Skipped, each with a note: hidden rows, example rows, and notes or sign-off
+    lines inside or below the data (填表人：…, 说明：…, a merged instruction block). When the sheet has no
+    column for ``branch_field``, the branch is taken from a label row above the header (支部名称：…), the
+    title, the sheet's name or the file's name (a configured branch named there, or a label's value)."""
     header_row, cols = book.header(ws, form)
     roster = Roster(ws.title, {k: get_column_letter(c) for k, c in cols.items()}, [])
     roster.missing = [f for f in form.fields if f.required and f.key not in cols]
     ignored = unrecognised(book, ws, form)
     if ignored:
         roster.notes.append(f"未识别的列（已忽略，其中的内容没有读取）：{'、'.join(ignored)}")
+    context = None
+    if branch_field and branch_field not in cols:
+        context = branch_from_context(book.head_rows(ws)[:max(header_row - 1, 0)], ws.title, file_name, branches)
+        if context is not None:
+            roster.missing = [f for f in roster.missing if f.key != branch_field]
+            roster.notes.append(f"{form.label_of(branch_field)}取自{context[1]}：{context[0]}")
     if ws.max_row - header_row > max_rows:
         raise InputError(f"名册行数过多（超过{max_rows}行），请拆分后提交", code=Code.TOO_MANY_ROWS)
+    width = max(cols.values(), default=1)
+    skipped: list[int] = []
     for r in range(header_row + 1, ws.max_row + 1):
         if ws.row_dimensions[r].hidden:
             if any(ws.cell(r, c).value not in (None, "") for c in cols.values()):
@@ -321,10 +334,74 @@ def read_roster(book: Book, ws: Worksheet, form: FormDef, max_rows: int = LIMITS
         if _example_row(ws, r, max(cols.values())):
             roster.notes.append(f"第{r}行是填写示例，已跳过")
             continue
+        if _note_row(ws, r, width):
+            skipped.append(r)
+            continue
         for k, v in values.items():
             values[k] = RawValue(v.value, f"第{r}行“{form.label_of(k)}”列（{v.place}）", v.formula, v.ref)
+        if context is not None:
+            values[branch_field] = RawValue(context[0], f"第{r}行（{form.label_of(branch_field)}取自{context[1]}）")
         roster.rows.append(RosterRow(r, values))
+    if skipped:
+        roster.notes.append(f"第{_spans(skipped)}行是说明或落款（如“填表人”“说明”），不是人员信息，已跳过")
     return roster
+
+
+_NOTE = re.compile(r"^\s*[（(【\[]?\s*(填表人|制表人|审核人|审批人|负责人|联系人|经办人|填报人|填报单位|填表单位|"
+                   r"制表单位|填表日期|制表日期|填报日期|日期|说明|备注|注|填表说明|注意事项|注意|签字|签名|盖章|单位盖章|"
+                   r"党组织盖章|书记签字|支部书记)\s*[:：）)】\]]")
+
+
+def _note_row(ws: Worksheet, r: int, width: int) -> bool:
+    """A line of notes or a sign-off in the data area: its cells are labels (填表人：…, 说明：…), or one text
+    merged across most of the table (an instruction block)."""
+    texts = [(c, ws.cell(r, c).value) for c in range(1, width + 1)]
+    filled = [(c, v) for c, v in texts if v not in (None, "") and not (isinstance(v, str) and not v.strip())]
+    if not filled:
+        return False
+    if all(isinstance(v, str) and _NOTE.match(v) for _, v in filled):
+        return True
+    if len(filled) == 1 and isinstance(filled[0][1], str):
+        c = filled[0][0]
+        for rng in ws.merged_cells.ranges:
+            if rng.min_row <= r <= rng.max_row and rng.min_col <= c <= rng.max_col:
+                return rng.max_col - rng.min_col + 1 >= max(3, width // 2)
+        return len(filled[0][1]) > 40 and _NOTE.match(filled[0][1]) is not None
+    return False
+
+
+def _spans(rows: list[int]) -> str:
+    """5、7、9-12 (rows, in ranges)."""
+    out, start, prev = [], rows[0], rows[0]
+    for r in [*rows[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if r is not None:
+            start = prev = r
+    return "、".join(out)
+
+
+_LABELLED = re.compile(r"(?:所在)?(?:党支部|支部)(?:名称)?\s*[:：]\s*(\S[^，,；;\s]*)")
+
+
+def branch_from_context(above: list[tuple], sheet: str, file_name: str,
+                        branches: tuple[str, ...]) -> tuple[str, str] | None:
+    """(branch, where it was found) from what surrounds a roster without a branch column: a label above the
+    header (支部名称：第一党支部), a configured branch named in the title, the sheet's name or the file's name."""
+    texts = [str(v) for row in above for v in row if isinstance(v, str) and v.strip()]
+    for text in texts:
+        m = _LABELLED.search(unicodedata.normalize("NFKC", text))
+        if m:
+            return m.group(1).strip(), "表头上方的“支部名称”"
+    known = sorted(branches, key=len, reverse=True)           # the longest first: 第十一党支部 before 第一党支部
+    for where, candidates in (("标题", texts), ("工作表名称", [sheet]), ("文件名", [file_name])):
+        for text in candidates:
+            found = next((b for b in known if b and b in text), None)
+            if found:
+                return found, where
+    return None
 
 
 _EXAMPLE = re.compile(r"^\s*[（(【\[]?\s*(示例|填写示例|样例|举例|例\s*[:：])")
