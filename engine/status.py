@@ -24,14 +24,19 @@ def fact_value(value: Any, fact: FactDef) -> Any:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def due_text(item: dict[str, Any], today: date) -> str:
-    """One item due, in words (as engine.procedure.due.Due.describe says it)."""
+def due_text(item: dict[str, Any], today: date, since: str = "") -> str:
+    """One item due, in words (as engine.procedure.due.Due.describe says it); a deadline before the case was
+    imported is not overdue."""
+    if item["date"] and not item["earliest"] and item["date"] < since:
+        what = item["label"] + (f"（第{item['period']}次）" if item["period"] else "")
+        return f"{what}（期限 {item['date']} 在导入之前，按纸质记录，不计逾期）"
     when = date.fromisoformat(item["date"]) if item["date"] else None
     return Due(item["step"], item["label"], item["period"], when, item["earliest"]).describe(today)
 
 
-def overdue(item: dict[str, Any], today: date) -> bool:
-    return bool(item["date"] and not item["earliest"] and item["date"] < today.isoformat())
+def overdue(item: dict[str, Any], today: date, since: str = "") -> bool:
+    """Past its deadline — unless the deadline came before the case was imported (kept on paper)."""
+    return bool(item["date"] and not item["earliest"] and since <= item["date"] < today.isoformat())
 
 
 def case_summary(pack: Pack, view: dict[str, Any], case_id: str, name: str, branch: str, today: date) -> dict:
@@ -40,9 +45,9 @@ def case_summary(pack: Pack, view: dict[str, Any], case_id: str, name: str, bran
              if key != pack.case.birth and key in view["facts"]}
     return {"case": case_id, "name": name, "branch": branch, "state": view["state_label"],
             "last_step": view["last_step"], "dates": dates, "pack_version": view["pack_version"],
-            "due": [due_text(d, today) for d in view["due"]],
-            "due_items": [{**d, "overdue": overdue(d, today)} for d in view["due"]],
-            "overdue": any(overdue(d, today) for d in view["due"]),
+            "due": [due_text(d, today, view.get("since", "")) for d in view["due"]],
+            "due_items": [{**d, "overdue": overdue(d, today, view.get("since", ""))} for d in view["due"]],
+            "overdue": any(overdue(d, today, view.get("since", "")) for d in view["due"]),
             "warnings": list(view["warnings"])}
 
 
@@ -61,6 +66,8 @@ def due_lines(view: dict[str, Any]) -> str:
     for d in view["due"]:
         what = d["label"] + (f"（第{d['period']}次）" if d["period"] else "")
         kind = "N" if not d["date"] else "E" if d["earliest"] else "D"
+        if kind == "D" and d["date"] < view.get("since", ""):      # a deadline before the import: on paper
+            kind, what = "N", f"{what}（期限 {d['date']} 在导入之前，按纸质记录，不计逾期）"
         out.append(f"{kind}{d['date'] or '':10}\t{what}")
     return "\n".join(out)
 

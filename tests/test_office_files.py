@@ -232,3 +232,71 @@ def test_a_labelled_branch_the_committee_does_not_have_is_refused_naming_it(eng)
     path.write_bytes(xlsx_bytes(wb))
     out = process_file(eng, path)
     assert not list(eng.store.cases()) and "第九十九党支部" in out.receipt
+
+
+LEDGER = ["姓名", "性别", "民族", "出生年月", "公民身份号码", "学历", "工作单位", "所在党支部", "递交入党申请书时间",
+          "党组织派人谈话时间", "谈话人", "确定为入党积极分子时间", "培养联系人", "确定为重点发展对象时间",
+          "入党介绍人", "政审时间", "集中培训时间", "预审时间", "确定为预备党员时间（支部大会）", "上级党委审批时间",
+          "入党宣誓时间", "转正申请时间", "转为正式党员日期", "当前状态"]
+FULL = ["刘芳", "女", "汉族", "1990-04", id_number(date(1990, 4, 9), 51), "大学本科", "中心小学", "第一党支部",
+        "2016-03-01", "2016-03-20", "王书记", "2016-09-01", "刘一、周三", "2017-09-10", "刘一、周三", "2017-10-10",
+        "2017-10-20", "2017-11-01", "2017-11-20", "2018-01-10", "2018-01-15", "2018-10-20", "2018-11-20", "正式党员"]
+
+
+def _import(eng, headers, rows, name="台账.xlsx"):
+    path = eng.ws.inbox / name
+    path.write_bytes(book(headers, rows, title="XX学区发展党员工作台账"))
+    return process_file(eng, path)
+
+
+def test_the_ledger_import_keeps_every_milestone_it_is_given(eng):
+    from engine.procedure.state import fold
+
+    out = _import(eng, LEDGER, [FULL])
+    assert isinstance(out, Processed), out.receipt
+    (case,) = eng.store.cases()
+    events = eng.store.events(case.case_id)
+    steps = [ev.step for _, ev in events if ev.step]
+    assert steps == ["application", "talk", "activist", "target", "sponsors", "review", "training", "prereview",
+                     "admission_vote", "admission_approval", "oath", "conversion_apply", "conversion_approval"]
+    assert all(ev.data.get("imported") for _, ev in events)
+    cs = fold(eng.pack, case.case_id, events)
+    assert cs.state == "full"
+    assert cs.steps["activist"]["contact_1"] == "刘一" and cs.steps["activist"]["contact_2"] == "周三"
+    assert cs.steps["sponsors"]["sponsor_1"] == "刘一" and cs.steps["talk"]["talker"] == "王书记"
+    assert cs.facts["approval_date"] == date(2018, 1, 10)                # its own date, not 入党时间
+    assert cs.facts["join_date"] == date(2017, 11, 20) and cs.facts["full_date"] == date(2018, 11, 20)
+    assert "已逾期" not in out.receipt
+
+
+def test_imported_steps_are_not_issued_again_nor_overdue(eng):
+    from engine.status import listing
+
+    row = FULL[:]
+    row[LEDGER.index("转为正式党员日期")] = ""
+    row[LEDGER.index("当前状态")] = "预备党员"
+    out = _import(eng, LEDGER, [row])
+    assert isinstance(out, Processed), out.receipt
+    made = sorted(p.name for p in eng.ws.outbox.rglob("*.xlsx") if p.parent != eng.ws.outbox)
+    assert made == ["21-预备党员考察登记表-第19次.xlsx", "22-预备党员转正公示情况表.xlsx",
+                    "90-组织关系转出情况表(需要时填写).xlsx"]            # nothing for the steps on file
+    assert "已逾期" not in listing(eng)
+
+
+@pytest.mark.parametrize("drop, stage", [("当前状态", "full"), ("转为正式党员日期", "probationary")])
+def test_without_a_stage_column_the_stage_is_the_latest_milestones(eng, drop, stage):
+    from engine.procedure.state import fold
+
+    headers = [h for h in LEDGER if h not in (drop, "当前状态")]
+    row = [v for h, v in zip(LEDGER, FULL, strict=True) if h in headers]
+    out = _import(eng, headers, [row])
+    assert isinstance(out, Processed), out.receipt
+    (case,) = eng.store.cases()
+    assert fold(eng.pack, case.case_id, eng.store.events(case.case_id)).state == stage
+
+
+def test_an_approval_before_the_meeting_is_refused(eng):
+    row = FULL[:]
+    row[LEDGER.index("上级党委审批时间")] = "2017-11-01"
+    out = _import(eng, LEDGER, [row])
+    assert not eng.store.cases() and "上级党委审批时间不能早于入党时间" in out.receipt

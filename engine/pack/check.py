@@ -135,10 +135,12 @@ def _import_problems(pack: Pack, key: str, form: FormDef | None) -> list[str]:
     if form is None or not form.field(imp.stage_field):
         problems.append(f"{where}：表单 {imp.form!r} 或阶段字段 {imp.stage_field!r} 未定义")
     for n, m in enumerate(imp.milestones):
-        if m.step not in step_ids or m.state not in states:
+        if m.step not in step_ids or (m.state and m.state not in states):
             problems.append(f"{where}.milestones[{n}]：未定义的步骤或状态 {m.step!r}/{m.state!r}")
-        elif any(not ref_ok(pack, v, form) for v in (*m.values.values(), *m.facts.values())):
+        elif any(not ref_ok(pack, v, form) for v in (*m.values.values(), *m.facts.values(), *m.fallback.values())):
             problems.append(f"{where}.milestones[{n}].values：无效的引用")
+        elif form is not None and any(not form.field(col) for col in m.split):
+            problems.append(f"{where}.milestones[{n}].split：表单 {imp.form!r} 没有这些列 {sorted(m.split)!r}")
         else:
             for fact, ref in m.facts.items():
                 problems += [f"{where}.milestones[{n}].facts.{fact}：{p}"

@@ -108,7 +108,9 @@ def _drop_disabled(raw: dict) -> dict:
                   to_when=[trim(t) for t in s.get("to_when", [])]) for s in raw["steps"] if s.get("id") not in off]
     reminders = [r for r in raw.get("reminders", []) if r.get("until") not in off
                  and not set([r["after"]] if isinstance(r.get("after"), str) else r.get("after", [])) & off]
-    return {**raw, "steps": steps, "documents": docs, "reminders": reminders}
+    imports = {k: dict(imp, milestones=[m for m in imp.get("milestones", []) if m.get("step") not in off])
+               for k, imp in raw.get("imports", {}).items()}
+    return {**raw, "steps": steps, "documents": docs, "reminders": reminders, "imports": imports}
 
 
 def _describe(exc: ValidationError, raw: dict) -> str:

@@ -365,13 +365,23 @@ class Pack(_Strict):
 
 
 class Milestone(_Strict):
-    """An imported history step: recorded when its date column is filled."""
+    """An imported history step: recorded when its columns are filled (all of ``values``, or ``required``)."""
 
     step: str
-    values: dict[str, RefField]      # field of the step's form -> "form.<ledger column key>"
+    values: dict[str, RefField] = {}  # field of the step's form -> "form.<ledger column key>"
     literals: dict[str, str] = {}    # field of the step's form -> a fixed value (e.g. result = "批准")
     facts: dict[str, RefField] = {}  # case facts taken from the ledger as they are (e.g. 转正时间)
-    state: str                       # the state a case is in once this milestone is passed
+    fallback: dict[str, RefField] = {}  # field -> the column used when its own is empty (审批时间, else 入党时间)
+    split: dict[str, tuple[str, ...]] = {}  # ledger column key -> fields: several names in one cell (刘一、周三)
+    required: tuple[str, ...] | None = None  # the fields that must be filled for it to count (default: values')
+    optional: bool = False           # a step a ledger need not keep: never a gap, never moves the stage
+    state: str = ""                  # the state a case is in once this milestone is passed (not optional ones)
+
+    @model_validator(mode="after")
+    def _stated(self) -> Milestone:
+        if not self.optional and not self.state:
+            raise ValueError(f"milestone {self.step!r}: state is required unless it is optional")
+        return self
 
 
 class ImportDef(_Strict):

@@ -86,7 +86,8 @@ def _by_headers(pack: Pack, book: xlsx_reader.Book) -> Identity | Finding:
         return r[2] + (n_required - len(r[3])) - 2 * len(r[3])
 
     near = sorted((r for r in found if r[2] >= 2), key=closeness, reverse=True)
-    if near and (len(near) == 1 or closeness(near[0]) > closeness(near[1]) + 1):
+    same = len(near) > 1 and {f.key for f in near[0][3]} == {f.key for f in near[1][3]} and near[0][2] == near[1][2]
+    if near and (len(near) == 1 or same or closeness(near[0]) > closeness(near[1]) + 1):   # same: pack order
         form_id, ws, _, _ = near[0]
         return Identity(form_id, "roster", how="headers", sheet=ws.title)
     if near:
