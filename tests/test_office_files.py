@@ -300,3 +300,91 @@ def test_an_approval_before_the_meeting_is_refused(eng):
     row[LEDGER.index("上级党委审批时间")] = "2017-11-01"
     out = _import(eng, LEDGER, [row])
     assert not eng.store.cases() and "上级党委审批时间不能早于入党时间" in out.receipt
+
+
+def test_a_corrupt_deflate_stream_inside_a_sheet_is_the_ordinary_damaged_file_receipt(eng):
+    import io as _io
+    import zipfile
+
+    data = book(APPLICANT + ["所在党支部"], [_person("张三", 61) + ["第一党支部"]])
+    z = zipfile.ZipFile(_io.BytesIO(data))
+    info = z.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    broken = bytearray(data)
+    for i in range(start + 8, start + min(info.compress_size, 60)):
+        broken[i] ^= 0x5A                                  # the stream garbled, its sizes left as they were
+    path = eng.ws.inbox / "损坏.xlsx"
+    path.write_bytes(bytes(broken))
+    out = process_file(eng, path)
+    assert isinstance(out, Rejected) and "损坏" in out.receipt and "管理员" not in out.receipt
+
+
+@pytest.mark.parametrize("name, ok", [("阿依古丽·买买提", True), ("张三😀", False), ("李_x0007_四", False),
+                                      ("王_x000D_五", True)])
+def test_names_with_emoji_or_control_characters_are_refused(eng, name, ok):
+    path = eng.ws.inbox / "名册.xlsx"
+    path.write_bytes(book(APPLICANT + ["所在党支部"], [[name, *_person("x", 71)[1:], "第一党支部"]]))
+    out = process_file(eng, path)
+    names = [c.name for c in eng.store.cases()]
+    if ok:
+        assert names and "_x000D_" not in names[0], out.receipt
+    else:
+        assert not names and "姓名中有" in out.receipt
+
+
+def test_every_alias_of_the_pack_maps_to_its_choice(pack):
+    """Each value alias in the pack is a test case: it reads as the choice it names."""
+    seen = 0
+    for form in pack.forms.values():
+        for f in form.fields:
+            for alias, target in f.aliases.items():
+                assert to_choice(alias, f.choices, f.aliases) == target, (form.label, f.label, alias)
+                seen += 1
+    assert seen > 60
+
+
+def test_no_header_of_a_roster_names_two_of_its_fields(pack):
+    """Each header text (label or synonym) of a staff-made roster belongs to one field only."""
+    for form in pack.forms.values():
+        if form.kind != "roster":
+            continue
+        owner: dict[str, str] = {}
+        for f in form.fields:
+            for h in f.headers:
+                assert owner.setdefault(header_key(h), f.key) == f.key, (form.label, h, owner[header_key(h)], f.key)
+
+
+def test_one_sheet_per_branch_is_read_as_one_roster_with_each_sheets_branch(eng):
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "第一党支部"
+    second = wb.create_sheet("第二党支部")
+    notes = wb.create_sheet("填表说明")
+    notes.append(["说明：每个党支部一张表"])
+    for ws, people in ((first, [("张三", 81), ("李四", 82)]), (second, [("王五", 83)])):
+        ws.append([f"{ws.title}入党申请人名册"])
+        ws.append(APPLICANT)
+        for name, seq in people:
+            ws.append(_person(name, seq))
+    path = eng.ws.inbox / "各支部申请人名册.xlsx"
+    path.write_bytes(xlsx_bytes(wb))
+    out = process_file(eng, path)
+    assert isinstance(out, Processed), out.receipt
+    assert sorted((c.name, c.branch) for c in eng.store.cases()) == [
+        ("张三", "第一党支部"), ("李四", "第一党支部"), ("王五", "第二党支部")]
+
+
+def test_a_member_roster_kept_one_sheet_per_branch_fills_each_branchs_roster(eng):
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "第一党支部"
+    second = wb.create_sheet("第二党支部")
+    for ws, people in ((first, [("刘一", "正式党员"), ("周三", "预备党员")]), (second, [("吴六", "正式党员")])):
+        ws.append(["姓名", "党员类别"])
+        for row in people:
+            ws.append(list(row))
+    path = eng.ws.inbox / "党员名册.xlsx"
+    path.write_bytes(xlsx_bytes(wb))
+    out = process_file(eng, path)
+    assert isinstance(out, Processed), out.receipt
+    assert set(eng.store.members("第一党支部")) == {"刘一", "周三"} and set(eng.store.members("第二党支部")) == {"吴六"}

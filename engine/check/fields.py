@@ -21,6 +21,8 @@ class FieldType:
         out = values.clean_multiline(value) if f.max_length > 200 else values.clean_text(value, f.compact)
         if len(out) > f.max_length:
             raise ValueError(f"内容过长（{len(out)}字，最多{f.max_length}字），请精简")
+        if f.compact and values.name_problem(out):         # a name (compact: written without spaces)
+            raise ValueError(values.name_problem(out) + "，请按身份证上的姓名填写")
         return out
 
     def fix(self, f: FieldDef) -> str:

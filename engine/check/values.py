@@ -21,13 +21,22 @@ class MonthDate(date):
         return f"{self.year:04d}-{self.month:02d}"
 
 
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")       # how Excel writes a character XML cannot hold: _x000D_
+
+
+def unescape(text: str) -> str:
+    """Excel's _xHHHH_ escapes decoded (a line break typed in a cell arrives as _x000D_)."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def clean_text(value: Any, compact: bool = False) -> str:
-    """NFKC (full-width digits/letters/spaces → half-width), trimmed, inner spaces collapsed or removed."""
+    """NFKC (full-width digits/letters/spaces → half-width), Excel's _x000D_ escapes decoded, trimmed, inner
+    spaces (and the line breaks of a decoded escape) collapsed or removed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).replace("\u200b", "")
+    text = unicodedata.normalize("NFKC", unescape(str(value))).replace("\u200b", "")
     text = _SPACES.sub("" if compact else " ", text).strip()
     return text
 
@@ -35,7 +44,7 @@ def clean_text(value: Any, compact: bool = False) -> str:
 def clean_multiline(value: Any) -> str:
     if value is None:
         return ""
-    lines = [clean_text(line) for line in str(value).replace("\r\n", "\n").split("\n")]
+    lines = [clean_text(line) for line in unescape(str(value)).replace("\r\n", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
 
 
@@ -134,9 +143,21 @@ def to_choice(value: Any, choices: tuple[str, ...], aliases: dict[str, str]) -> 
     if value is None or value == "":
         return ""
     text = clean_text(value, compact=True)
+    aliases = {clean_text(k, compact=True): v for k, v in aliases.items()} if aliases else aliases
     for candidate in (text, _CODE.sub("", text)):
         candidate = aliases.get(candidate, candidate)
         for choice in choices:  # compare in the same normal form (full-width commas become "," in NFKC)
             if clean_text(choice, compact=True) == candidate:
                 return choice
     raise ValueError(f"“{text}”不是可选的值，应为：{'、'.join(choices)} 之一")
+
+
+def name_problem(text: str) -> str:
+    """What makes a person's name impossible (control characters, emoji and other symbols), "" if nothing."""
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat.startswith("C"):
+            return f"姓名中有不可见的控制字符（U+{ord(ch):04X}）"
+        if cat in ("So", "Sk", "Sm") or 0x1F000 <= ord(ch) <= 0x1FAFF:
+            return f"姓名中有表情或符号“{ch}”"
+    return ""

@@ -48,8 +48,7 @@ def read_package(pack: Pack, pkg: Package, limits: Limits = LIMITS, name: str = 
     reading = Reading(pkg, ident, opened, name, date1904=bool(book and xlsx_reader.is_1904(book.wb)))
     if ident.kind == "roster":
         assert book is not None
-        reading.roster = xlsx_reader.read_roster(book, book.wb[ident.sheet], form, limits.roster_rows,
-                                                 pack.case.branch, branches, name)
+        reading.roster = _read_sheets(book, ident.sheet, form, limits, pack.case.branch, branches, name)
     elif book is not None:
         reading.values = xlsx_reader.read_form(book, form)
         reading.shown_name = book.named_text(NAME_MARK)
@@ -58,6 +57,32 @@ def read_package(pack: Pack, pkg: Package, limits: Limits = LIMITS, name: str = 
         reading.values = docx_reader.read_form(opened.doc, form)
         reading.shown_name = opened.doc.value(NAME_MARK, pack.person_label(pack.case.name))
     return reading
+
+
+def _read_sheets(book: xlsx_reader.Book, first: str, form: Any, limits: Limits, branch_field: str,
+                 branches: tuple[str, ...], name: str) -> xlsx_reader.Roster:
+    """The identified sheet, and every other visible sheet laid out as the same roster (one sheet per branch is
+    how many committees keep theirs), read as one: rows in sheet order, each row's place naming its sheet."""
+    roster = xlsx_reader.read_roster(book, book.wb[first], form, limits.roster_rows, branch_field, branches, name)
+    if roster.missing:
+        return roster
+    for ws in book.visible:
+        if ws.title == first:
+            continue
+        _, cols = book.header(ws, form)
+        if not cols or any(f.required and f.key not in cols and f.key != branch_field for f in form.fields):
+            continue
+        more = xlsx_reader.read_roster(book, ws, form, limits.roster_rows, branch_field, branches, name)
+        if more.missing:
+            continue
+        roster.rows += more.rows
+        roster.notes += [f"工作表“{ws.title}”：{n}" for n in more.notes]
+        if len(roster.rows) > limits.roster_rows:
+            from ..errors import InputError
+            from ..outcomes import Code
+
+            raise InputError(f"名册行数过多（超过{limits.roster_rows}行），请拆分后提交", code=Code.TOO_MANY_ROWS)
+    return roster
 
 
 # ---------------------------------------------------------------- the identify + read stage of the road

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
@@ -103,7 +104,7 @@ def open_package(data: bytes, name: str, limits: Limits = LIMITS) -> Package:
         # XML under another name: [Content_Types].xml, not the suffix, tells a reader what a part is
         disguised = {i.filename: _read_member(z, i) for i in infos
                      if not i.is_dir() and i.filename not in parts and _looks_like_xml(_head(z, i))}
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError, zlib.error) as exc:
         raise InputError(f"文件已损坏或不完整，无法打开（{type(exc).__name__}）。"
                          "请确认文件已完整复制；如是本系统发出的表格，请重新保存后再提交",
                          code=Code.CORRUPT_ZIP) from None
