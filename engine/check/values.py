@@ -153,11 +153,11 @@ def to_choice(value: Any, choices: tuple[str, ...], aliases: dict[str, str]) -> 
 
 
 def name_problem(text: str) -> str:
-    """What makes a person's name impossible (control characters, emoji and other symbols), "" if nothing."""
+    """What makes a person's name impossible — control characters and emoji — or "" (other characters are
+    kept, and written safely wherever a name goes)."""
     for ch in text:
-        cat = unicodedata.category(ch)
-        if cat.startswith("C"):
+        if unicodedata.category(ch).startswith("C"):
             return f"姓名中有不可见的控制字符（U+{ord(ch):04X}）"
-        if cat in ("So", "Sk", "Sm") or 0x1F000 <= ord(ch) <= 0x1FAFF:
-            return f"姓名中有表情或符号“{ch}”"
+        if 0x1F000 <= ord(ch) <= 0x1FAFF or 0x2600 <= ord(ch) <= 0x27BF or ord(ch) in (0xFE0F, 0x200D):
+            return f"姓名中有表情符号“{ch}”"
     return ""
