@@ -388,3 +388,48 @@ def test_a_member_roster_kept_one_sheet_per_branch_fills_each_branchs_roster(eng
     out = process_file(eng, path)
     assert isinstance(out, Processed), out.receipt
     assert set(eng.store.members("第一党支部")) == {"刘一", "周三"} and set(eng.store.members("第二党支部")) == {"吴六"}
+
+
+def _vocabulary() -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    lines = (Path(__file__).parent / "data" / "office_headers.txt").read_text(encoding="utf-8").splitlines()
+    return [tuple(x.strip() for x in line.split("=>")) for line in lines if "=>" in line and not line.startswith("#")]
+
+
+def mapped(pack, header: str) -> str:
+    """The field a header maps to in any staff-made roster of the pack ("-" none)."""
+    for form in pack.forms.values():
+        if form.kind == "roster":
+            for f in form.fields:
+                if any(header_key(header) == header_key(h) for h in f.headers):
+                    return f.key
+    return "-"
+
+
+@pytest.mark.parametrize("header, field", _vocabulary())
+def test_the_collected_vocabulary_of_real_offices_maps(pack, header, field):
+    assert mapped(pack, header) == field
+
+
+def _corpus():
+    import office_corpus
+
+    return office_corpus.ENTRIES
+
+
+@pytest.mark.parametrize("entry", _corpus(), ids=lambda e: e.name)
+def test_the_office_corpus_gets_what_a_branch_secretary_expects(tmp_path, entry):
+    eng = Engine.open(workspace(tmp_path / "ws"), clock=FixedClock(TODAY))
+    try:
+        path = eng.ws.inbox / entry.name
+        path.write_bytes(entry.build())
+        out = process_file(eng, path)
+        assert ("processed" if isinstance(out, Processed) else "rejected") == entry.outcome, out.receipt
+        people = len(eng.store.cases()) + sum(len(eng.store.members(b) or {}) for b in eng.store.branches())
+        assert people == entry.people, out.receipt
+        for words in entry.says:
+            assert words in out.receipt, (words, out.receipt)
+        assert "找不到名册的表头" not in out.receipt and "管理员" not in out.receipt
+    finally:
+        eng.store.close()
