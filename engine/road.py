@@ -75,7 +75,10 @@ def guarded(stage: Callable[[Engine, Any], T], eng: Engine, given: Any) -> T | R
     try:
         return stage(eng, given)
     except DocflowError as exc:
-        return Refused((Finding(exc.code, exc.message, "", place=exc.place),), identity=_identity(given))
+        from .read.safety import ADVICE
+
+        fix = "" if "另存为" in exc.message or "请" in exc.message.rpartition("。")[2] else ADVICE.get(exc.code, "")
+        return Refused((Finding(exc.code, exc.message, fix, place=exc.place),), identity=_identity(given))
     except Exception:
         log.error("internal error in %s on %s\n%s", stage.__name__, getattr(given, "name", given),
                   traceback.format_exc())

@@ -433,3 +433,25 @@ def test_the_office_corpus_gets_what_a_branch_secretary_expects(tmp_path, entry)
         assert "找不到名册的表头" not in out.receipt and "管理员" not in out.receipt
     finally:
         eng.store.close()
+
+
+@pytest.mark.parametrize("kind", ["empty", "slip", "bomb"])
+def test_every_refusal_of_a_whole_file_says_what_to_do(eng, kind):
+    import io as _io
+    import zipfile
+
+    if kind == "empty":
+        data = b""
+    else:
+        buf = _io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            if kind == "slip":
+                z.writestr("../../evil.xml", "<x/>")
+            else:
+                z.writestr("xl/worksheets/sheet1.xml", b"<a>" + b"0" * 5_000_000 + b"</a>")
+        data = buf.getvalue()
+    path = eng.ws.inbox / "名册.xlsx"
+    path.write_bytes(data)
+    out = process_file(eng, path)
+    assert isinstance(out, Rejected) and "修改方法" in out.receipt, out.receipt

@@ -28,6 +28,18 @@ class Limits:
 
 
 LIMITS = Limits()
+# what staff can do about each refusal of a file as a whole (the receipt's 修改方法; a message that says it
+# already — "请另存为 .xlsx" — needs none)
+ADVICE = {
+    "empty_file": "请确认文件已完整复制或保存成功（大小不为0），再重新放入 inbox",
+    "zip_bomb": "请用 Excel/Word 打开原文件，另存为新的 .xlsx/.docx 后重新放入 inbox；如文件来历不明，请不要打开，"
+                "交信息管理员检查",
+    "corrupt_zip": "请确认文件已完整复制；能用 Excel/Word 正常打开的，另存为新的 .xlsx/.docx 后重新放入 inbox",
+    "corrupt_xlsx": "请用 Excel 或 WPS 打开它，确认能正常打开，另存为新的 .xlsx 后重新放入 inbox",
+    "xml_entities": "请用 Excel/Word 打开原文件，另存为新的 .xlsx/.docx 后重新放入 inbox",
+    "too_large": "请删去文件中的图片等无关内容，或拆分成几个文件后重新提交",
+    "too_many_rows": "请把名册按支部或批次拆分成几个文件后重新提交",
+}
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 _FIX_RESAVE = "请用 Word 或 Excel 打开原文件，另存为 .docx 或 .xlsx 后重新放入 inbox"
