@@ -108,6 +108,23 @@ def _ledger_rows(with_stage: bool = True) -> list[list]:
     return rows
 
 
+def _docx_table(title: str, rows: list[list]) -> bytes:
+    """A roster kept as a Word table under its title (the standard 备案表), a merged cell in the header row."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph(title)
+    table = doc.add_table(rows=0, cols=len(rows[0]))
+    for row in rows:
+        cells = table.add_row().cells
+        for c, v in zip(cells, row, strict=True):
+            c.text = "" if v is None else str(v)
+    doc.add_paragraph("填表人：王五    日期：2026年11月1日")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 def _corrupt_xls() -> bytes:
     data = _xls([APPLICANT + ["所在党支部"], person("张三", 11) + ["第一党支部"]])
     return data[: len(data) // 3]
@@ -165,6 +182,9 @@ ENTRIES: tuple[Entry, ...] = (
         ["张三", "男", "汉族", "1998-02", id_number(date(1998, 2, 14), 93), "本科", "小学", "第一党支部", "2026-10-20"],
         ["李四", "女", "汉族", "1998-03", id_number(date(1998, 2, 14), 94), "本科", "小学", "第一党支部", "2026-10-20"],
     ])]), "processed", 1, ("第3行", "出生年月"), "一行出生年月与身份证不符"),
+    Entry("入党申请人备案表（Word 表格）.docx", lambda: _docx_table("第一党支部入党申请人备案表", [
+        APPLICANT, person("张三", 95), person("李娜", 96)]), "processed", 2, ("所在党支部取自",),
+        "Word 中的表格，支部写在标题里"),
     Entry("入党申请人名册（已损坏）.xls", _corrupt_xls, "rejected", 0, ("无法读取", "另存为 .xlsx"),
         "截断的 .xls"),
 )

@@ -128,3 +128,45 @@ def leading_text(root: etree._Element, paragraphs: int = 8) -> list[str]:
         if len(out) >= paragraphs:
             break
     return out
+
+
+def tables_book(root: etree._Element, max_rows: int = 6000):
+    """The document's tables as a workbook of values (one sheet per table, each cell's text at its grid place;
+    a cell spanning columns fills the first, a vertically merged one is empty below its first), with the
+    paragraphs before each table as rows above it — so a roster kept as a Word table (the standard 备案表) is
+    read by the same header logic as a sheet."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    if wb.active is not None:
+        wb.remove(wb.active)
+    body_el = root.find(_w("body"))
+    if body_el is None:
+        return wb
+    above: list[str] = []
+    for el in body_el.iterchildren():
+        if el.tag == _w("p"):
+            text = paragraph_text(el).strip()
+            if text:
+                above = (above + [text])[-3:]
+            continue
+        if el.tag != _w("tbl"):
+            continue
+        ws = wb.create_sheet(f"表格{len(wb.sheetnames) + 1}")
+        for text in above:
+            ws.append([text])
+        above = []
+        for r, tr in enumerate(el.iterchildren(_w("tr"))):
+            if r >= max_rows:
+                break
+            row: list[str | None] = []
+            for tc in tr.iterchildren(_w("tc")):
+                pr = tc.find(_w("tcPr"))
+                span = pr.find(_w("gridSpan")) if pr is not None else None
+                vmerge = pr.find(_w("vMerge")) if pr is not None else None
+                n = int(span.get(_w("val"), "1")) if span is not None and (span.get(_w("val")) or "").isdigit() else 1
+                continued = vmerge is not None and vmerge.get(_w("val")) in (None, "continue")
+                text = "" if continued else block_text(tc)
+                row += [text or None] + [None] * (max(n, 1) - 1)
+            ws.append(row)
+    return wb

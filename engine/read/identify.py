@@ -43,6 +43,13 @@ def identify(pack: Pack, opened: Opened) -> Identity | Finding:
     found = _by_marks(pack, opened)
     if found:
         return found
+    if opened.book is None and opened.doc is not None:       # a roster kept as a Word table (备案表)
+        tables = xlsx_reader.Book(docx_reader.tables_book(opened.doc.root))
+        if tables.wb.sheetnames:
+            found_roster = _by_headers(pack, tables)
+            if isinstance(found_roster, Identity):
+                opened.book = tables
+                return found_roster
     if opened.book is not None:
         return _by_headers(pack, opened.book)
     return Finding(Code.UNKNOWN_FORM, "无法识别这是哪一张表：文件中没有本系统表格的标记，也没有可识别的标题",
