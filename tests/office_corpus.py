@@ -125,6 +125,32 @@ def _docx_table(title: str, rows: list[list]) -> bytes:
     return out.getvalue()
 
 
+def _repackaged(data: bytes, strict: bool) -> bytes:
+    """The same workbook as a legal package Excel opens but writers rarely make: Strict Open XML (its own
+    namespaces), or the workbook part under another name."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as w:
+        for info in z.infolist():
+            blob, name = z.read(info), info.filename
+            if strict:
+                blob = blob.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                    b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+                blob = blob.replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                                    b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+            else:
+                name = {"xl/workbook.xml": "xl/book.xml", "xl/_rels/workbook.xml.rels": "xl/_rels/book.xml.rels"
+                        }.get(name, name)
+                blob = blob.replace(b"/xl/workbook.xml", b"/xl/book.xml")
+                blob = blob.replace(b'"xl/workbook.xml"', b'"xl/book.xml"')
+            w.writestr(name, blob)
+    return out.getvalue()
+
+
+def _plain() -> bytes:
+    return _book([("名册", [APPLICANT + ["所在党支部"], person("张三", 97) + ["第一党支部"]])])
+
+
 def _corrupt_xls() -> bytes:
     data = _xls([APPLICANT + ["所在党支部"], person("张三", 11) + ["第一党支部"]])
     return data[: len(data) // 3]
@@ -185,6 +211,10 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("入党申请人备案表（Word 表格）.docx", lambda: _docx_table("第一党支部入党申请人备案表", [
         APPLICANT, person("张三", 95), person("李娜", 96)]), "processed", 2, ("所在党支部取自",),
         "Word 中的表格，支部写在标题里"),
+    Entry("入党申请人名册（Strict Open XML）.xlsx", lambda: _repackaged(_plain(), strict=True), "processed", 1,
+        what="Excel 另存为“Strict Open XML 电子表格”"),
+    Entry("入党申请人名册（部件名不常见）.xlsx", lambda: _repackaged(_plain(), strict=False), "processed", 1,
+        what="合法但工作簿部件名不是 xl/workbook.xml"),
     Entry("入党申请人名册（已损坏）.xls", _corrupt_xls, "rejected", 0, ("无法读取", "另存为 .xlsx"),
         "截断的 .xls"),
 )

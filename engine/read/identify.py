@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InputError
 from ..outcomes import Code, Finding, Identity
 from ..pack.model import Pack
 from . import docx as docx_reader
@@ -23,7 +24,23 @@ class Opened:
 
 def open_body(pkg: Package) -> Opened:
     if pkg.kind == "xlsx":
-        return Opened(pkg, book=xlsx_reader.Book(xlsx_reader.load(pkg)))
+        # a package openpyxl cannot take (Strict Open XML, which it reads as no sheets at all; odd parts it
+        # trips on): its values through calamine, enough for a staff roster (docflow's forms are ordinary)
+        from .foreign import load
+
+        problem: InputError | None = None
+        try:
+            wb = xlsx_reader.load(pkg)
+            if wb.worksheets:
+                return Opened(pkg, book=xlsx_reader.Book(wb))
+        except InputError as exc:
+            problem = exc
+        try:
+            return Opened(pkg, book=xlsx_reader.Book(load(pkg.data, "xlsx")))
+        except InputError:
+            if problem is not None:
+                raise problem from None
+            return Opened(pkg, book=xlsx_reader.Book(wb))
     if pkg.kind in ("xls", "ods"):
         from .foreign import load
 

@@ -166,11 +166,20 @@ def _looks_like_xml(head: bytes) -> bool:
     return head.lstrip(b" \t\r\n")[:1] == b"<"
 
 
+_MAIN_TYPES = {"spreadsheetml.sheet.main": "xlsx", "spreadsheetml.template.main": "xlsx",
+               "ms-excel.sheet.macroEnabled.main": "xlsx", "wordprocessingml.document.main": "docx",
+               "wordprocessingml.template.main": "docx", "ms-word.document.macroEnabled.main": "docx"}
+
+
 def _kind(parts: dict[str, bytes], sniffed: str) -> str:
     if "word/document.xml" in parts:
         return "docx"
     if "xl/workbook.xml" in parts:
         return "xlsx"
+    types = parts.get("[Content_Types].xml", b"").decode("utf-8", "replace")   # a legal package, other part names
+    for marker, kind in _MAIN_TYPES.items():
+        if marker in types:
+            return kind
     if "content.xml" in parts:
         if b"spreadsheet" in parts.get("META-INF/manifest.xml", b"") or b"<table:table " in parts["content.xml"]:
             return "ods"
