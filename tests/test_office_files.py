@@ -455,3 +455,31 @@ def test_every_refusal_of_a_whole_file_says_what_to_do(eng, kind):
     path.write_bytes(data)
     out = process_file(eng, path)
     assert isinstance(out, Rejected) and "修改方法" in out.receipt, out.receipt
+
+
+def test_of_two_columns_for_one_field_the_filled_one_is_read(pack):
+    headers = [*APPLICANT[:-1], "所在党支部", "申请入党日期", "递交入党申请书时间"]
+    rows = [[*_person("张三", 91)[:-1], "第一党支部", None, "2026-10-20"]]
+    reading = read_package(pack, open_package(book(headers, rows), "x.xlsx"))
+    assert reading.roster.columns["apply_date"] == "J"
+    assert reading.roster.rows[0].values["apply_date"].value == "2026-10-20"
+
+
+def test_docflows_own_ledger_with_masked_ids_is_refused_saying_why(eng, tmp_path):
+    """The ledger docflow writes hides most of each ID: it is for reading, and saying so beats a check digit."""
+    from engine.output.ledger import ledger_name
+    from engine.testing import applicant, write_roster
+
+    write_roster(eng.ws.inbox / "名册.xlsx", [applicant("张三", date(1995, 3, 7), date(2026, 10, 20), seq=99)])
+    from engine.road import process_inbox
+
+    process_inbox(eng)
+    ours = eng.ws.outbox / ledger_name(eng.pack)
+    other = Engine.open(workspace(tmp_path / "fresh"), clock=FixedClock(TODAY))
+    try:
+        path = other.ws.inbox / ours.name
+        path.write_bytes(ours.read_bytes())
+        out = process_file(other, path)
+        assert not other.store.cases() and "隐去" in out.receipt and "不能再导入" in out.receipt
+    finally:
+        other.store.close()

@@ -222,11 +222,16 @@ def find_header(rows: list[tuple], form: FormDef) -> tuple[int, dict[str, int]]:
              if header_key(v)}
     chosen: dict[str, int] = {}
     taken: set[int] = set()
+    def sample(c: int) -> list[object]:
+        return [r[c - 1] for r in below if c - 1 < len(r)]
+
     for f in form.fields:
         cols = [c for c in best.get(f.key, []) if c not in taken]
         own = [c for c in cols if heads.get(c) == header_key(f.label)]
-        pick = own[0] if own else next(
-            (c for c in cols if _values_fit(f, [r[c - 1] for r in below if c - 1 < len(r)])), None)
+        fitting = own + [c for c in cols if c not in own and _values_fit(f, sample(c))]
+        # two columns for one field (申请入党日期 and 递交入党申请书时间): the one that is filled
+        pick = next((c for c in fitting if any(v not in (None, "") for v in sample(c))), fitting[0] if fitting
+                    else None)
         if pick is not None:
             chosen[f.key] = pick
             taken.add(pick)

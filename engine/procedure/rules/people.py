@@ -19,6 +19,9 @@ def id_check_char(first17: str) -> str:
 
 def id_problem(value: str) -> str:
     """Why an 18-character citizen ID number is invalid (GB 11643), or '' when it is valid."""
+    if "*" in value or "＊" in value:
+        return ("公民身份号码有几位被隐去（写成了 *，如 docflow 生成的台账、其他系统导出的脱敏名单），"
+                "无法据此建立案卷；请填写完整的18位号码（docflow 生成的台账只供查看，不能再导入）")
     if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         return "公民身份号码应为18位：前17位数字，最后一位数字或X"
     if id_check_char(value[:17]) != value[17]:
