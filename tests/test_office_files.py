@@ -483,3 +483,9 @@ def test_docflows_own_ledger_with_masked_ids_is_refused_saying_why(eng, tmp_path
         assert not other.store.cases() and "隐去" in out.receipt and "不能再导入" in out.receipt
     finally:
         other.store.close()
+
+
+def test_a_ledger_that_carries_member_roster_columns_is_read_as_a_ledger(pack):
+    headers = [*LEDGER, "党员类别"]
+    found = kind_of(pack, book(headers, [[*FULL, "正式党员"]]))
+    assert found.form_id == "ledger", found
