@@ -489,3 +489,24 @@ def test_a_ledger_that_carries_member_roster_columns_is_read_as_a_ledger(pack):
     headers = [*LEDGER, "党员类别"]
     found = kind_of(pack, book(headers, [[*FULL, "正式党员"]]))
     assert found.form_id == "ledger", found
+
+
+def test_a_summary_sheet_repeating_the_branch_sheets_is_not_read_twice(eng):
+    wb = openpyxl.Workbook()
+    total = wb.active
+    total.title = "汇总"
+    total.append([*APPLICANT, "所在党支部"])
+    sheets = {"第一党支部": [("张三", 86), ("李四", 87)], "第二党支部": [("王五", 88)]}
+    for branch, people in sheets.items():
+        for name, seq in people:
+            total.append([*_person(name, seq), branch])
+    for branch, people in sheets.items():
+        ws = wb.create_sheet(branch)
+        ws.append([*APPLICANT, "所在党支部"])
+        for name, seq in people:
+            ws.append([*_person(name, seq), branch])
+    path = eng.ws.inbox / "名册（含汇总）.xlsx"
+    path.write_bytes(xlsx_bytes(wb))
+    out = process_file(eng, path)
+    assert isinstance(out, Processed) and "同一人" not in out.receipt, out.receipt
+    assert len(eng.store.cases()) == 3 and "视为汇总表" in out.receipt

@@ -73,7 +73,12 @@ def _read_sheets(book: xlsx_reader.Book, first: str, form: Any, limits: Limits, 
         if not cols or any(f.required and f.key not in cols and f.key != branch_field for f in form.fields):
             continue
         more = xlsx_reader.read_roster(book, ws, form, limits.roster_rows, branch_field, branches, name)
-        if more.missing:
+        if more.missing or not more.rows:
+            continue
+        key = getattr(form, "key_field", "") or "name"
+        seen = {_key(r, key) for r in roster.rows}
+        if all(_key(r, key) in seen for r in more.rows):     # a summary sheet repeating the others (汇总)
+            roster.notes.append(f"工作表“{ws.title}”中的人员都已在前面的工作表中，视为汇总表，未重复读取")
             continue
         roster.rows += more.rows
         roster.notes += [f"工作表“{ws.title}”：{n}" for n in more.notes]
@@ -83,6 +88,11 @@ def _read_sheets(book: xlsx_reader.Book, first: str, form: Any, limits: Limits, 
 
             raise InputError(f"名册行数过多（超过{limits.roster_rows}行），请拆分后提交", code=Code.TOO_MANY_ROWS)
     return roster
+
+
+def _key(row: xlsx_reader.RosterRow, key: str) -> str:
+    value = row.values.get(key)
+    return "" if value is None or value.value is None else str(value.value).strip()
 
 
 # ---------------------------------------------------------------- the identify + read stage of the road
