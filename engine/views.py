@@ -67,6 +67,10 @@ def ensure(eng: Engine) -> bool:
     cases = eng.store.case_count()
     if not cases or (eng.store.view_count() == cases and not eng.store.views_made_otherwise(fingerprint(eng))):
         return False
-    log.info("rebuilding case views")
+    if cases >= 5000:       # minutes at a county's size: say so rather than seem to hang (once, after an upgrade)
+        log.warning("正在按事件记录重建 %d 份案卷的当前状态（升级或更改设置后第一次打开时需要，约 %d 分钟），请稍候…",
+                    cases, max(1, cases // 60000 + 1))
+    else:
+        log.info("rebuilding case views")
     rebuild(eng)
     return True
