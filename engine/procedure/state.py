@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..check.values import MonthDate
 from ..outcomes import Event, EventKind
 from ..pack.model import Pack
 from .refs import Ref
@@ -141,11 +142,9 @@ def encode(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def decode(values: dict[str, Any]) -> dict[str, Any]:
-    from ..check.values import MonthDate
-
     out = {}
     for k, v in values.items():
-        if isinstance(v, dict) and "date" in v:
+        if type(v) is dict and "date" in v:
             d = date.fromisoformat(v["date"])
             out[k] = MonthDate(d.year, d.month, 1) if v.get("month") else d
         else:
