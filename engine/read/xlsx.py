@@ -3,6 +3,7 @@ staff-made rosters by their Chinese column headers (with synonyms, title rows, m
 blank and hidden rows)."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import warnings
@@ -183,8 +184,11 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 def header_key(text: object) -> str:
     """A header as compared with the pack's headers: Excel's _x000D_ escapes decoded, full-width characters
     made half-width (NFKC), bracketed hints, spaces, line breaks, required marks (*) and punctuation removed."""
-    if not isinstance(text, str):
-        return ""
+    return _header_key(text) if isinstance(text, str) and len(text) <= 200 else ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _header_key(text: str) -> str:           # the pack's headers are compared with every cell of a header row
     t = unicodedata.normalize("NFKC", _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
     return _HEADER_JUNK.sub("", _HINT.sub("", t)).lower()
 
@@ -222,6 +226,7 @@ def find_header(rows: list[tuple], form: FormDef) -> tuple[int, dict[str, int]]:
              if header_key(v)}
     chosen: dict[str, int] = {}
     taken: set[int] = set()
+
     def sample(c: int) -> list[object]:
         return [r[c - 1] for r in below if c - 1 < len(r)]
 
