@@ -3,12 +3,12 @@ OpenDocument .ods, read with python-calamine into the same reading as an .xlsx (
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import date, datetime
 
 import openpyxl
 import pytest
 import xlwt
+from office_corpus import _ods
 
 from engine import Engine, Processed, Rejected, process_file
 from engine.clock import FixedClock
@@ -142,33 +142,6 @@ def test_a_damaged_xls_is_refused_with_a_receipt_and_the_engine_goes_on(eng, dam
     good = eng.ws.inbox / "好.xls"
     good.write_bytes(xls_roster(PEOPLE))
     assert isinstance(process_file(eng, good), Processed)
-
-
-def _ods(rows: list[list]) -> bytes:
-    """A minimal OpenDocument spreadsheet (what LibreOffice/WPS save as .ods)."""
-    cells = "".join("<table:table-row>" + "".join(
-        f'<table:table-cell office:value-type="date" office:date-value="{v.isoformat()}"><text:p>{v}</text:p>'
-        "</table:table-cell>" if isinstance(v, date) else
-        f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>' for v in row)
-        + "</table:table-row>" for row in rows)
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
-               f'<office:spreadsheet><table:table table:name="名册">{cells}</table:table></office:spreadsheet>'
-               "</office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                "</manifest:manifest>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content)
-        z.writestr("META-INF/manifest.xml", manifest)
-    return out.getvalue()
 
 
 def test_an_ods_roster_is_read_and_an_odt_is_refused(eng):

@@ -142,8 +142,7 @@ _CODE = re.compile(r"^[0-9]{1,4}[_.、:：\-]?(?=\D)")      # 223_正式党员, 
 def to_choice(value: Any, choices: tuple[str, ...], aliases: dict[str, str]) -> str:
     if value is None or value == "":
         return ""
-    text = clean_text(value, compact=True)
-    aliases = {clean_text(k, compact=True): v for k, v in aliases.items()} if aliases else aliases
+    text = clean_text(value, compact=True)      # ``aliases`` keys are in this form already (pack.model.FieldDef)
     for candidate in (text, _CODE.sub("", text)):
         candidate = aliases.get(candidate, candidate)
         for choice in choices:  # compare in the same normal form (full-width commas become "," in NFKC)

@@ -141,65 +141,82 @@ class Sheet:
 
 def workbook(sheets: Sequence[Sheet]) -> bytes:
     """The .xlsx package of ``sheets`` (deterministic: the same rows give the same bytes)."""
-    n = len(sheets)
-    sheet_list = "".join(f'<sheet name={quoteattr(s.name)} sheetId="{i}" r:id="rId{i}"/>'
-                         for i, s in enumerate(sheets, start=1))
     names = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"{_quote(s.name)}!$A$2:${get_column_letter(len(s.headers))}${2 + max(len(s.rows), 1)}</definedName>"
+        f"{quote_sheet(s.name)}!$A$2:${get_column_letter(len(s.headers))}${2 + max(len(s.rows), 1)}</definedName>"
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{_titles(s)}</definedName>'
         for i, s in enumerate(sheets))
-    wb = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-          '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-          f"<bookViews><workbookView/></bookViews><sheets>{sheet_list}</sheets><definedNames>{names}</definedNames>"
-          "</workbook>")
-    rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                   f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
-    rels += (f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-             'relationships/styles" Target="styles.xml"/>')
-    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-                        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
+    return package([s.name for s in sheets], names, STYLES, [s.parts() for s in sheets],
+                   sum(len(s.rows) for s in sheets))
+
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def package(names: Sequence[str], defined_names: str, styles: bytes, parts: Sequence[Iterable[bytes]],
+            rows: int = 0, title: str | None = None) -> bytes:
+    """An .xlsx package of worksheets (``parts``: each sheet's XML in pieces, in the order of ``names``), its
+    styles and defined names, and with ``title`` the core properties (title, creator docflow; no timestamps,
+    so the package stays deterministic). With many ``rows`` the sheets are compressed at once (zlib runs outside
+    the GIL)."""
+    n = len(names)
+    listed = "".join(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
+                     for i, name in enumerate(names, start=1))
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                   for i in range(1, n + 1))
+    rels += f'<Relationship Id="rId{n + 1}" Type="{REL_NS}/styles" Target="styles.xml"/>'
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.worksheet+xml"/>'
+                        for i in range(1, n + 1))
+    root_rels = f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+    if title is not None:
+        overrides += ('<Override PartName="/docProps/core.xml" '
+                      'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>')
+        root_rels += (f'<Relationship Id="rId2" Type="{_PKG_REL}/metadata/core-properties" '
+                      'Target="docProps/core.xml"/>')
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     members: list[Member] = [
         deflate("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/'
-            f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>').encode()),
-        deflate("_rels/.rels", (
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            b'officeDocument" Target="xl/workbook.xml"/></Relationships>')),
-        deflate("xl/workbook.xml", wb.encode()),
-        deflate("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
-            "</Relationships>").encode()),
-        deflate("xl/styles.xml", STYLES),
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>{overrides}</Types>').encode()),
+        deflate("_rels/.rels", f'{head}<Relationships xmlns="{_PKG_REL}">{root_rels}</Relationships>'.encode()),
     ]
-    jobs = [(f"xl/worksheets/sheet{i}.xml", s) for i, s in enumerate(sheets, start=1)]
-    if sum(len(s.rows) for s in sheets) < 5000:
-        members += [deflate_parts(name, s.parts()) for name, s in jobs]
-    else:                   # a large ledger: its sheets compressed at once (zlib runs outside the GIL)
+    if title is not None:
+        members.append(deflate("docProps/core.xml", (
+            f'{head}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:title>{escape(title)}</dc:title><dc:creator>docflow</dc:creator></cp:coreProperties>").encode()))
+    members += [
+        deflate("xl/workbook.xml", (
+            f'{head}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><bookViews><workbookView/></bookViews>'
+            f"<sheets>{listed}</sheets><definedNames>{defined_names}</definedNames></workbook>").encode()),
+        deflate("xl/_rels/workbook.xml.rels",
+                f'{head}<Relationships xmlns="{_PKG_REL}">{rels}</Relationships>'.encode()),
+        deflate("xl/styles.xml", styles),
+    ]
+    jobs = [(f"xl/worksheets/sheet{i}.xml", sheet) for i, sheet in enumerate(parts, start=1)]
+    if rows < 5000:
+        members += [deflate_parts(name, sheet) for name, sheet in jobs]
+    else:
         with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
-            members += list(pool.map(lambda job: deflate_parts(job[0], job[1].parts()), jobs))
+            members += list(pool.map(lambda job: deflate_parts(*job), jobs))
     return write_zip(members)
 
 
 def _titles(s: Sheet) -> str:
     """The rows (and columns) printed again on every page."""
-    rows = f"{_quote(s.name)}!$1:$2"
+    rows = f"{quote_sheet(s.name)}!$1:$2"
     if not s.repeat_columns:
         return rows
-    return f"{_quote(s.name)}!$A:${get_column_letter(s.repeat_columns)},{rows}"
+    return f"{quote_sheet(s.name)}!$A:${get_column_letter(s.repeat_columns)},{rows}"
 
 
-def _quote(name: str) -> str:
+def quote_sheet(name: str) -> str:
     return "'" + escape(name.replace("'", "''")) + "'"
 
 

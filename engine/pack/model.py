@@ -34,6 +34,14 @@ class FieldDef(_Strict):
     prefill: RefField | None = None  # an issued form's input cell starts with this case fact ("case.x")
     example: str = ""              # what the example row of a blank roster shows
 
+    @field_validator("aliases", mode="after")
+    @classmethod
+    def _aliases_in_normal_form(cls, v: dict[str, str]) -> dict[str, str]:
+        """Keys as values are compared (check.values.to_choice): full-width made half-width, spaces removed."""
+        from ..check.values import clean_text
+
+        return {clean_text(k, compact=True): t for k, t in v.items()}
+
     @property
     def headers(self) -> tuple[str, ...]:
         return (self.label, *self.synonyms)

@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from openpyxl.utils import get_column_letter
 
-from ..output.sheets import date_cell, number_cell, text_cell
-from ..output.zippkg import Member, deflate, deflate_parts, write_zip
+from ..output.sheets import MAIN_NS, REL_NS, date_cell, number_cell, package, quote_sheet, text_cell
 from .sheets import HEADER_ROW, LANDSCAPE_WIDTH, Table, _header_width, text_width
 
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _BORDER = ('<border><left style="thin"><color rgb="FF808080"/></left><right style="thin"><color rgb="FF808080"/>'
            '</right><top style="thin"><color rgb="FF808080"/></top><bottom style="thin"><color rgb="FF808080"/>'
            "</bottom><diagonal/></border>")
@@ -51,7 +48,7 @@ class _Styles:
 
     def xml(self) -> bytes:
         return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                f'<styleSheet xmlns="{_MAIN}"><numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+                f'<styleSheet xmlns="{MAIN_NS}"><numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
                 '<numFmt numFmtId="165" formatCode="0.0%"/></numFmts>'
                 f'<fonts count="{len(_FONTS)}">{"".join(_FONTS)}</fonts>'
                 '<fills count="4"><fill><patternFill/></fill><fill><patternFill patternType="gray125"/></fill>'
@@ -116,7 +113,7 @@ def _sheet(t: Table, styles: _Styles) -> tuple[list[bytes], str]:
     links = "".join(f'<hyperlink ref="{get_column_letter(j + 1)}{HEADER_ROW + 1 + i}" location={quoteattr(loc)}/>'
                     for (i, j), loc in sorted(t.links.items()))
     landscape = "landscape" if total > LANDSCAPE_WIDTH else "portrait"
-    head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
+    head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
             '<sheetPr><outlinePr summaryBelow="1" summaryRight="1"/><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:{last}{end}"/><sheetViews><sheetView workbookViewId="0">'
             f'<pane ySplit="{HEADER_ROW}" topLeftCell="A{HEADER_ROW + 1}" activePane="bottomLeft" state="frozen"/>'
@@ -135,12 +132,8 @@ def _sheet(t: Table, styles: _Styles) -> tuple[list[bytes], str]:
             f'<pageSetup paperSize="9" orientation="{landscape}" fitToWidth="1" fitToHeight="0"/>'
             '<headerFooter><oddFooter>&amp;C&amp;9第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>'
             "</worksheet>")
-    name = _quote(t.name[:31])
+    name = quote_sheet(t.name[:31])
     return [head.encode(), *rows, tail.encode()], f"{name}!${HEADER_ROW}:${HEADER_ROW}"
-
-
-def _quote(name: str) -> str:
-    return "'" + escape(name.replace("'", "''")) + "'"
 
 
 def workbook_bytes(tables: Sequence[Table], title: str) -> bytes:
@@ -148,49 +141,9 @@ def workbook_bytes(tables: Sequence[Table], title: str) -> bytes:
     styles = _Styles()
     sheets = [_sheet(t, styles) for t in tables]
     names = "".join(
-        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{_quote(t.name[:31])}'
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{quote_sheet(t.name[:31])}'
         f"!$A${HEADER_ROW}:${get_column_letter(len(t.cols))}${HEADER_ROW + max(len(t.rows), 1)}</definedName>"
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{titles}</definedName>'
         for i, (t, (_, titles)) in enumerate(zip(tables, sheets, strict=True)))
-    listed = "".join(f"<sheet name={quoteattr(t.name[:31])} sheetId=\"{i}\" r:id=\"rId{i}\"/>"
-                     for i, t in enumerate(tables, 1))
-    n = len(tables)
-    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                   for i in range(1, n + 1))
-    rels += f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-                        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
-    core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties xmlns:cp="http://schemas.'
-            'openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f"<dc:title>{escape(title)}</dc:title><dc:creator>docflow</dc:creator></cp:coreProperties>")
-    members: list[Member] = [
-        deflate("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            '<Override PartName="/docProps/core.xml" ContentType="application/'
-            f'vnd.openxmlformats-package.core-properties+xml"/>{overrides}</Types>').encode()),
-        deflate("_rels/.rels", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
-            'core-properties" Target="docProps/core.xml"/></Relationships>').encode()),
-        deflate("docProps/core.xml", core.encode()),
-        deflate("xl/workbook.xml", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-            f"<bookViews><workbookView/></bookViews><sheets>{listed}</sheets><definedNames>{names}</definedNames>"
-            "</workbook>").encode()),
-        deflate("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
-            "</Relationships>").encode()),
-        deflate("xl/styles.xml", styles.xml()),
-    ]
-    members += [deflate_parts(f"xl/worksheets/sheet{i}.xml", parts) for i, (parts, _) in enumerate(sheets, 1)]
-    return write_zip(members)
+    return package([t.name[:31] for t in tables], names, styles.xml(), [parts for parts, _ in sheets],
+                   sum(len(t.rows) for t in tables), title)
