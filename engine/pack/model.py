@@ -194,6 +194,10 @@ class DocumentDef(_Strict):
     full_id: bool = False            # one of the documents that must carry the full ID number
     refresh: bool = False            # made again whenever the case changes (its content follows the case)
     record: bool = False             # it lists the case's full record (``record``: every event, file and person)
+    profile: Literal["official", "record"] = "record"   # 公文 (GB/T 9704) or a record/register (table layout)
+    issuer: Literal["committee", "branch"] = "committee"  # whose 发文字号 an official document takes
+    dated: str = ""                  # the step field (step.field) or fact whose date is its 成文日期 and number year
+    pages: int = 0                   # the most pages it may print on (0: not checked); ``docflow pdf`` checks it
 
     @field_validator("after", mode="before")
     @classmethod
