@@ -84,7 +84,7 @@ def _render(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None
             states = {d.case_id: fold(eng.pack, d.case_id, eng.store.events(d.case_id))}
         path = doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence)
         rel = path.relative_to(eng.ws.outbox).as_posix()
-        data = document_bytes(eng, states[d.case_id], d.doc_id, d.period)
+        data = document_bytes(eng, states[d.case_id], d.doc_id, d.period, d.occurrence)
         sha = hashlib.sha256(data).hexdigest()
         old = path.read_bytes() if path.exists() else None
         if old == data:
@@ -99,6 +99,26 @@ def _render(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None
         yield rel, "written", sha
 
 
+def number_all(eng: Engine, jobs: list[DueDocument]) -> int:
+    """Give every official document of ``jobs`` that has none its 发文字号 (documents made before numbers were
+    kept), here in one transaction and in the jobs' order, so worker processes only read numbers. A number is a
+    record, not a document: ``--dry-run`` allocates them too."""
+    from .output.official import number_for
+    from .procedure.state import fold
+
+    have = {(n.case_id, n.doc_id, n.period, n.occurrence) for n in eng.store.numbers()}
+    todo = [d for d in jobs if eng.pack.documents[d.doc_id].profile == "official"
+            and (d.case_id, d.doc_id, d.period, d.occurrence) not in have]
+    org, off = eng.ws.config.organisation.name, eng.ws.config.official
+    with eng.store.transaction():
+        for d in todo:
+            cs = fold(eng.pack, d.case_id, eng.store.events(d.case_id))
+            branch = str(cs.facts.get(eng.pack.case.branch) or "")
+            number_for(eng.store, off, org, branch, d.doc_id, eng.pack.documents[d.doc_id], cs, d.period,
+                       d.occurrence, eng.clock.today(), eng.stamp())
+    return len(todo)
+
+
 def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry_run: bool = False,
                processes: int | None = None, progress: Callable[[int], None] | None = None,
                reports: tuple[int | None, str | None] | None = None) -> Result:
@@ -110,6 +130,7 @@ def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry
     rels = [doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence).relative_to(eng.ws.outbox).as_posix()
             for d in jobs]
     recorded = {rel: eng.store.output_hash(rel) for rel in rels}   # what docflow wrote there, by hash
+    number_all(eng, jobs)
     processes = processes or os.cpu_count() or 1
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     known = [{rel: recorded[rel] for rel in rels[i:i + CHUNK]} for i in range(0, len(jobs), CHUNK)]

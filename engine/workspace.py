@@ -73,8 +73,31 @@ class WatchSettings(_Section):
     grace_seconds: float = Field(60.0, ge=0)      # how long a half-copied-looking file is waited for
 
 
+class Official(_Section):
+    """[official]: what a 公文 (GB/T 9704) of the workspace prints besides the case — the issuing organ's names,
+    the prefix of its 发文字号, the 版记. Empty values are derived from [organisation] (see engine.output.official)."""
+
+    prefix: str = ""              # 机关代字 of the committee's 发文字号: X党 → X党〔2026〕7号
+    full_name: str = ""           # 发文机关全称: 中共XX学区委员会 (signature, 主送 of the branches' requests)
+    mark: str = ""                # 发文机关标志 (the red head): 中共XX学区委员会文件
+    copy_to: str = ""             # 抄送机关 (版记)
+    printer: str = ""             # 印发机关 (版记)
+    signer: str = ""              # 签发人 of the branches' requests and reports (blank: written by hand)
+    branches: dict[str, str] = {}  # each branch's 机关代字 (its 请示 and 备案报告); blank: derived
+
+
+class PdfSettings(_Section):
+    beside: bool = False          # true: a PDF beside every rendered document (LibreOffice must be installed)
+    converters: int = Field(2, ge=1, le=16)   # LibreOffice converters kept warm
+    timeout_seconds: float = Field(120.0, gt=0)
+    fonts: dict[str, str] = {}    # a document's font → the installed font the PDF uses (added to the defaults)
+
+
 class Config(_Section):
     organisation: Organisation = Organisation()
+    official: Official = Official()
+    fonts: dict[str, Any] = {}                    # [fonts]: coverage and fallbacks for rare characters
+    pdf: PdfSettings = PdfSettings()
     pack: PackChoice = PackChoice()
     folders: Folders = Folders()
     watch: WatchSettings = WatchSettings()

@@ -62,6 +62,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
+from gongwen_builder import Gongwen
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
@@ -252,11 +253,38 @@ def add_title(doc, text: str, after: float = 18.0, before: float = 0.0):
     return p
 
 
-def add_footer(doc, text: str = FOOTER_TEXT) -> None:
+def _field_run(p, instr: str, font: str, size: float) -> None:
+    """A simple field (PAGE, NUMPAGES) whose result Word, WPS and LibreOffice fill in when the page is laid out."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), f" {instr} ")
+    r = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    set_rfonts(rpr, font)
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), str(int(size * 2)))
+    rpr.append(sz)
+    r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = "1"
+    r.append(t)
+    fld.append(r)
+    p._p.append(fld)
+
+
+def add_footer(doc, text: str = FOOTER_TEXT, pages: bool = True) -> None:
+    """The record profile's foot: the committee and case number, and "第 N 页 共 M 页" (a page of a two-page
+    record that comes loose still says where it belongs)."""
     footer = doc.sections[0].footer
     p = footer.paragraphs[0]
     para_format(p, align=WD_ALIGN_PARAGRAPH.CENTER)
-    add_run(p, text, FONT_TABLE, SIZE_FOOTER)
+    if text:
+        add_run(p, text + ("　　" if pages else ""), FONT_TABLE, SIZE_FOOTER)
+    if pages:
+        add_run(p, "第 ", FONT_TABLE, SIZE_FOOTER)
+        _field_run(p, "PAGE", FONT_TABLE, SIZE_FOOTER)
+        add_run(p, " 页 共 ", FONT_TABLE, SIZE_FOOTER)
+        _field_run(p, "NUMPAGES", FONT_TABLE, SIZE_FOOTER)
+        add_run(p, " 页", FONT_TABLE, SIZE_FOOTER)
 
 
 def _border_el(tag: str, size: int) -> OxmlElement:
@@ -500,18 +528,9 @@ def build_talk(path: Path, pack: dict) -> None:
 
 
 def build_activist_filing(path: Path) -> None:
-    doc = new_document(FONT_BODY, SIZE_BODY)
-
-    def body(text: str, indent: bool = True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, right_chars=0):
-        p = doc.add_paragraph()
-        para_format(p, align=align, line_exact=28, first_line_chars=2 if indent else 0,
-                    right_indent_chars=right_chars)
-        if text:
-            add_run(p, text, FONT_BODY, SIZE_BODY)
-        return p
-
-    add_title(doc, "关于确定入党积极分子的备案报告", before=0, after=28)
-    body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r = Gongwen(new_document(FONT_BODY, SIZE_BODY), "关于确定入党积极分子的备案报告", upward=True)
+    body = r.body
+    r.addressee()
     body("{{ case.activist.decision_date }}，{{ branch }}{{ case.branch_body }}"
          "{% if case.committee_note %}{{ case.committee_note }}{% endif %}在{{ case.activist.method }}的基础上，"
          "经研究，决定将{{ case.name }}同志（{{ case.gender }}，{{ case.ethnicity }}，"
@@ -521,13 +540,8 @@ def build_activist_filing(path: Path) -> None:
     body("{{ case.name }}同志的入党申请书、谈话记录及确定入党积极分子情况表已存档"
          "（案卷编号：{{ case.id }}）。")
     body("特此报告。")
-    body("", indent=False)
-    body("", indent=False)
-    body("{{ branch }}", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
-    body("{{ case.activist.filing_date }}", indent=False,
-         align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
-    add_footer(doc)
-    save_docx(doc, path)
+    r.signature()
+    r.save(path, save_docx)
 
 
 def build_contact_register(path: Path) -> None:
@@ -951,8 +965,8 @@ def right_align_last_paragraphs(table_builder: TableBuilder, n: int) -> None:
 
 
 def build_target_filing(path: Path) -> None:
-    r = Report("关于确定发展对象的备案报告")
-    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r = Gongwen(new_document(FONT_BODY, SIZE_BODY), "关于确定发展对象的备案报告", upward=True)
+    r.addressee()
     r.body("{{ case.target.decision_date }}，{{ branch }}{{ case.branch_body }}"
            "{% if case.committee_note %}{{ case.committee_note }}{% endif %}在听取党小组、培养联系人和党员群众意见的"
            "基础上，经研究，决定将入党积极分子{{ case.name }}同志（" + J_PERSON
@@ -962,8 +976,8 @@ def build_target_filing(path: Path) -> None:
            "考察材料齐全。")
     r.body("听取意见情况：" + j_sentence("case.target.opinions_summary"))
     r.body("特此报告。")
-    r.signature("{{ branch }}", "{{ case.target.filing_date }}")
-    r.save(path)
+    r.signature()
+    r.save(path, save_docx)
 
 
 def build_public_notice(path: Path) -> None:
@@ -1030,8 +1044,8 @@ def build_review_report(path: Path) -> None:
 
 
 def build_prereview_request(path: Path) -> None:
-    r = Report("关于发展对象的预审请示")
-    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r = Gongwen(new_document(FONT_BODY, SIZE_BODY), "关于发展对象的预审请示", upward=True)
+    r.addressee()
     r.body("{{ branch }}发展对象{{ case.name }}同志（" + J_PERSON
            + "）于{{ case.apply_date }}递交入党申请书，{{ case.activist_date }}被确定为入党积极分子，"
            "{{ case.target_date }}被确定为发展对象。")
@@ -1044,8 +1058,8 @@ def build_prereview_request(path: Path) -> None:
            "对其进行了审查，认为该同志基本具备党员条件。现将有关材料报上，请予预审。")
     r.body("妥否，请批示。")
     r.body("附件：入党申请书、培养教育考察材料、政治审查综合报告、培训结业证明", indent=True)
-    r.signature("{{ branch }}", J_HAND_DATE, blank_lines=1)
-    r.save(path)
+    r.signature()
+    r.save(path, save_docx)
 
 
 J_SET_VOTE = "{%p set v = case[doc.text.vote] %}"
@@ -1166,9 +1180,9 @@ def build_resolution(path: Path) -> None:
 
 
 def build_approval_request(path: Path) -> None:
-    r = Report("关于接收预备党员的请示")
+    r = Gongwen(new_document(FONT_BODY, SIZE_BODY), "关于接收预备党员的请示", upward=True)
     r.tag("{%p set v = case.admission_vote %}")
-    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.addressee()
     r.body("{{ v.meeting_date }}，{{ branch }}召开支部大会，讨论发展对象{{ case.name }}同志的入党问题。"
            "应到会有表决权的正式党员{{ v.tally.due }}人，实到会{{ v.present_voting }}人。经无记名投票表决，"
            "赞成{{ v.yes }}票，反对{{ v.no }}票，弃权{{ v.abstain }}票"
@@ -1184,8 +1198,8 @@ def build_approval_request(path: Path) -> None:
            "{% if case.prereview.volunteer_book_no %}（编号：{{ case.prereview.volunteer_book_no }}）{% endif %}"
            "及支部大会决议等有关材料报上，请审批。")
     r.body("妥否，请批示。")
-    r.signature("{{ branch }}", J_HAND_DATE)
-    r.save(path)
+    r.signature()
+    r.save(path, save_docx)
 
 
 J_CONVERSION_VOTE = ("{%p set v = case.conversion_vote_ext if case.conversion_vote_ext.meeting_date "
@@ -1194,9 +1208,9 @@ J_CONVERSION_VOTE = ("{%p set v = case.conversion_vote_ext if case.conversion_vo
 
 def build_conversion_request(path: Path) -> None:
     """关于预备党员转正 / 延长预备期 / 取消预备党员资格的请示 (doc.text.outcome); the latest conversion vote."""
-    r = Report("{{ doc.title }}")
+    r = Gongwen(new_document(FONT_BODY, SIZE_BODY), "{{ doc.title }}", upward=True)
     r.tag(J_CONVERSION_VOTE)
-    r.body("{{ org.name }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r.addressee()
     r.body("{{ v.meeting_date }}，{{ branch }}召开支部大会，讨论预备党员{{ case.name }}同志的转正问题。"
            "应到会有表决权的正式党员{{ v.tally.due }}人，实到会{{ v.present_voting }}人。经无记名投票表决，"
            "赞成{{ v.yes }}票，反对{{ v.no }}票，弃权{{ v.abstain }}票"
@@ -1218,16 +1232,15 @@ def build_conversion_request(path: Path) -> None:
     r.body("支部大会认为，该同志在预备期间不履行党员义务，不具备党员条件，决定取消其预备党员资格。")
     r.tag("{%p endif %}")
     r.body("现将支部大会决议、{{ case.name }}同志的转正申请书及预备期考察材料报上，请审批。妥否，请批示。")
-    r.signature("{{ branch }}", J_HAND_DATE, blank_lines=1)
-    r.save(path)
+    r.signature()
+    r.save(path, save_docx)
 
 
 def build_approval_notice(path: Path) -> None:
     """The committee's 批复 on an admission or on the outcome of a conversion vote (doc.text.subject):
     接收预备党员 / 不同意接收预备党员 / 预备党员转正 / 延长预备期 / 取消预备党员资格 / 不同意转正问题决议."""
-    admission = 'doc.text.subject in ("接收预备党员", "不同意接收预备党员")'
-    r = Report("{{ doc.title }}")
-    r.body("{{ branch }}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    r = Gongwen(new_document(FONT_BODY, SIZE_BODY), "{{ doc.title }}", upward=False)
+    r.addressee()
     r.tag('{%p if doc.text.subject == "接收预备党员" %}')
     r.body("你支部关于接收{{ case.name }}同志为中共预备党员的请示收悉。经{{ org.name }}"
            "{{ case.admission_approval.approval_date }}研究，同意接收{{ case.name }}同志为中共预备党员，"
@@ -1259,10 +1272,8 @@ def build_approval_notice(path: Path) -> None:
     r.body("请党支部进一步了解情况，重新召开支部大会讨论，并将结果报{{ org.name }}审批。")
     r.tag("{%p endif %}")
     r.body("此复。")
-    r.signature("{{ org.name }}（盖章）",
-                "{% if " + admission + " %}{{ case.admission_approval.approval_date }}"
-                "{% else %}{{ case.conversion_approval.approval_date }}{% endif %}")
-    r.save(path)
+    r.signature()
+    r.save(path, save_docx)
 
 
 OATH_TEXT = ("我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定，严守党的纪律，"

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build_party_templates as bpt
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from gongwen_builder import Gongwen
 
 OUT = bpt.PACK_DIR / "reports"
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
@@ -82,8 +83,8 @@ def space(r: bpt.Report, pt: int = 10) -> None:
 
 
 def build_bulletin(path: Path) -> None:
-    r = bpt.Report("{{ title }}")
-    r.body("各党支部：", indent=False, align=LEFT)
+    r = Gongwen(bpt.new_document(bpt.FONT_BODY, bpt.SIZE_BODY), "{{ title }}")
+    r.addressee()
     r.body("现将{{ period }}（{{ words }}）{{ scope }}发展党员工作情况{% if half %}分析{% else %}通报{% endif %}如下。")
     r.heading("一、总体情况")
     r.body("{{ summary }}")
@@ -122,13 +123,13 @@ def build_bulletin(path: Path) -> None:
     r.heading("{{ closing_no }}、工作要求")
     r.body("各党支部要对照本通报，认真查找发展党员工作中存在的问题，抓紧补办逾期事项，按时完成半年考察，"
            "严格执行发展党员工作程序，确保完成年度发展党员工作任务。")
-    r.signature("{{ org }}", "{{ date }}")
-    r.save(path, footer=False)
+    r.signature()
+    r.save(path, bpt.save_docx)
 
 
 def build_plan(path: Path) -> None:
-    r = bpt.Report("{{ org }}", title_after=0)
-    bpt.add_title(r.doc, "{{ year }}年度发展党员工作计划", after=28)
+    r = Gongwen(bpt.new_document(bpt.FONT_BODY, bpt.SIZE_BODY), "{{ org }}{{ year }}年度发展党员工作计划")
+    r.addressee()
     r.body("为进一步做好发展党员工作，保证新发展党员质量，根据《中国共产党发展党员工作细则》和上级党组织的要求，"
            "结合实际，制定{{ year }}年度发展党员工作计划。")
     r.heading("一、指导思想")
@@ -149,13 +150,15 @@ def build_plan(path: Path) -> None:
     r.heading("三、基本措施")
     for head, text in MEASURES:
         r.lead(head, text)
-    r.signature("{{ org }}", "{{ date }}")
-    r.save(path, footer=False)
+    r.signature()
+    r.save(path, bpt.save_docx)
 
 
 def build_summary(path: Path) -> None:
-    r = bpt.Report("{{ org }}", title_after=0)
-    bpt.add_title(r.doc, "{{ year }}年度发展党员工作总结", after=28)
+    r = Gongwen(bpt.new_document(bpt.FONT_BODY, bpt.SIZE_BODY), "{{ org }}{{ year }}年度发展党员工作总结")
+    r.tag("{%p if official.to %}")
+    r.addressee()
+    r.tag("{%p endif %}")
     r.body("{{ year }}年，在上级党组织的领导下，我们认真贯彻《中国共产党发展党员工作细则》，按照年度发展党员工作计划，"
            "扎实做好发展党员工作。现将全年工作总结如下。")
     r.heading("一、指导思想")
@@ -177,8 +180,8 @@ def build_summary(path: Path) -> None:
     r.heading("三、基本措施落实情况")
     for head, text in DONE:
         r.lead(head, text)
-    r.signature("{{ org }}", "{{ date }}")
-    r.save(path, footer=False)
+    r.signature()
+    r.save(path, bpt.save_docx)
 
 
 BUILDERS = {"bulletin.docx": build_bulletin, "plan.docx": build_plan, "summary.docx": build_summary}

@@ -130,14 +130,23 @@ def record(pack: Pack, events: list[tuple[str, Any]], audit: list[dict[str, Any]
 
 
 def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,
-                     feedback: str = "", record: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                     feedback: str = "", record: list[dict[str, Any]] | None = None,
+                     official: dict[str, Any] | None = None) -> dict[str, Any]:
     """``doc.due_date``: when an issued form is due back — or, for a step with an earliest date (e.g. one
     year as an activist), the earliest day it may be taken (the form's label says which). ``record``: the case's
     full record (see ``record``), for the documents that list it."""
+    branch = str(cs.facts.get(pack.case.branch) or "")
+    if official is None and doc.profile == "official":   # lint, tests, benches: the defaults and a sample number
+        from ..pack.organs import SAMPLE, dated, official_context, prefix
+
+        year = (dated(doc, cs) or date(2026, 1, 1)).year
+        number = f"{prefix(SAMPLE, org, doc.issuer, branch)}〔{year}〕1号"
+        official = official_context(SAMPLE, org, doc, cs, branch, number)
     return {
+        "official": official or {},
         "record": record or [],
         "org": {"name": org, "feedback": feedback},
-        "branch": str(cs.facts.get(pack.case.branch) or ""),
+        "branch": branch,
         "settings": dict(pack.settings),
         "doc": {"title": doc.title, "due_date": zh_date(due_date(pack, doc, cs, period)),
                 "period": period, "period_label": f"第{period}次" if period else "", "text": dict(doc.text)},

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..outcomes import DueDocument, Stored
+from ..pack.organs import official_context
 from ..procedure.state import CaseState, fold
 from .context import document_context
 from .names import safe_name
+from .official import number_for
 from .render import Identity, output_name, write_atomic
 
 if TYPE_CHECKING:
@@ -57,11 +59,17 @@ def refresh(eng: Engine, case_ids: list[str], done: frozenset | set = frozenset(
     return out
 
 
-def document_bytes(eng: Engine, cs: CaseState, doc_id: str, period: int | None) -> bytes:
+def document_bytes(eng: Engine, cs: CaseState, doc_id: str, period: int | None, occurrence: int = 1) -> bytes:
     doc = eng.pack.documents[doc_id]
     org = eng.ws.config.organisation
+    official = None
+    if doc.profile == "official":
+        off, branch = eng.ws.config.official, str(cs.facts.get(eng.pack.case.branch) or "")
+        number = number_for(eng.store, off, org.name, branch, doc_id, doc, cs, period, occurrence,
+                            eng.clock.today(), eng.stamp())
+        official = official_context(off, org.name, doc, cs, branch, number.text)
     context = document_context(eng.pack, org.name, cs, doc, period, org.feedback,
-                               record=record_rows(eng, cs) if doc.record else None)
+                               record=record_rows(eng, cs) if doc.record else None, official=official)
     ident = Identity(doc.collects, cs.case_id, eng.pack.version, period) if doc.collects else None
     assert eng.renderer is not None
     return eng.renderer.render(doc, context, ident)
@@ -69,7 +77,7 @@ def document_bytes(eng: Engine, cs: CaseState, doc_id: str, period: int | None) 
 
 def render_document(eng: Engine, cs: CaseState, doc_id: str, period: int | None, occurrence: int = 1) -> Path:
     path = doc_path(eng, cs.case_id, doc_id, period, occurrence)
-    write_document(eng, path, document_bytes(eng, cs, doc_id, period))
+    write_document(eng, path, document_bytes(eng, cs, doc_id, period, occurrence))
     return path
 
 

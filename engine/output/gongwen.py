@@ -29,15 +29,19 @@ MARGIN_TOP, MARGIN_LEFT = mm(37), mm(28)
 TEXT_W, TEXT_H = mm(156), mm(225)
 MARGIN_RIGHT = PAGE_W - MARGIN_LEFT - TEXT_W          # 26 mm
 MARGIN_BOTTOM = PAGE_H - MARGIN_TOP - TEXT_H          # 35 mm
-FOOTER_DISTANCE = mm(28)   # the page number sits 7 mm below the text block (5.2.4: 一字线上距版心下边缘 7 mm)
+FOOTER_DISTANCE = mm(22)   # the page number line about 7 mm below the text block (7.5: 一字线上距版心下边缘约 7 mm)
 HEADER_DISTANCE = mm(15)
 
-# --- character grid (5.2.3): 22 lines of 28 characters of 3号 (16 pt)
+# --- character grid (5.2.3): 22 lines of 28 characters of 3号 (16 pt). The lines are a line grid
+# (w:docGrid type "lines", every element's line spacing exactly the pitch); the 28 characters come from the
+# body's character spacing (w:spacing in the run properties, −0.2 pt: 28 × 15.8 pt = 156 mm). A character grid
+# (type "linesAndChars" with w:charSpace) is not used: LibreOffice lays it out at twice the width Word does.
 LINES, CHARS = 22, 28
 LINE_PITCH = TEXT_H // LINES                         # twips per line (≈ 28.95 pt)
 BODY_PT = 16
-# Word's w:charSpace: (pitch − font size) in 1/4096 pt
-CHAR_SPACE = round((TEXT_W / CHARS / 20 - BODY_PT) * 4096)
+GRID_TYPE = "lines"
+CHAR_SPACING = round(TEXT_W / CHARS - BODY_PT * 20)  # twentieths of a point added to each character (−4)
+CHAR_SPACE = round((TEXT_W / CHARS / 20 - BODY_PT) * 4096)   # the same as Word's w:charSpace (1/4096 pt)
 
 RED = "FF0000"
 BLACK = "000000"

@@ -62,6 +62,18 @@ class Inputs:
     today: date
     branch: str | None = None
     template_dirs: list[Path] = field(default_factory=list)
+    store: Any = None                   # where the reports' 发文字号 are allocated (None: a sample number)
+    official_settings: Any = None       # [official] of docflow.toml
+    stamp: str = ""
+
+    def official(self, kind: str, year: int, part: int | None, to: str = "各党支部") -> dict[str, Any]:
+        """What the report prints as a 公文: mark, 发文字号 (one per report), 主送, signature, 版记."""
+        from ..output.official import report_official
+        from ..workspace import Official
+
+        key = f"report:{kind}:{year}:{part or 0}:{self.branch or ''}"
+        return report_official(self.store, self.official_settings or Official(), self.org, key, year, to,
+                               self.today, self.stamp)
 
     @property
     def scope(self) -> str:
@@ -97,7 +109,7 @@ def inputs(eng: Engine, branch: str | None = None) -> Inputs:
     stats = load_statistics(eng.ws.config.statistics, eng.pack)
     dirs = [eng.ws.root / "templates" / eng.pack.pack.id / "reports", eng.pack.root / "reports"]
     return Inputs(eng.pack, org.name, fg.order_branches(list(org.branches), people, branch), people, stats,
-                  eng.ws.config.plan, eng.clock.today(), branch, dirs)
+                  eng.ws.config.plan, eng.clock.today(), branch, dirs, eng.store, eng.ws.config.official, eng.stamp())
 
 
 def render_docx(inp: Inputs, name: str, context: dict[str, Any]) -> bytes:
@@ -297,6 +309,8 @@ def bulletin_context(inp: Inputs, period: fg.Period, half: bool, found: list, la
         "targets": [{"no": i, "label": a.label, "target": a.target, "actual": a.actual_text, "met": a.met_text}
                     for i, a in enumerate(fg.for_documents(got), 1)],
         "has_plan": has_plan, "closing_no": "五" if half else "四",
+        "official": inp.official("halfyear" if half else "quarterly", period.start.year,
+                                 (period.start.month - 1) // (6 if half else 3) + 1),
         "year": period.start.year,
     }
 
@@ -478,7 +492,8 @@ def annual(inp: Inputs, year: int, kind: str) -> list[Output]:
     structure_rows = [{"no": i, "label": t.label, "measure": m.describe(), "target": t.target_text()}
                       for i, (t, m) in enumerate(zip(plan.structure, measures, strict=True), 1)]
     context: dict[str, Any] = {"org": inp.org, "scope": inp.scope, "year": year, "date": zh_date(inp.today),
-                               "counts": _counts_sentence(plan), "structure": structure_rows}
+                               "counts": _counts_sentence(plan), "structure": structure_rows,
+                               "official": inp.official(kind, year, None, "各党支部" if is_plan else "")}
     if is_plan:
         base = min(date(year - 1, 12, 31), inp.today)
         context["base"] = _pool_sentence(inp, base)

@@ -6,6 +6,7 @@ from .base import (
     CaseRecord,
     CaseRow,
     CaseView,
+    DocNumber,
     DueDocument,
     DueLine,
     DueRow,
@@ -26,10 +27,33 @@ from .base import (
 from .memory import MemoryStore
 from .sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CaseRecord", "CaseRow", "CaseView", "DueDocument", "DueLine",
-           "DueRow", "EventLog", "FileLedger", "FileRow", "InboxStore", "Journal", "JournalRow", "MemberRoster",
-           "MemoryStore", "ReportRun", "Retries", "RetryRow", "SqliteStore", "Store", "Transactional", "ViewRow",
-           "open_store"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "CaseRecord",
+    "CaseRow",
+    "CaseView",
+    "DocNumber",
+    "DueDocument",
+    "DueLine",
+    "DueRow",
+    "EventLog",
+    "FileLedger",
+    "FileRow",
+    "InboxStore",
+    "Journal",
+    "JournalRow",
+    "MemberRoster",
+    "MemoryStore",
+    "ReportRun",
+    "Retries",
+    "RetryRow",
+    "SqliteStore",
+    "Store",
+    "Transactional",
+    "ViewRow",
+    "open_store",
+]
 
 
 def open_store(path: object) -> SqliteStore:

@@ -130,6 +130,23 @@ class ReportRun(NamedTuple):
     at: str
 
 
+class DocNumber(NamedTuple):
+    """A 发文字号 docflow allocated: ``prefix``〔``year``〕``serial``号, for one document of one case."""
+
+    prefix: str
+    year: int
+    serial: int
+    case_id: str
+    doc_id: str
+    period: int | None
+    occurrence: int
+    at: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.serial}号"
+
+
 class CaseRecord(NamedTuple):
     case_id: str
     name: str
@@ -185,6 +202,12 @@ class Outputs(Protocol):
         """A report that was made (``regenerate`` makes each again); the same report again replaces it."""
     def reports_made(self) -> list[ReportRun]:
         """In the order first made."""
+    def number(self, prefix: str, year: int, case_id: str, doc_id: str, period: int | None, occurrence: int,
+               at: str) -> DocNumber:
+        """The 发文字号 of one document: the one it was given before, else the next serial of ``prefix`` in
+        ``year`` (sequential, never reused: numbers are never deleted)."""
+    def numbers(self, case_id: str | None = None) -> list[DocNumber]:
+        """Every number allocated (of one case, or all), in the order allocated."""
 
 
 class Journal(Protocol):

@@ -13,6 +13,7 @@ from .base import (
     CaseRecord,
     CaseRow,
     CaseView,
+    DocNumber,
     DueDocument,
     DueRow,
     FileRow,
@@ -44,6 +45,7 @@ class _State:
     views: dict[str, CaseView] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     reports: list[ReportRun] = field(default_factory=list)
+    numbers: list[DocNumber] = field(default_factory=list)
 
 
 class MemoryStore:
@@ -86,6 +88,19 @@ class MemoryStore:
 
     def reports_made(self) -> list[ReportRun]:
         return list(self.state.reports)
+
+    def number(self, prefix: str, year: int, case_id: str, doc_id: str, period: int | None, occurrence: int,
+               at: str) -> DocNumber:
+        for n in self.state.numbers:
+            if (n.case_id, n.doc_id, n.period, n.occurrence) == (case_id, doc_id, period, occurrence):
+                return n
+        serial = 1 + max((n.serial for n in self.state.numbers if (n.prefix, n.year) == (prefix, year)), default=0)
+        made = DocNumber(prefix, year, serial, case_id, doc_id, period, occurrence, at)
+        self.state.numbers.append(made)
+        return made
+
+    def numbers(self, case_id: str | None = None) -> list[DocNumber]:
+        return [n for n in self.state.numbers if case_id is None or n.case_id == case_id]
 
     def issued(self, case_id: str | None = None) -> list[DueDocument]:
         return [d for f in self.state.files if f.outcome == "processed" for d in f.documents

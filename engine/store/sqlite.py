@@ -20,6 +20,7 @@ from .base import (
     CaseRecord,
     CaseRow,
     CaseView,
+    DocNumber,
     DueDocument,
     DueRow,
     FileRow,
@@ -127,6 +128,14 @@ def _v6(db: sqlite3.Connection) -> None:
                "PRIMARY KEY (kind, year, quarter, half, branch))")
 
 
+def _v7(db: sqlite3.Connection) -> None:
+    """The 发文字号 allocated to official documents: one per document, sequential per prefix and year, kept for
+    ever (a regenerated document prints the number it was given)."""
+    db.execute("CREATE TABLE numbers (prefix TEXT NOT NULL, year INTEGER NOT NULL, serial INTEGER NOT NULL, "
+               "case_id TEXT NOT NULL, doc_id TEXT NOT NULL, period INTEGER NOT NULL, occurrence INTEGER NOT NULL, "
+               "at TEXT NOT NULL, PRIMARY KEY (prefix, year, serial), UNIQUE (case_id, doc_id, period, occurrence))")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -141,6 +150,7 @@ MIGRATIONS = (
     Migration(4, "case views (projections of the events)", _v4),
     Migration(5, "the documents docflow wrote, with their hashes", _v5),
     Migration(6, "case views in parts (status, due, ledger, reports); the reports made", _v6),
+    Migration(7, "document numbers (发文字号)", _v7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -267,6 +277,24 @@ class SqliteStore:
     def reports_made(self) -> list[ReportRun]:
         return [ReportRun(k, y, q or None, h or None, b or None, at) for k, y, q, h, b, at in self.db.execute(
             "SELECT kind, year, quarter, half, branch, at FROM reports ORDER BY rowid")]
+
+    _NUMBER = "SELECT prefix, year, serial, case_id, doc_id, period, occurrence, at FROM numbers"
+
+    def number(self, prefix: str, year: int, case_id: str, doc_id: str, period: int | None, occurrence: int,
+               at: str) -> DocNumber:
+        key = (case_id, doc_id, -1 if period is None else period, occurrence)
+        row = self.db.execute(self._NUMBER + " WHERE case_id=? AND doc_id=? AND period=? AND occurrence=?",
+                              key).fetchone()
+        if row is None:
+            serial = self.db.execute("SELECT COALESCE(MAX(serial), 0) + 1 FROM numbers WHERE prefix=? AND year=?",
+                                     (prefix, year)).fetchone()[0]
+            self.db.execute("INSERT INTO numbers VALUES (?,?,?,?,?,?,?,?)", (prefix, year, serial, *key, at))
+            row = (prefix, year, serial, *key, at)
+        return _number_row(row)
+
+    def numbers(self, case_id: str | None = None) -> list[DocNumber]:
+        where, args = (" WHERE case_id=?", (case_id,)) if case_id is not None else ("", ())
+        return [_number_row(r) for r in self.db.execute(self._NUMBER + where + " ORDER BY rowid", args)]
 
     def issued(self, case_id: str | None = None) -> list[DueDocument]:
         where, args = ("WHERE case_id=? ", (case_id,)) if case_id is not None else ("", ())
@@ -430,6 +458,10 @@ class SqliteStore:
     def retry(self, original: str) -> RetryRow | None:
         row = self.db.execute(f"{self._RETRY} WHERE original=?", (original,)).fetchone()
         return RetryRow(*row) if row else None
+
+
+def _number_row(r: tuple) -> DocNumber:
+    return DocNumber(r[0], r[1], r[2], r[3], r[4], None if r[5] == -1 else r[5], r[6], r[7])
 
 
 def _file_row(row: tuple[Any, ...]) -> FileRow:
