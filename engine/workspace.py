@@ -106,6 +106,15 @@ class Config(_Section):
     statistics: dict[str, Any] = {}               # [statistics]: categories the reports count by (engine.report)
 
 
+def printed_settings(ws: Workspace) -> dict[str, str]:
+    """The settings documents print, by where they are set (``docflow lint`` checks their characters print)."""
+    org, off = ws.config.organisation, ws.config.official
+    out = {"[organisation] name": org.name, "[organisation] feedback": org.feedback}
+    out |= {f"[organisation] branches 第{i}项": b for i, b in enumerate(org.branches, 1)}
+    out |= {f"[official] {k}": v for k, v in off.model_dump().items() if isinstance(v, str) and v}
+    return out | {f"[official.branches] {k}": v for k, v in off.branches.items()}
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path

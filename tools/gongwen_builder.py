@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engine.output import gongwen as gw
 
 CHAR = gw.BODY_PT * 20          # one character of the body (twips)
+SEPARATOR_HALF = 6 * 20         # the separator's rows: the line runs between them, through the star
 
 
 def _el(tag: str, **attrs: str) -> OxmlElement:
@@ -213,7 +214,7 @@ def separator(doc) -> None:
     side = (gw.TEXT_W - star_w) // 2
     widths = [side, star_w, gw.TEXT_W - side - star_w]
     t = _table(doc, widths, gw.SEPARATOR)
-    half = 8 * 20
+    half = SEPARATOR_HALF
     top = _row(t, half)
     _tiny(_cell(top, widths[0], bottom=(gw.RED, 12)))
     p = _cell(top, widths[1], vmerge="restart")
@@ -242,19 +243,19 @@ def colophon(doc, rows: list[tuple[str, str]]) -> None:
     """版记: rows of (left, right) text between a thick first and last line and thin lines between, anchored to
     the foot of the last page (w:tblpPr: vertical anchor the margin, position bottom). A row whose left text is
     a Jinja ``{%tr … %}`` tag row is kept as it is (docxtpl removes it)."""
-    t = _table(doc, [gw.TEXT_W], gw.COLOPHON_RULE,
+    t = _table(doc, [gw.COLOPHON_W], gw.COLOPHON_RULE,
                {"top": (gw.BLACK, 8), "bottom": (gw.BLACK, 8), "insideH": (gw.BLACK, 4)})
     tblPr = t._tbl.tblPr
     tblPr.insert(0, _el("w:tblpPr", leftFromText="0", rightFromText="0", vertAnchor="margin",
                         horzAnchor="margin", tblpXSpec="center", tblpYSpec="bottom"))
     for left, right in rows:
         tr = _row(t, gw.LINE_PITCH, "atLeast")
-        p = _cell(tr, gw.TEXT_W)
+        p = _cell(tr, gw.COLOPHON_W)
         ppr = _el("w:pPr")
         ppr.append(_el("w:pStyle", val="GwColophon"))
         if right:
             tabs = _el("w:tabs")
-            tabs.append(_el("w:tab", val="right", pos=str(gw.TEXT_W - 14 * 20)))
+            tabs.append(_el("w:tab", val="right", pos=str(gw.COLOPHON_W - 14 * 20)))
             ppr.append(tabs)
         ppr.append(_el("w:ind", left=str(14 * 20), right=str(14 * 20)))
         p.append(ppr)
@@ -297,7 +298,7 @@ class Gongwen:
             num = self.para("GwNumber", "{{ official.number }}")
             num.alignment = WD_ALIGN_PARAGRAPH.CENTER
         num.paragraph_format.space_before = Pt(2 * gw.LINE_PITCH / 20)
-        num.paragraph_format.space_after = Pt(gw.SEPARATOR_BELOW / 20)
+        num.paragraph_format.space_after = Pt((gw.SEPARATOR_BELOW - SEPARATOR_HALF) / 20)   # the line: 4 mm under
         separator(doc)
         t = self.para("GwTitle", title)
         t.paragraph_format.space_before = Pt(2 * gw.LINE_PITCH / 20)

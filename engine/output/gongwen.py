@@ -91,3 +91,7 @@ SEPARATOR = "GwSeparator"  # the table caption (w:tblCaption) of the separator l
 STAR = "★"                 # party organs: a star in the middle of the separator line
 PAGE_NUMBER_DASH = "—"     # 7.5: "— 1 —", one-em dashes either side
 COLOPHON_RULE = "GwColophon"
+# The 版记 table is anchored to the foot of the page. LibreOffice (the PDFs) lets a table float only when it is
+# narrower than the text block (by ≥ 270 twips, found by trial; as wide, it is laid out inline after the body),
+# so its lines are 5 mm short of the text block's 156 mm: 2.5 mm in from each side.
+COLOPHON_W = TEXT_W - mm(5)

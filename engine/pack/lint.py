@@ -16,6 +16,7 @@ from lxml import etree
 
 from ..errors import DocflowError
 from ..output.context import document_context
+from ..output.glyphs import DEFAULT_PLAN, FontPlan
 from ..output.render import Identity, Renderer, jinja_env
 from ..read import docx as docx_reader
 from ..read import xlsx as xlsx_reader
@@ -30,18 +31,18 @@ _BLANK = re.compile(r"[_＿]{2,}")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def lint_renderer(pack: Pack) -> Renderer:
+def lint_renderer(pack: Pack, fonts: FontPlan | None = None) -> Renderer:
     """A renderer that prints ⟦空⟧ for an empty ``{{ }}`` and ⟦手填⟧ for a blank left for handwriting."""
     env = jinja_env()
     base = env.finalize or (lambda v: v)
     env.finalize = lambda v: EMPTY if v is None or v == "" else base(v)
     env.globals["by_hand"] = lambda kind="line": HAND
-    return Renderer(pack, env)
+    return Renderer(pack, env, fonts or DEFAULT_PLAN)
 
 
-def lint_pack(pack: Pack) -> list[str]:
+def lint_pack(pack: Pack, fonts: FontPlan | None = None) -> list[str]:
     problems: list[str] = []
-    renderer = lint_renderer(pack)
+    renderer = lint_renderer(pack, fonts)
     for doc_id, doc in pack.documents.items():
         where = f"documents.{doc_id}（{doc.template}）"
         problems += [f"{where}：{p}" for p in lint_document(pack, renderer, doc)]
@@ -106,12 +107,35 @@ def lint_document(pack: Pack, renderer: Renderer, doc: DocumentDef) -> list[str]
         return [exc.message]
     problems = _leftover_tags(data)
     if doc.template.endswith(".docx"):
-        problems += _docx_blanks(data)
+        problems += _docx_blanks(data) + profile_problems(doc, data, renderer)
     else:
         problems += _xlsx_blanks(pack, data, doc.template)
     if doc.collects:
         problems += _missing_marks(pack, doc.collects, data, doc.template)
     return problems
+
+
+def profile_problems(doc: DocumentDef, data: bytes, renderer: Renderer) -> list[str]:
+    """A 公文 measured against GB/T 9704 (engine.output.gbt9704); a record that may run to more than one page
+    must say 第 N 页 共 M 页."""
+    from ..output.gbt9704 import check_official, check_record, format_deviation
+
+    if doc.profile == "official":
+        found = check_official(data, fallbacks=renderer.fonts.fallback_fonts())
+    elif doc.pages != 1:
+        found = check_record(data)
+    else:
+        return []
+    return [format_deviation(d) for d in found]
+
+
+def text_problems(texts: dict[str, str], renderer: Renderer) -> list[str]:
+    """Settings that print on documents (the committee's name, the branches…) with a character no configured font
+    has: it would print as a box."""
+    from ..output.glyphs import uncovered
+
+    return [f"{where}“{text}”中的“{c}”（U+{ord(c):04X}）没有一种已配置的字体能显示，请在 docflow.toml 的 [fonts] 中"
+            "加入能显示它的字体" for where, text in texts.items() for c in uncovered(renderer.fonts, text)]
 
 
 def _leftover_tags(data: bytes) -> list[str]:
