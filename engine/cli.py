@@ -26,10 +26,11 @@ from .clock import FixedClock
 from .errors import DocflowError, WorkspaceError, WorkspaceLocked
 from .outcomes import Duplicate, Outcome, Processed, Rejected
 from .output.blanks import BLANK_FOLDER, write_blank_forms
+from .output.glyphs import FontPlan
 from .pack import load_pack
-from .pack.lint import lint_pack, render_plan
+from .pack.lint import lint_pack, lint_renderer, render_plan, text_problems
 from .road import Engine, process_inbox, recover
-from .workspace import BUNDLED_PACKS, CONFIG_NAME, SAMPLES, Workspace, init_workspace, load_workspace
+from .workspace import BUNDLED_PACKS, CONFIG_NAME, SAMPLES, Workspace, init_workspace, load_workspace, printed_settings
 
 EXIT_USAGE, EXIT_NOT_READY, EXIT_INTERRUPTED = 2, 3, 130
 DEMO_FOLDER = "演示工作区"
@@ -226,7 +227,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     ws = load_workspace(Path(args.workspace))
     warn_placeholders(ws)
     pack = load_pack(ws.pack_dir, ws.config.settings)
-    problems = lint_pack(pack)
+    fonts = FontPlan.from_settings(ws.config.fonts)
+    problems = lint_pack(pack, fonts) + text_problems(printed_settings(ws), lint_renderer(pack, fonts))
     plan = render_plan(pack)
     slow = {t: why for t, why in plan.items() if why}
     print(f"渲染方式：{len(plan) - len(slow)} 个模板用快速渲染"

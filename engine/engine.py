@@ -35,7 +35,9 @@ class Engine:
     notes: list[str] = field(default_factory=list)            # for staff, from a batch (e.g. the ledger was open)
 
     def __post_init__(self) -> None:
-        self.renderer = self.renderer or Renderer(self.pack)
+        from .output.glyphs import FontPlan
+
+        self.renderer = self.renderer or Renderer(self.pack, fonts=FontPlan.from_settings(self.ws.config.fonts))
         temp_home(self.ws.state)
 
     @classmethod

@@ -20,6 +20,7 @@ from ..errors import TemplateError
 from ..pack.model import DocumentDef, Pack
 from ..read.office import CUSTOM_PART, PROP_CASE, PROP_FORM, PROP_PACK, PROP_PERIOD, SAFE_PARSER, custom_properties_xml
 from .docxfast import CompiledDocx, compile_docx
+from .glyphs import DEFAULT_PLAN, FontPlan, cover_docx
 from .xlsxfast import CompiledXlsx, compile_xlsx
 from .xlsxforms import prefill_values
 
@@ -98,9 +99,10 @@ class TemplateCache:
 class Renderer:
     """Renders the documents of a pack, through one template cache."""
 
-    def __init__(self, pack: Pack, env: jinja2.Environment | None = None) -> None:
+    def __init__(self, pack: Pack, env: jinja2.Environment | None = None, fonts: FontPlan = DEFAULT_PLAN) -> None:
         self.pack = pack
         self.cache = TemplateCache(env or jinja_env())
+        self.fonts = fonts              # a character its run's font lacks is set in one that has it
 
     def compiled(self, doc: DocumentDef) -> CompiledDocx | CompiledXlsx:
         return self.cache.get(self.pack.root / doc.template)
@@ -113,8 +115,8 @@ class Renderer:
         compiled = self.compiled(doc)
         props = identity.properties() if identity else None
         try:
-            if isinstance(compiled, CompiledDocx):
-                return compiled.render(context, props, objects=False)   # engine contexts are plain data
+            if isinstance(compiled, CompiledDocx):    # engine contexts are plain data
+                return cover_docx(compiled.render(context, props, objects=False), self.fonts)
             names = compiled.names if not compiled.fallback else None
             return compiled.render(self.form_values(doc, context, names), props)
         except TemplateError as exc:

@@ -44,15 +44,17 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
                 member = Member(ch.name, ch.joins_members) if ch.joins_members else None
                 eng.store.set_member(ch.branch, member, ch.name, c.sha256)
             due += [DueDocument(case_id, d.doc_id, d.period, d.occurrence) for d in ch.documents]
+        from ..output.official import allocate
         from ..views import refresh
 
+        allocate(eng, due)                            # the 发文字号 of its official documents, with the events
         refresh(eng, changed)                         # the views, in the same transaction as the events
         for branch, members in p.members.items():
             eng.store.replace_members(branch, members, c.sha256)
         if p.members:
             counts = "；".join(f"{b} {len(m)}人" for b, m in p.members.items())
             p.notes.append(f"已更新{eng.pack.terms.member_roster}：{counts}")
-        warnings = p.warnings + [w for ch in p.changes for w in ch.warnings]
+        warnings = p.warnings + [w for ch in p.changes for w in ch.warnings] + _glyph_warnings(eng, p)
         docs = [doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
         text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
                                      row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
@@ -61,6 +63,39 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
         eng.store.record_file(c.sha256, c.name, OutcomeKind.PROCESSED, detail, due, c.journal_id, stamp)
         eng.store.journal_set(c.journal_id, JournalStage.STORED)
     return Stored(OutcomeKind.PROCESSED, text, due, docs, case_ids, list(p.row_problems), warnings, changed=changed)
+
+
+def _glyph_warnings(eng: Engine, p: Plan) -> list[Finding]:
+    """A character in what the file brought that no configured font can print (it would print as a box)."""
+    from ..outcomes import Severity
+    from ..output.glyphs import uncovered
+
+    plan = eng.renderer.fonts if eng.renderer is not None else None
+    if plan is None:
+        return []
+    out, seen = [], set()
+    for ch in p.changes:
+        for ev in ch.events:
+            for key, value in _texts(ev.data):
+                for c in uncovered(plan, value):
+                    if (key, c) not in seen:
+                        seen.add((key, c))
+                        out.append(Finding("font_uncovered", f"“{value}”中的“{c}”（U+{ord(c):04X}）没有一种已配置的"
+                                           "字体能显示，打印出来可能是方框",
+                                           "请核对该字是否录入有误；如无误，在 docflow.toml 的 [fonts] 中加入能显示它的"
+                                           "字体（如 coverage = { \"宋体-方正超大字符集\" = \"gb18030\" }）",
+                                           field=key, severity=Severity.WARN))
+    return out
+
+
+def _texts(data: object, key: str = "") -> list[tuple[str, str]]:
+    if isinstance(data, str):
+        return [(key, data)] if not data.isascii() else []
+    if isinstance(data, dict):
+        return [t for k, v in data.items() for t in _texts(v, str(k))]
+    if isinstance(data, (list, tuple)):
+        return [t for v in data for t in _texts(v, key)]
+    return []
 
 
 def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str], identity: str) -> Stored:
