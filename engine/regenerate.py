@@ -101,22 +101,15 @@ def _render(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None
 
 def number_all(eng: Engine, jobs: list[DueDocument]) -> int:
     """Give every official document of ``jobs`` that has none its 发文字号 (documents made before numbers were
-    kept), here in one transaction and in the jobs' order, so worker processes only read numbers. A number is a
-    record, not a document: ``--dry-run`` allocates them too."""
-    from .output.official import number_for
-    from .procedure.state import fold
+    kept), here in one transaction and in the jobs' order, so worker processes only read numbers; the ledger
+    rows of those cases are made again. A number is a record, not a document: ``--dry-run`` allocates them too."""
+    from .output.official import allocate
+    from .views import refresh
 
-    have = {(n.case_id, n.doc_id, n.period, n.occurrence) for n in eng.store.numbers()}
-    todo = [d for d in jobs if eng.pack.documents[d.doc_id].profile == "official"
-            and (d.case_id, d.doc_id, d.period, d.occurrence) not in have]
-    org, off = eng.ws.config.organisation.name, eng.ws.config.official
     with eng.store.transaction():
-        for d in todo:
-            cs = fold(eng.pack, d.case_id, eng.store.events(d.case_id))
-            branch = str(cs.facts.get(eng.pack.case.branch) or "")
-            number_for(eng.store, off, org, branch, d.doc_id, eng.pack.documents[d.doc_id], cs, d.period,
-                       d.occurrence, eng.clock.today(), eng.stamp())
-    return len(todo)
+        done = allocate(eng, jobs)
+        refresh(eng, [d.case_id for d in done])
+    return len(done)
 
 
 def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry_run: bool = False,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 # what a view holds and how: a release that changes it makes every view again (see ``fingerprint``)
-VIEW_FORMAT = 7
+VIEW_FORMAT = 8
 
 
 def refresh(eng: Engine, case_ids: list[str]) -> None:
@@ -42,7 +42,15 @@ def refresh(eng: Engine, case_ids: list[str]) -> None:
                             due_cells(case_id, row.name, row.branch, d) if d["date"] else b"") for d in view["due"])
         eng.store.put_view(case_id, CaseView(
             cs.state, len(events), made_with, view, case_text(eng.pack, view, case_id, row.name, row.branch),
-            due_lines(view), due, view["since"], ledger_row(eng.pack, cs, row.name, row.branch, view).encode(), record))
+            due_lines(view), due, view["since"], ledger_row(eng.pack, cs, row.name, row.branch, view,
+                                                            numbers_text(eng, case_id)).encode(), record))
+
+
+def numbers_text(eng: Engine, case_id: str) -> str:
+    """The 发文字号 of the case's official documents, for its ledger row: 关于接收预备党员的批复 X党〔2026〕7号；…"""
+    docs = eng.pack.documents
+    return "；".join(f"{docs[n.doc_id].title} {n.text}" if n.doc_id in docs else n.text
+                    for n in eng.store.numbers(case_id))
 
 
 def rebuild(eng: Engine) -> int:

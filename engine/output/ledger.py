@@ -49,9 +49,9 @@ def headers(pack: Pack) -> tuple[list[str], list[float], int]:
     """Header texts, widths, and the (1-based) column of the deadline."""
     cols = columns(pack)
     head = ["序号", pack.case.number_label, "姓名", f"所在{pack.terms.branch}"] + [c.label for c in cols] + \
-        ["当前阶段", "最近完成", "下一步", "应完成日期", "最早可办日期", "依据"]
-    widths = [6, 11, 9, 14] + [c.width or _width(pack, c) for c in cols] + [18, 30, 34, 12, 12, 34]
-    return head, widths, len(head) - 2
+        ["当前阶段", "最近完成", "下一步", "应完成日期", "最早可办日期", "依据", "发文字号"]
+    widths = [6, 11, 9, 14] + [c.width or _width(pack, c) for c in cols] + [18, 30, 34, 12, 12, 34, 30]
+    return head, widths, len(head) - 3
 
 
 def _width(pack: Pack, c: LedgerColumn) -> float:
@@ -84,8 +84,9 @@ def _value(pack: Pack, cs: CaseState, c: LedgerColumn) -> Any:
     return "、".join(str(p.isoformat() if isinstance(p, date) else p) for p in parts)
 
 
-def ledger_row(pack: Pack, cs: CaseState, name: str, branch: str, view: dict[str, Any]) -> str:
-    """The case's row of the ledger (made when the case changes; kept in its view)."""
+def ledger_row(pack: Pack, cs: CaseState, name: str, branch: str, view: dict[str, Any], numbers: str = "") -> str:
+    """The case's row of the ledger (made when the case changes; kept in its view). ``numbers``: the 发文字号 of
+    its official documents."""
     cells = ['<c s="8"><f>ROW()-2</f></c>', xl.text_cell(cs.case_id, xl.NUMBER), xl.text_cell(name),
              xl.text_cell(branch)]
     for c in columns(pack):
@@ -99,7 +100,7 @@ def ledger_row(pack: Pack, cs: CaseState, name: str, branch: str, view: dict[str
     cells += [xl.text_cell(view["state_label"]), xl.text_cell(view["last_step"]), xl.text_cell(nxt),
               xl.date_cell(deadline["date"] if deadline else None),
               xl.date_cell(earliest["date"] if earliest else None),
-              xl.text_cell((deadline or first or {}).get("rule", ""))]
+              xl.text_cell((deadline or first or {}).get("rule", "")), xl.text_cell(numbers)]
     return xl.row(cells)
 
 
