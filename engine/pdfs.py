@@ -1,0 +1,94 @@
+"""PDFs of the documents docflow made: each Word document of the outbox (not the forms staff fill in) converted
+to a PDF beside it (same name, .pdf) through a pool of warm LibreOffice converters (``engine.output.pdf``), then
+checked: no more pages than the pack allows (``pages`` of the document), every font embedded, no font but the
+ones the Windows fonts are mapped to."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .output.pdf import Converted, ConverterPool, check_pdf
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+
+@dataclass
+class PdfRun:
+    written: list[Path] = field(default_factory=list)                 # the PDFs made
+    failed: list[tuple[Path, str]] = field(default_factory=list)      # (document, why), in Chinese
+    problems: list[tuple[Path, str]] = field(default_factory=list)    # (PDF, problem), in Chinese
+
+    def extend(self, other: PdfRun) -> None:
+        self.written += other.written
+        self.failed += other.failed
+        self.problems += other.problems
+
+
+def pdf_path(document: Path) -> Path:
+    """The PDF of a document: beside it, same name."""
+    return document.with_suffix(".pdf")
+
+
+def printable(eng: Engine, *, case: str | None = None, year: int | None = None,
+              branch: str | None = None) -> list[tuple[Path, int]]:
+    """(path, pages allowed — 0: not checked) of every Word document docflow made for the chosen cases, forms to
+    fill excepted, in case order."""
+    from .output.documents import doc_path
+    from .regenerate import planned
+
+    out: dict[Path, int] = {}
+    for d in planned(eng, year, branch, case):
+        doc = eng.pack.documents.get(d.doc_id)
+        if doc is None or doc.collects or not doc.template.lower().endswith(".docx"):
+            continue
+        out.setdefault(doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence), doc.pages)
+    return list(out.items())
+
+
+def pdf_beside(pool: ConverterPool, paths: Iterable[Path], *, pages: Mapping[Path, int] | None = None,
+               progress: Callable[[int], None] | None = None) -> PdfRun:
+    """Convert each document to a PDF beside it and check it (``pages``: the most pages each may print on);
+    usable right after rendering single documents."""
+    paths = list(paths)
+    run = PdfRun()
+    todo = []
+    for p in paths:
+        if p.is_file():
+            todo.append(p)
+        else:
+            run.failed.append((p, "文书不存在（被移走或删除了？可运行 docflow regenerate 重新生成）"))
+            if progress:
+                progress(1)
+
+    def step(_: Converted) -> None:
+        if progress:
+            progress(1)
+
+    for c in pool.convert_many([(p, pdf_path(p)) for p in todo], progress=step):
+        if not c.ok:
+            run.failed.append((c.src, c.error))
+            continue
+        run.written.append(c.dst)
+        limit = (pages or {}).get(c.src, 0)
+        run.problems += [(c.dst, problem) for problem in check_pdf(c.dst, limit or None, pool.targets)]
+    return run
+
+
+def make_pdfs(eng: Engine, *, case: str | None = None, year: int | None = None, branch: str | None = None,
+              pool_size: int = 2, progress: Callable[[int], None] | None = None,
+              pool: ConverterPool | None = None) -> PdfRun:
+    """PDFs of the Word documents docflow made (of ``case``, or of ``year`` / ``branch``; all when none is given),
+    each beside its document, checked. ``progress(n)`` is called as documents are done (as ``regenerate``'s).
+    ``pool``: converters already started (the caller closes them); else a pool of ``pool_size`` is started for
+    this run, its profiles kept in the workspace's state folder (a later run starts faster)."""
+    docs = printable(eng, case=case, year=year, branch=branch)
+    if not docs:
+        return PdfRun()
+    pages = {p: n for p, n in docs}
+    if pool is not None:
+        return pdf_beside(pool, pages, pages=pages, progress=progress)
+    with ConverterPool(size=min(pool_size, len(docs)), work_dir=eng.ws.state / "office") as own:
+        return pdf_beside(own, pages, pages=pages, progress=progress)
