@@ -307,6 +307,27 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .pdfs import make_pdfs, printable
+
+    with engine_for(Path(args.workspace), getattr(args, "clock", None)) as eng:
+        total = len(printable(eng, case=args.case, year=args.year, branch=args.branch))
+        with tqdm(total=total, unit="份", desc="生成 PDF", file=sys.stderr, disable=args.quiet or None,
+                  dynamic_ncols=True) as bar:
+            run = make_pdfs(eng, case=args.case, year=args.year, branch=args.branch,
+                            pool_size=eng.ws.config.pdf.converters, progress=bar.update)
+        rel = eng.ws.outbox
+    print(f"共 {total} 份文书：已生成 PDF {len(run.written)} 份，失败 {len(run.failed)} 份，"
+          f"检查发现问题 {len(run.problems)} 处")
+    for path, why in run.failed:
+        print(f"  失败：{path.relative_to(rel) if path.is_relative_to(rel) else path}：{why}")
+    for path, why in run.problems:
+        print(f"  问题：{path.relative_to(rel) if path.is_relative_to(rel) else path}：{why}")
+    return 1 if run.failed or run.problems else 0
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from .output.ledger import write_paperwork
     from .views import rebuild
@@ -397,7 +418,9 @@ def build_parser() -> argparse.ArgumentParser:
                              ("rebuild", cmd_rebuild, "按事件记录重建各案卷的当前状态，重写台账和待办事项"),
                              ("regenerate", cmd_regenerate,
                               "按现有记录重新生成全部文书和以前生成过的报表（模板或设置改过之后）"),
-                             ("lint", cmd_lint, "检查流程包和模板")):
+                             ("lint", cmd_lint, "检查流程包和模板"),
+                             ("pdf", cmd_pdf, "把生成的文书转换为 PDF（放在文书旁边，需要安装 LibreOffice），"
+                              "并检查字体都已嵌入、页数不超")):
         s = sub.add_parser(name, help=text, description=text)
         s.add_argument("-w", "--workspace", default=".", metavar="目录",
                        help="工作区目录（默认当前目录；在工作区的子文件夹中运行也可以）")
@@ -412,6 +435,11 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--force", action="store_true", help="工作人员改动过的文书也覆盖")
             s.add_argument("--dry-run", action="store_true", help="只列出会改变的文书，不写入")
             s.add_argument("--processes", type=int, default=None, metavar="N", help="同时使用的进程数（默认全部核）")
+            s.add_argument("--quiet", action="store_true", help="不显示进度条")
+        if name == "pdf":
+            s.add_argument("--case", metavar="案卷编号", help="只转换这一份案卷的文书")
+            s.add_argument("--year", type=int, metavar="年份", help="只转换这一年建立的案卷的文书")
+            s.add_argument("--branch", metavar="支部", help="只转换这个支部的文书")
             s.add_argument("--quiet", action="store_true", help="不显示进度条")
         if name == "due":
             s.add_argument("--within", type=int, default=None, metavar="天数", help="列出多少天内到期的（默认 30）")

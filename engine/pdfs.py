@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .errors import DocflowError
 from .output.pdf import Converted, ConverterPool, check_pdf
 
 if TYPE_CHECKING:
@@ -77,6 +78,60 @@ def pdf_beside(pool: ConverterPool, paths: Iterable[Path], *, pages: Mapping[Pat
     return run
 
 
+def office_slot(eng: Engine) -> tuple[Path, Any]:
+    """A folder for a pool's private LibreOffice profiles that no other pool is using (two soffice processes on one
+    profile hand their work to each other), kept between runs so later runs start faster: the first free
+    <state>/office/slotN, held by a lock file until released."""
+    from filelock import FileLock, Timeout
+
+    base = eng.ws.state / "office"
+    base.mkdir(parents=True, exist_ok=True)
+    for n in range(64):
+        lock = FileLock(str(base / f"slot{n}.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue
+        return base / f"slot{n}", lock
+    raise DocflowError("同时运行的 PDF 转换太多（64 个），请稍后再试", place=str(base))
+
+
+def engine_pool(eng: Engine) -> ConverterPool:
+    """The engine's converters, started on first use with the workspace's [pdf] settings and kept warm for the
+    life of the process (``watch``: one start for the whole day), closed when it exits."""
+    pool = getattr(eng, "_pdf_pool", None)
+    if pool is None:
+        import atexit
+
+        cfg = eng.ws.config.pdf
+        folder, lock = office_slot(eng)
+        pool = ConverterPool(size=cfg.converters, timeout=cfg.timeout_seconds, fonts=cfg.fonts or None,
+                             work_dir=folder).start()
+        atexit.register(lock.release)
+        atexit.register(pool.close)
+        eng._pdf_pool = pool   # type: ignore[attr-defined]
+    return pool
+
+
+def pdf_after_render(eng: Engine, made: Iterable[tuple[Path, str]]) -> PdfRun:
+    """[pdf] beside = true: a PDF beside each Word document just rendered ((path, document id); forms to fill
+    excepted). A document is never held back by its PDF: a failure (LibreOffice missing, a conversion that
+    fails) is told in the engine's notes and the run goes on; ``docflow pdf`` makes the missing ones later."""
+    docs = eng.pack.documents
+    pages = {p: docs[d].pages for p, d in made
+             if d in docs and not docs[d].collects and p.suffix.lower() == ".docx"}
+    if not pages:
+        return PdfRun()
+    try:
+        run = pdf_beside(engine_pool(eng), list(pages), pages=pages)
+    except DocflowError as exc:
+        eng.notes.append(f"未生成 PDF：{exc.message}")
+        return PdfRun()
+    eng.notes += [f"PDF 未生成：{p.name}（{why}）" for p, why in run.failed]
+    eng.notes += [f"PDF 检查：{p.name}：{why}" for p, why in run.problems]
+    return run
+
+
 def make_pdfs(eng: Engine, *, case: str | None = None, year: int | None = None, branch: str | None = None,
               pool_size: int = 2, progress: Callable[[int], None] | None = None,
               pool: ConverterPool | None = None) -> PdfRun:
@@ -90,5 +145,11 @@ def make_pdfs(eng: Engine, *, case: str | None = None, year: int | None = None, 
     pages = {p: n for p, n in docs}
     if pool is not None:
         return pdf_beside(pool, pages, pages=pages, progress=progress)
-    with ConverterPool(size=min(pool_size, len(docs)), work_dir=eng.ws.state / "office") as own:
-        return pdf_beside(own, pages, pages=pages, progress=progress)
+    cfg = eng.ws.config.pdf
+    folder, lock = office_slot(eng)
+    try:
+        with ConverterPool(size=min(pool_size, len(docs)), timeout=cfg.timeout_seconds, fonts=cfg.fonts or None,
+                           work_dir=folder) as own:
+            return pdf_beside(own, pages, pages=pages, progress=progress)
+    finally:
+        lock.release()

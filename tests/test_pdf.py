@@ -317,3 +317,69 @@ def test_make_pdfs_of_a_case(pool, tmp_path):
         assert make_pdfs(eng, case="2099-9999").written == []
     finally:
         eng.store.close()
+
+
+# ---------------------------------------------------------------- the workspace: [pdf] beside, docflow pdf
+@pytest.fixture(scope="module")
+def walked_with_pdfs(tmp_path_factory):
+    """The party walkthrough with [pdf] beside = true: every Word document gets its PDF as it is rendered."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) 未安装：跳过 PDF 转换测试")
+    from dataclasses import replace
+
+    from engine import Engine
+    from engine.clock import FixedClock
+    from engine.testing import load_walkthrough, walk, walkthrough_workspace
+    from engine.workspace import PdfSettings
+
+    tmp = tmp_path_factory.mktemp("beside")
+    wt = load_walkthrough("party")
+    ws = walkthrough_workspace(tmp / "ws", wt)
+    ws = replace(ws, config=ws.config.model_copy(update={"pdf": PdfSettings(beside=True)}))
+    eng = Engine.open(ws, clock=FixedClock(wt.today))
+    case_id = walk(eng, wt, tmp / "src")
+    yield eng, case_id
+    eng.store.close()
+
+
+def test_beside_every_rendered_document_a_checked_pdf(walked_with_pdfs):
+    from engine.pdfs import printable
+
+    eng, case_id = walked_with_pdfs
+    docs = printable(eng, case=case_id)
+    assert len(docs) > 20
+    for path, pages in docs:
+        pdf = path.with_suffix(".pdf")
+        assert pdf.is_file(), path.name
+        assert check_pdf(pdf, pages or None, targets()) == [], path.name
+    forms = [p for p in eng.ws.outbox.rglob("*.xlsx") if "情况表" in p.name]
+    assert forms and not any(p.with_suffix(".pdf").exists() for p in forms)   # forms to fill: no PDF
+    assert not [n for n in eng.notes if "PDF" in n], eng.notes
+
+
+def test_docflow_pdf_makes_them_again_for_one_case(walked_with_pdfs):
+    from engine.cli import main
+
+    eng, case_id = walked_with_pdfs
+    pdfs = sorted(eng.ws.outbox.rglob("*.pdf"))
+    for p in pdfs:
+        p.unlink()
+    eng.store.close()                      # the command opens the workspace itself (under its lock)
+    assert main(["pdf", "-w", str(eng.ws.root), "--case", case_id, "--quiet"]) == 0
+    assert sorted(eng.ws.outbox.rglob("*.pdf")) == pdfs
+    from engine.store import open_store
+
+    eng.store = open_store(eng.ws.database)
+
+
+def test_a_pdf_over_its_page_limit_is_reported(walked_with_pdfs, capsys):
+    """pages = 1 for a document that prints on 2: docflow pdf says so and exits non-zero."""
+    from engine.pdfs import make_pdfs, printable
+
+    eng, case_id = walked_with_pdfs
+    [(minutes, _)] = [(p, n) for p, n in printable(eng, case=case_id) if "会议记录" in p.name][:1]
+    run = make_pdfs(eng, case=case_id, pool_size=1)
+    assert not run.failed and not run.problems
+    from engine.output.pdf import check_pdf as check
+
+    assert check(minutes.with_suffix(".pdf"), 1, targets())          # the minutes print on two pages

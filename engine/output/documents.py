@@ -28,19 +28,25 @@ def doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None, occurre
 
 def render(eng: Engine, stored: Stored) -> None:
     with eng.store.transaction():     # the hashes of what is written, in one commit (a crash: not recorded)
-        render_due(eng, stored.due)
-        refresh(eng, stored.changed, {(d.case_id, d.doc_id, d.period, d.occurrence) for d in stored.due})
+        made = list(zip(render_due(eng, stored.due), [d.doc_id for d in stored.due], strict=True))
+        made += refresh(eng, stored.changed, {(d.case_id, d.doc_id, d.period, d.occurrence) for d in stored.due})
+    if eng.ws.config.pdf.beside:
+        from ..pdfs import pdf_after_render
+
+        pdf_after_render(eng, made)
 
 
-def render_due(eng: Engine, due: list[DueDocument]) -> None:
+def render_due(eng: Engine, due: list[DueDocument]) -> list[Path]:
     states: dict[str, CaseState] = {}
+    out = []
     for d in due:
         if d.case_id not in states:
             states[d.case_id] = fold(eng.pack, d.case_id, eng.store.events(d.case_id))
-        render_document(eng, states[d.case_id], d.doc_id, d.period, d.occurrence)
+        out.append(render_document(eng, states[d.case_id], d.doc_id, d.period, d.occurrence))
+    return out
 
 
-def refresh(eng: Engine, case_ids: list[str], done: frozenset | set = frozenset()) -> list[Path]:
+def refresh(eng: Engine, case_ids: list[str], done: frozenset | set = frozenset()) -> list[tuple[Path, str]]:
     """Documents whose content follows the case (``refresh`` in the pack: the register's 培养发展情况, the full
     record), made again when the case changes — unless staff edited them since docflow wrote them."""
     keep = {k for k, d in eng.pack.documents.items() if d.refresh}
@@ -55,7 +61,7 @@ def refresh(eng: Engine, case_ids: list[str], done: frozenset | set = frozenset(
             path = doc_path(eng, case_id, d.doc_id, d.period, d.occurrence)
             if edited(eng, path):
                 continue
-            out.append(render_document(eng, cs, d.doc_id, d.period, d.occurrence))
+            out.append((render_document(eng, cs, d.doc_id, d.period, d.occurrence), d.doc_id))
     return out
 
 
