@@ -148,7 +148,7 @@ def official(body: str = "现将有关事项通知如下。") -> docx.document.D
     num = doc.add_paragraph("某党〔2026〕5号", style="GwNumber")
     num.alignment = WD_ALIGN_PARAGRAPH.CENTER
     num.paragraph_format.space_before = Twips(2 * gw.LINE_PITCH)
-    num.paragraph_format.space_after = Twips(gw.SEPARATOR_BELOW - 200)   # the line is the bottom of the 200-twip row
+    num.paragraph_format.space_after = Twips(gw.SEPARATOR_FROM_FOOT - 200)   # the line: the 200-twip row's foot
     doc.element.body.sectPr.addprevious(parse_xml(separator_xml()))
     title = doc.add_paragraph("关于召开组织生活会的通知", style="GwTitle")
     title.paragraph_format.space_before = Twips(2 * gw.LINE_PITCH)

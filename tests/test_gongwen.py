@@ -192,3 +192,18 @@ def test_a_character_no_font_has_is_told_in_the_receipt(tmp_path):
         assert "U+30000" in receipt and "[fonts]" in receipt, [o.receipt for o in seen]
     finally:
         eng.store.close()
+
+
+@pytest.mark.parametrize("change, message", [
+    (('dated = "admission_approval.approval_date"', 'dated = "admission_approval.result"'), "dated"),
+    (('dated = "activist.filing_date"', 'dated = "no_such_step.filing_date"'), "dated"),
+    (('title = "上级党委审批接收预备党员情况表"\n', 'title = "上级党委审批接收预备党员情况表"\nprofile = "official"\n'),
+     "profile"),
+])
+def test_the_pack_checks_its_profile_fields(tmp_path, change, message):
+    from engine.errors import PackError
+    from tests.test_pack import copy_pack
+
+    folder = copy_pack(tmp_path, lambda s: s.replace(*change, 1))
+    with pytest.raises(PackError, match=message):
+        load_pack(folder)

@@ -19,6 +19,7 @@ from pathlib import Path
 from engine import Engine, Processed
 from engine.clock import FixedClock
 from engine.outcomes import Outcome
+from engine.output.pdf import ConverterPool
 from engine.testing import Walkthrough, load_walkthrough, walk, walkthrough_workspace
 
 
@@ -60,9 +61,10 @@ def pages(folder: Path, out: Path) -> None:
     pdf.mkdir(parents=True, exist_ok=True)
     png.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in folder.iterdir() if p.suffix in (".docx", ".xlsx"))
-    profile = (out / "lo-profile").resolve().as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir",
-                    str(pdf), *map(str, files)], check=True, capture_output=True, timeout=600)
+    with ConverterPool(size=2, work_dir=out / "office") as pool:     # the fonts mapped as docflow pdf maps them
+        for c in pool.convert_many([(f, pdf / (f.stem + ".pdf")) for f in files]):
+            if not c.ok:
+                print(f"未转换  {c.src.name}：{c.error}")
     for p in sorted(pdf.glob("*.pdf")):
         subprocess.run(["pdftoppm", "-r", "60", "-png", str(p), str(png / p.stem)], check=True)
         n = sum(1 for q in png.glob("*.png") if q.stem.rsplit("-", 1)[0] == p.stem)

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engine.output import gongwen as gw
 
 CHAR = gw.BODY_PT * 20          # one character of the body (twips)
-SEPARATOR_HALF = 6 * 20         # the separator's rows: the line runs between them, through the star
+STAR_PT = 12                    # the star
 
 
 def _el(tag: str, **attrs: str) -> OxmlElement:
@@ -208,35 +208,31 @@ def _tiny(p, pt: float = 1) -> None:
 
 def separator(doc) -> None:
     """The red line under the document number, the full width of the text block, with a red star in its middle
-    (party organs). Two rows: the line is the bottom border of the first row's side cells, so it runs through the
-    middle of the star, whose cell spans both rows."""
+    (party organs): one row of exact height, 4 mm, right under the number; the side cells' bottom borders are the
+    line, the star sits on it in the middle cell. (LibreOffice clips a star in a merged cell and draws no
+    paragraph borders in a cell; floating shapes are avoided.)"""
     star_w = 2 * CHAR
     side = (gw.TEXT_W - star_w) // 2
     widths = [side, star_w, gw.TEXT_W - side - star_w]
     t = _table(doc, widths, gw.SEPARATOR)
-    half = SEPARATOR_HALF
-    top = _row(t, half)
-    _tiny(_cell(top, widths[0], bottom=(gw.RED, 12)))
-    p = _cell(top, widths[1], vmerge="restart")
+    row = _row(t, gw.SEPARATOR_FROM_FOOT, "exact")
+    _tiny(_cell(row, widths[0], bottom=(gw.RED, 12)))
+    p = _cell(row, star_w, valign="center")
     ppr = _el("w:pPr")
+    ppr.append(_el("w:spacing", before="0", after="0", line=str(gw.SEPARATOR_FROM_FOOT), lineRule="exact"))
     ppr.append(_el("w:jc", val="center"))
-    ppr.append(_el("w:spacing", before="0", after="0", line=str(2 * half), lineRule="exact"))
     p.append(ppr)
     r = OxmlElement("w:r")
     rpr = _el("w:rPr")
     _fonts(rpr, gw.SONGTI)
     rpr.append(_el("w:color", val=gw.RED))
-    rpr.append(_el("w:sz", val="28"))
+    rpr.append(_el("w:sz", val=str(STAR_PT * 2)))
     r.append(rpr)
     tx = OxmlElement("w:t")
     tx.text = gw.STAR
     r.append(tx)
     p.append(r)
-    _tiny(_cell(top, widths[2], bottom=(gw.RED, 12)))
-    bottom = _row(t, half)
-    _tiny(_cell(bottom, widths[0]))
-    _tiny(_cell(bottom, widths[1], vmerge=""))
-    _tiny(_cell(bottom, widths[2]))
+    _tiny(_cell(row, widths[2], bottom=(gw.RED, 12)))
 
 
 def colophon(doc, rows: list[tuple[str, str]]) -> None:
@@ -298,7 +294,7 @@ class Gongwen:
             num = self.para("GwNumber", "{{ official.number }}")
             num.alignment = WD_ALIGN_PARAGRAPH.CENTER
         num.paragraph_format.space_before = Pt(2 * gw.LINE_PITCH / 20)
-        num.paragraph_format.space_after = Pt((gw.SEPARATOR_BELOW - SEPARATOR_HALF) / 20)   # the line: 4 mm under
+        num.paragraph_format.space_after = Pt(0)   # the separator's row is 4 mm high: its foot is the line
         separator(doc)
         t = self.para("GwTitle", title)
         t.paragraph_format.space_before = Pt(2 * gw.LINE_PITCH / 20)

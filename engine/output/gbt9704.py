@@ -448,6 +448,10 @@ def _line_offset(tbl: etree._Element) -> float:
     top = tbl.find(f"{w('tblPr')}/{w('tblBorders')}/{w('top')}")
     if top is not None and top.get(w("val")) not in (None, "nil", "none"):
         return 0
+    ruled = tbl.find(f"{w('tr')}/{w('tc')}/{w('p')}/{w('pPr')}/{w('pBdr')}/{w('bottom')}")
+    if ruled is not None:       # a paragraph's bottom border in the first row: the line is that paragraph's foot
+        line = ruled.getparent().getparent().find(w("spacing"))
+        return (_num(line.get(w("line"))) or 0) if line is not None and line.get(w("lineRule")) == "exact" else 0
     offset = 0.0
     for tr in tbl.iterfind(w("tr")):
         height = tr.find(f"{w('trPr')}/{w('trHeight')}")
@@ -497,9 +501,9 @@ def _check_head(doc: _Docx, blocks: Chain) -> list[Deviation]:
     if num is not None and num + 1 != sep:
         out.append(Deviation("位置", _SEP, "不紧接在发文字号之后", "发文字号之下", "版头"))
     below = _spacing(doc.styles.ppr(blocks[num]), "after") + _line_offset(blocks[sep]) if num is not None else None
-    if num is not None and not _near(below, gw.SEPARATOR_BELOW, mm(1)):
-        out.append(Deviation("位置", _SEP, f"距发文字号 {_mm(below or 0)}（发文字号段后加线上方的行高）",
-                             _mm(gw.SEPARATOR_BELOW), "版头"))
+    if num is not None and not _near(below, gw.SEPARATOR_FROM_FOOT, mm(1)):
+        out.append(Deviation("位置", _SEP, f"距发文字号段落下沿 {_mm(below or 0)}",
+                             f"{_mm(gw.SEPARATOR_FROM_FOOT)}（距发文字号文字 {_mm(gw.SEPARATOR_BELOW)}）", "版头"))
     if title is not None and title < sep:
         out.append(Deviation("位置", "标题", "在分隔线之前", "分隔线之下", "版头"))
     return out + _check_separator(doc, blocks[sep])

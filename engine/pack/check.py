@@ -124,6 +124,24 @@ def _document_problems(pack: Pack, key: str, doc, check_templates: bool) -> list
         problems.append(f"{where}.period：只有收集可重复步骤表单的文书才能按期次生成")
     if doc.due is not None and not ref_ok(pack, doc.due.from_, None):
         problems.append(f"{where}.due.from：无效的引用 {doc.due.from_!r}")
+    return problems + _profile_problems(pack, where, doc)
+
+
+def _profile_problems(pack: Pack, where: str, doc) -> list[str]:
+    """An official document (公文) is a Word document that nobody fills in; ``dated`` names a date: a field
+    ``step.field`` of a step's form, or a date fact."""
+    problems = []
+    if doc.profile == "official" and (doc.collects or not doc.template.endswith(".docx")):
+        problems.append(f"{where}.profile：公文（official）须为不需填写的 Word 文书（.docx，无 collects）")
+    if doc.dated:
+        step_id, _, key = doc.dated.partition(".")
+        step = next((s for s in pack.steps if s.id == step_id), None)
+        field = pack.forms[step.form].field(key) if step is not None and key and step.form in pack.forms else None
+        fact = pack.facts.get(doc.dated)
+        if not ((field is not None and field.type == "date") or (fact is not None and fact.type == "date")):
+            problems.append(f"{where}.dated：应为某步骤表单的日期字段（步骤.字段）或日期事实，{doc.dated!r} 不是")
+    if doc.pages < 0:
+        problems.append(f"{where}.pages：页数不能为负")
     return problems
 
 
