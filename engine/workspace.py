@@ -229,6 +229,10 @@ def default_config_text(org: Organisation, pack: str, pack_settings: dict[str, A
         f"accept_new_branches = {_toml(org.accept_new_branches)}        "
         f"# 改为 true：名册中出现未列出的{words[1]}时照常接收并提醒",
         "",
+        "[official]                         # 公文（批复、请示、备案报告、通报）的发文机关和文号，见 README",
+        'prefix = ""                        # 发文字号的机关代字，如 "X学党" → X学党〔2026〕1号；不写时由名称推出',
+        'copy_to = ""                       # 版记中的抄送机关（不写则不印）',
+        "",
         "[pack]",
         f"name = {_toml(pack)}                     # 使用的流程包（templates/ 下的文件夹名）",
         "",

@@ -207,3 +207,20 @@ def test_the_pack_checks_its_profile_fields(tmp_path, change, message):
     folder = copy_pack(tmp_path, lambda s: s.replace(*change, 1))
     with pytest.raises(PackError, match=message):
         load_pack(folder)
+
+
+def test_a_report_is_a_numbered_gongwen_and_keeps_its_number(walked):
+    """The quarterly 通报 is the committee's 公文: numbered in the year it is issued, the same number when made
+    again."""
+    from engine.report.build import report
+
+    eng, _ = walked
+    [_, docx] = sorted(report(eng, "quarterly", 2025, 2), key=lambda p: p.suffix == ".docx")
+    first = dict(_paragraphs(docx.read_bytes()))["GwNumber"]
+    [docx_again] = [p for p in report(eng, "quarterly", 2025, 2) if p.suffix == ".docx"]
+    assert dict(_paragraphs(docx_again.read_bytes()))["GwNumber"] == first
+    [n] = [n for n in eng.store.numbers() if n.doc_id.startswith("report:quarterly:2025:2")]
+    assert n.case_id == "" and n.year == eng.clock.today().year and first == n.text
+    from engine.output.gbt9704 import check_official
+
+    assert check_official(docx.read_bytes()) == []

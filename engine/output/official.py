@@ -49,10 +49,12 @@ def number_for(store: Any, off: Official, org: str, branch: str, doc_id: str, do
 def report_official(store: Any, off: Official, org: str, key: str, year: int, to: str, when: date,
                     stamp: str) -> dict[str, Any]:
     """``official`` of a committee report that is a 公文 (通报, the annual plan and summary): its number is
-    allocated once per report (``key``: kind, year, part, branch), so a report made again keeps it."""
+    allocated once per report (``key``: kind, year, part, branch), in the year it is first issued (``when``: a
+    2025 summary written in January 2026 is numbered 〔2026〕), so a report made again keeps it."""
     committee = full_name(off, org)
-    number = store.number(prefix(off, org, "committee", ""), year, "", key, None, 1, stamp) if store else None
-    text = number.text if number else f"{prefix(off, org, 'committee', '')}〔{year}〕1号"
+    issued = when.year
+    number = store.number(prefix(off, org, "committee", ""), issued, "", key, None, 1, stamp) if store else None
+    text = number.text if number else f"{prefix(off, org, 'committee', '')}〔{issued}〕1号"
     return {"mark": off.mark or committee + "文件", "number": text, "to": to, "issuer": committee,
             "date": zh_date(when), "signer": off.signer, "upward": False, "copy_to": off.copy_to,
             "printer": off.printer or committee + "办公室", "printed": zh_date(when)}
