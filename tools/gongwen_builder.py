@@ -86,6 +86,7 @@ def add_styles(doc) -> None:
         pf.space_before = Pt(0)
         pf.space_after = Pt(0)
         pf.widow_control = True
+        pf.keep_with_next = e.style in ("GwH1", "GwH2")   # a heading never ends a page
         ppr = st.element.get_or_add_pPr()
         if e.exact_line:
             sp = ppr.find(qn("w:spacing"))
@@ -208,18 +209,20 @@ def _tiny(p, pt: float = 1) -> None:
 
 def separator(doc) -> None:
     """The red line under the document number, the full width of the text block, with a red star in its middle
-    (party organs): one row of exact height, 4 mm, right under the number; the side cells' bottom borders are the
-    line, the star sits on it in the middle cell. (LibreOffice clips a star in a merged cell and draws no
-    paragraph borders in a cell; floating shapes are avoided.)"""
+    (party organs). Two rows of exact height: the first ends where the line runs (4 mm under the number's
+    characters) — the side cells' bottom borders are the line —, the second as high again; the star's cell spans
+    both, so the star is centred on the line. (Measured in LibreOffice's PDFs: a star in a cell shorter than
+    about 1.5 times its size is clipped; paragraph borders in cells are not drawn; floating shapes are avoided.)"""
     star_w = 2 * CHAR
     side = (gw.TEXT_W - star_w) // 2
     widths = [side, star_w, gw.TEXT_W - side - star_w]
     t = _table(doc, widths, gw.SEPARATOR)
-    row = _row(t, gw.SEPARATOR_FROM_FOOT, "exact")
-    _tiny(_cell(row, widths[0], bottom=(gw.RED, 12)))
-    p = _cell(row, star_w, valign="center")
+    half = gw.SEPARATOR_FROM_FOOT
+    top = _row(t, half, "exact")
+    _tiny(_cell(top, widths[0], bottom=(gw.RED, 12)))
+    p = _cell(top, star_w, valign="center", vmerge="restart")
     ppr = _el("w:pPr")
-    ppr.append(_el("w:spacing", before="0", after="0", line=str(gw.SEPARATOR_FROM_FOOT), lineRule="exact"))
+    ppr.append(_el("w:spacing", before="0", after="0", line=str(2 * half), lineRule="exact"))
     ppr.append(_el("w:jc", val="center"))
     p.append(ppr)
     r = OxmlElement("w:r")
@@ -232,7 +235,11 @@ def separator(doc) -> None:
     tx.text = gw.STAR
     r.append(tx)
     p.append(r)
-    _tiny(_cell(row, widths[2], bottom=(gw.RED, 12)))
+    _tiny(_cell(top, widths[2], bottom=(gw.RED, 12)))
+    under = _row(t, half, "exact")
+    _tiny(_cell(under, widths[0]))
+    _tiny(_cell(under, star_w, vmerge=""))
+    _tiny(_cell(under, widths[2]))
 
 
 def colophon(doc, rows: list[tuple[str, str]]) -> None:
@@ -339,8 +346,13 @@ class Gongwen:
 
     def signature(self, date: str = "{% if official.date %}{{ official.date }}{% else %}"
                   "{{ by_hand('date') }}{% endif %}") -> None:
-        """发文机关署名 over 成文日期 (右空四字), three lines under the body; the seal goes over both."""
+        """发文机关署名 over 成文日期 (右空四字), three lines under the body; the seal goes over both. The body's
+        last paragraph is kept with them (7.3.5.4: the signature never stands on a page of its own)."""
+        last = next((p for p in reversed(self.doc.paragraphs) if "{%" not in p.text), None)
+        if last is not None:
+            last.paragraph_format.keep_with_next = True
         s = self.para("GwSignature", "{{ official.issuer }}")
+        s.paragraph_format.keep_with_next = True
         s.paragraph_format.space_before = Pt(3 * gw.LINE_PITCH / 20)
         s._p.get_or_add_pPr().get_or_add_ind().set(qn("w:right"), str(2 * CHAR))
         d = self.para("GwDate", date)

@@ -87,9 +87,9 @@ REQUIRED = ("GwMark", "GwNumber", "GwTitle", "GwBody", "GwSignature", "GwDate", 
 
 MARK_TOP = mm(35)          # 7.2.2: the mark's top edge 35 mm below the text block's top
 SEPARATOR_BELOW = mm(4)    # 7.2.5: the red line 4 mm under the document number
-# …measured from the number's characters; its paragraph is a grid line (exact pitch) with the characters in its
-# middle, so from the paragraph's foot the line is half the leading further down
-SEPARATOR_FROM_FOOT = SEPARATOR_BELOW + (LINE_PITCH - BODY_PT * 20) // 2
+# …measured from the number's characters, which end about 0.65 mm above their paragraph's foot (measured in the
+# PDFs LibreOffice makes: a 3号 line on the 28.95 pt grid): the line is this far below the paragraph
+SEPARATOR_FROM_FOOT = SEPARATOR_BELOW - mm(0.65)
 SEPARATOR = "GwSeparator"  # the table caption (w:tblCaption) of the separator line with its star
 STAR = "★"                 # party organs: a star in the middle of the separator line
 PAGE_NUMBER_DASH = "—"     # 7.5: "— 1 —", one-em dashes either side
