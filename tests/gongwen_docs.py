@@ -90,7 +90,7 @@ def separator_xml(line: str = gw.RED, star: str | None = gw.RED) -> str:
     grid = "".join(f'<w:gridCol w:w="{x}"/>' for x in widths)
     return (f'<w:tbl {W}><w:tblPr><w:tblW w:w="{gw.TEXT_W}" w:type="dxa"/><w:jc w:val="center"/>'
             f'<w:tblLayout w:type="fixed"/><w:tblCaption w:val="{gw.SEPARATOR}"/></w:tblPr>'
-            f'<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:trHeight w:val="200" w:hRule="exact"/></w:trPr>'
+            f'<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:trHeight w:val="120" w:hRule="exact"/></w:trPr>'
             + _cell(widths[0], "", bottom) + _cell(widths[1], star_p) + _cell(widths[2], "", bottom)
             + "</w:tr></w:tbl>")
 
@@ -148,7 +148,7 @@ def official(body: str = "现将有关事项通知如下。") -> docx.document.D
     num = doc.add_paragraph("某党〔2026〕5号", style="GwNumber")
     num.alignment = WD_ALIGN_PARAGRAPH.CENTER
     num.paragraph_format.space_before = Twips(2 * gw.LINE_PITCH)
-    num.paragraph_format.space_after = Twips(gw.SEPARATOR_FROM_FOOT - 200)   # the line: the 200-twip row's foot
+    num.paragraph_format.space_after = Twips(gw.SEPARATOR_FROM_FOOT - 120)   # the line: the 120-twip row's foot
     doc.element.body.sectPr.addprevious(parse_xml(separator_xml()))
     title = doc.add_paragraph("关于召开组织生活会的通知", style="GwTitle")
     title.paragraph_format.space_before = Twips(2 * gw.LINE_PITCH)
