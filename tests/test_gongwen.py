@@ -224,3 +224,16 @@ def test_a_report_is_a_numbered_gongwen_and_keeps_its_number(walked):
     from engine.output.gbt9704 import check_official
 
     assert check_official(docx.read_bytes()) == []
+
+
+def test_lint_warns_of_a_setting_no_font_can_print(tmp_path, capsys):
+    from engine.cli import main
+
+    root = tmp_path / "ws"
+    assert main(["init", str(root), "--org", "XX\U00030000学区党委", "--branches", "第一党支部"]) == 0
+    capsys.readouterr()
+    assert main(["lint", "-w", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "[organisation] name" in out and "U+30000" in out and "[fonts]" in out
+    assert main(["init", str(tmp_path / "ok"), "--org", "XX学区党委", "--branches", "第一党支部"]) == 0
+    assert main(["lint", "-w", str(tmp_path / "ok")]) == 0      # 堃-free settings, the shipped pack: clean

@@ -4,6 +4,7 @@ Needs LibreOffice (soffice); the tests that convert are skipped without it. Abou
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -383,3 +384,62 @@ def test_a_pdf_over_its_page_limit_is_reported(walked_with_pdfs, capsys):
     from engine.output.pdf import check_pdf as check
 
     assert check(minutes.with_suffix(".pdf"), 1, targets())          # the minutes print on two pages
+
+
+def test_beside_without_office_keeps_the_documents_and_says_why(tmp_path, monkeypatch):
+    """[pdf] beside = true on a machine without LibreOffice: every file is processed and every document written,
+    the engine's notes say why there is no PDF."""
+    from dataclasses import replace
+
+    from engine import Engine
+    from engine.clock import FixedClock
+    from engine.outcomes import Processed
+    from engine.testing import load_walkthrough, walk, walkthrough_workspace
+    from engine.workspace import PdfSettings
+
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    wt = load_walkthrough("party")
+    wt = replace(wt, submissions=wt.submissions[:2])
+    ws = walkthrough_workspace(tmp_path / "ws", wt)
+    ws = replace(ws, config=ws.config.model_copy(update={"pdf": PdfSettings(beside=True)}))
+    eng = Engine.open(ws, clock=FixedClock(wt.today))
+    try:
+        seen = []
+        walk(eng, wt, tmp_path / "src", on_outcome=lambda label, out: seen.append(out))
+        assert seen and all(isinstance(o, Processed) for o in seen)
+        assert list(ws.outbox.rglob("*.docx")) and not list(ws.outbox.rglob("*.pdf"))
+        assert any("未生成 PDF" in n and "LibreOffice" in n for n in eng.notes), eng.notes
+    finally:
+        eng.store.close()
+
+
+def test_a_rare_character_prints_from_an_embedded_mapped_font(tmp_path):
+    """王堃's 批复: 堃 set in 仿宋 by the renderer, 仿宋 mapped to an installed font; the PDF has the character and
+    every font in it is embedded and one of the mapping's."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) 未安装：跳过 PDF 转换测试")
+    import subprocess
+    from dataclasses import replace
+
+    from engine import Engine
+    from engine.clock import FixedClock
+    from engine.output.documents import doc_path
+    from engine.testing import load_walkthrough, walk, walkthrough_workspace
+
+    wt = load_walkthrough("party")
+    names = [f for f, _ in wt.submissions]
+    wt = replace(wt, person={**wt.person, "name": "王堃"},
+                 submissions=wt.submissions[:names.index("admission_approval") + 1])
+    eng = Engine.open(walkthrough_workspace(tmp_path / "ws", wt), clock=FixedClock(wt.today))
+    try:
+        case_id = walk(eng, wt, tmp_path / "src")
+        src = doc_path(eng, case_id, "approval_notice", None)
+    finally:
+        eng.store.close()
+    with ConverterPool(size=1, work_dir=tmp_path / "office") as pool:
+        done = pool.convert(src, tmp_path / "notice.pdf")
+    assert done.ok, done.error
+    assert check_pdf(tmp_path / "notice.pdf", 2, targets()) == []
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(tmp_path / "notice.pdf"), "-"], capture_output=True, text=True).stdout
+        assert "王堃" in text.replace(" ", "")
