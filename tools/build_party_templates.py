@@ -571,7 +571,7 @@ def build_contact_register(path: Path) -> None:
                "同意指定上述同志为{{ case.name }}同志的培养联系人。",
                "",
                "",
-               "党支部书记（签名）：　　　　　　　　（党支部盖章）",
+               "党支部书记（签名）：　　　　　　　　{{ branch }}（盖章）",
                "{{ case.activist.decision_date }}",
            ])], height_cm=4.0)
     add_plain(doc, "登记日期：{{ case.activist.decision_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=12)
@@ -946,10 +946,15 @@ class Report:
         return p
 
     def signature(self, *lines: str, blank_lines: int = 2) -> None:
+        """The organisation and the date at the right. A record signed in an organisation's name is sealed there:
+        its name is followed by （盖章） — the one seal mark of every record (a 公文's seal goes over its signature
+        and date, unmarked, as GB/T 9704 has it)."""
         for _ in range(blank_lines):
             self.body("", indent=False)
-        for line in lines:
-            self.body(line, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
+        for i, line in enumerate(lines):
+            sealed = i == 0 and line.startswith("{{ branch }}") and not line.endswith("（盖章）")
+            self.body(line + ("（盖章）" if sealed else ""), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT,
+                      right_chars=2)
 
     def save(self, path: Path, footer: bool = True) -> None:
         if footer:
@@ -1020,7 +1025,7 @@ def build_enquiry_letter(path: Path) -> None:
            "社会关系的政治情况等。请将了解到的情况如实写明，加盖公章后函复我们。")
     r.body("请于" + J_HAND_DATE + "前函复为盼。")
     r.body("联系人：{{ by_hand('name') }}　联系电话：{{ by_hand('phone') }}", indent=True)
-    r.signature("{{ branch }}（盖章）", J_HAND_DATE)
+    r.signature("{{ branch }}", J_HAND_DATE)
     r.save(path)
 
 
