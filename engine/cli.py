@@ -328,6 +328,42 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 1 if run.failed or run.problems else 0
 
 
+def cmd_store(args: argparse.Namespace) -> int:
+    from .store import open_store
+    from .store.copy import copy_store, export
+
+    ws = load_workspace(Path(args.workspace))
+    lock = FileLock(str(ws.state / "engine.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise WorkspaceLocked("另一个 docflow（process 或 watch）正在处理这个工作区，请先停止它",
+                              place=str(ws.root)) from None
+    try:
+        source = open_store(ws.store_url, ws.config.store.schema_name)
+        try:
+            if args.action == "migrate":
+                print(f"数据库结构版本：{source.schema_version}（{getattr(source, 'path', '')}）")
+                return 0
+            if not args.to:
+                raise DocflowError("copy 需要 --to 目标数据库（如 postgresql://用户:密码@服务器:5432/数据库）")
+            target = open_store(args.to, args.schema or ws.config.store.schema_name)
+            try:
+                counts = copy_store(source, target)
+                same = export(source) == export(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    finally:
+        lock.release()
+    print("已复制：" + "，".join(f"{t} {n} 行" for t, n in counts.items() if n))
+    print("逐表核对：一致" if same else "逐表核对：不一致！请勿改用目标数据库，并把此情况报告给维护人员")
+    if same:
+        print(f"改用新数据库：在 docflow.toml 中写 [store] url = \"{args.to}\"（或设置环境变量 DOCFLOW_DATABASE_URL）")
+    return 0 if same else 1
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from .output.ledger import write_paperwork
     from .views import rebuild
@@ -454,6 +490,15 @@ def build_parser() -> argparse.ArgumentParser:
     from .report.cli import add_parser as add_report
 
     add_report(sub)
+    s = sub.add_parser("store", help="数据库：升级结构（migrate），或把本工作区的数据复制到 PostgreSQL（copy --to）",
+                       description="migrate：把数据库结构升级到本程序的版本；copy：把本工作区的全部记录（案卷、事件、文件记录、"
+                       "名册、台账、文号……）复制到另一个数据库（如 PostgreSQL），复制后逐表核对。")
+    s.add_argument("action", choices=["migrate", "copy"], metavar="操作", help="migrate 或 copy")
+    s.add_argument("--to", metavar="URL", help="copy：目标数据库，如 postgresql://用户:密码@服务器:5432/数据库")
+    s.add_argument("--schema", default=None, metavar="名称",
+                   help="copy：目标中本工作区的 schema（默认同 [store] schema）")
+    s.add_argument("-w", "--workspace", default=".", metavar="目录", help="工作区目录（默认当前目录）")
+    s.set_defaults(func=cmd_store)
     s = sub.add_parser("demo", help="在一个新文件夹中演示：放入 samples/ 的示例并处理",
                        description="新建一个演示工作区，放入示例表格并处理，日期按示例的日期计算。")
     s.add_argument("dir", nargs="?", default=DEMO_FOLDER, metavar="目录", help=f"演示工作区（默认 ./{DEMO_FOLDER}）")

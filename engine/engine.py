@@ -47,8 +47,8 @@ class Engine:
         from .views import ensure
 
         pack = load_pack(ws.pack_dir, ws.config.settings)
-        eng = cls(ws, pack, store or open_store(ws.database), clock or SystemClock(), limits=limits,
-                  checkpoint=checkpoint, rename=rename)
+        store = store or open_store(ws.store_url, ws.config.store.schema_name)
+        eng = cls(ws, pack, store, clock or SystemClock(), limits=limits, checkpoint=checkpoint, rename=rename)
         ensure(eng)
         return eng
 

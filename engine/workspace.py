@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,12 @@ class Official(_Section):
     branches: dict[str, str] = {}  # each branch's 机关代字 (its 请示 and 备案报告); blank: derived
 
 
+class StoreSettings(_Section):
+    url: str = ""                 # postgresql://user:password@host:5432/db — a shared server; blank: SQLite
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    schema_name: str = Field("docflow", alias="schema")   # the workspace's schema on that server (one per committee)
+
+
 class PdfSettings(_Section):
     beside: bool = False          # true: a PDF beside every rendered document (LibreOffice must be installed)
     converters: int = Field(2, ge=1, le=16)   # LibreOffice converters kept warm
@@ -98,6 +105,7 @@ class Config(_Section):
     official: Official = Official()
     fonts: dict[str, Any] = {}                    # [fonts]: coverage and fallbacks for rare characters
     pdf: PdfSettings = PdfSettings()
+    store: StoreSettings = StoreSettings()
     pack: PackChoice = PackChoice()
     folders: Folders = Folders()
     watch: WatchSettings = WatchSettings()
@@ -154,6 +162,11 @@ class Workspace:
             return (self.root / self.config.pack.path).resolve()
         local = self.root / "templates" / self.config.pack.name
         return local if (local / "pack.toml").is_file() else BUNDLED_PACKS / self.config.pack.name
+
+    @property
+    def store_url(self) -> str:
+        """Where the store is: DOCFLOW_DATABASE_URL, else [store] url, else the SQLite file in the state folder."""
+        return os.environ.get("DOCFLOW_DATABASE_URL") or self.config.store.url or str(self.database)
 
     def folders(self) -> list[Path]:
         return [self.inbox, self.outbox, self.processed, self.rejected, self.state, self.work]

@@ -41,3 +41,25 @@ def any_branch(tmp_path):
     e = Engine.open(workspace(tmp_path / "ws", accept_new_branches=True), clock=FixedClock(TODAY))
     yield e
     e.store.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A private PostgreSQL server (tests/pgserver.py), one per test process; skipped, saying why, without one."""
+    from pgserver import Server
+
+    server = Server().start()
+    if not server.url:
+        pytest.skip(server.reason)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_store(pg_server):
+    """A PostgreSQL store in a schema of its own (a fresh workspace on the shared server)."""
+    from engine.store.postgres import PostgresStore
+
+    s = PostgresStore(pg_server.url, pg_server.schema())
+    yield s
+    s.close()

@@ -151,11 +151,18 @@ SCENARIOS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(request, tmp_path_factory):
+    """Every scenario in one committee, on each backend (PostgreSQL: a private server, tests/pgserver.py)."""
     ws = workspace(tmp_path_factory.mktemp("scenarios") / "ws",
                    branches=[branch_of(i) for i in range(1, len(SCENARIOS) + 1)])
-    eng = Engine.open(ws, clock=FixedClock(TODAY))
+    store = None
+    if request.param == "postgres":
+        from engine.store.postgres import PostgresStore
+
+        server = request.getfixturevalue("pg_server")
+        store = PostgresStore(server.url, server.schema())
+    eng = Engine.open(ws, clock=FixedClock(TODAY), store=store)
     yield eng, tmp_path_factory.mktemp("files")
     eng.store.close()
 

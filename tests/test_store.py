@@ -37,8 +37,11 @@ from engine.workspace import load_workspace
 RELEASE_03 = Path(__file__).parent / "data" / "release-0.3"
 
 
-@pytest.fixture(params=["sqlite", "sqlite-memory", "memory"])
+@pytest.fixture(params=["sqlite", "sqlite-memory", "memory", "postgres"])
 def store(request, tmp_path):
+    if request.param == "postgres":
+        yield request.getfixturevalue("pg_store")
+        return
     s: Store = {"sqlite": lambda: SqliteStore(tmp_path / "t.db"), "sqlite-memory": lambda: SqliteStore(":memory:"),
                 "memory": MemoryStore}[request.param]()
     yield s
@@ -345,3 +348,85 @@ def test_the_road_runs_on_the_in_memory_store_as_on_sqlite(tmp_path):
                            for p in case_dir(in_memory, "2026-0001").rglob("*"))
     assert not (in_memory.ws.database).exists()
     on_disk.store.close()
+
+
+def test_the_road_runs_on_postgresql_as_on_sqlite(tmp_path, pg_server, monkeypatch):
+    """The whole party walkthrough on a PostgreSQL store chosen the way staff choose it (DOCFLOW_DATABASE_URL and
+    [store] schema): the same events, files, members and views as on SQLite, and the same documents, byte for
+    byte."""
+    from dataclasses import replace
+
+    from engine.store.postgres import PostgresStore
+    from engine.testing import load_walkthrough, walkthrough_workspace
+    from engine.testing import walk as walk_through
+    from engine.workspace import StoreSettings
+
+    wt = load_walkthrough("party")
+    lite = Engine.open(walkthrough_workspace(tmp_path / "a", wt), clock=FixedClock(wt.today))
+    ws = walkthrough_workspace(tmp_path / "b", wt)
+    ws = replace(ws, config=ws.config.model_copy(update={"store": StoreSettings(schema=pg_server.schema())}))
+    monkeypatch.setenv("DOCFLOW_DATABASE_URL", pg_server.url)
+    pg = Engine.open(ws, clock=FixedClock(wt.today))
+    try:
+        assert isinstance(pg.store, PostgresStore) and not ws.database.exists()
+        walk_through(lite, wt, tmp_path / "fa")
+        walk_through(pg, wt, tmp_path / "fb")
+        a, b = snapshot(lite.store), snapshot(pg.store)
+        assert a == b and len(a["events"]["2024-0001"]) > 20
+        assert [(v.case_id, v.state, v.summary) for v in lite.store.views()] == \
+            [(v.case_id, v.state, v.summary) for v in pg.store.views()]
+        assert lite.store.ledger_rows() == pg.store.ledger_rows()
+        assert lite.store.due_rows() == pg.store.due_rows()
+        assert [n.text for n in lite.store.numbers()] == [n.text for n in pg.store.numbers()]
+        docs_a = {p.relative_to(lite.ws.outbox).as_posix(): p.read_bytes() for p in lite.ws.outbox.rglob("*.docx")}
+        docs_b = {p.relative_to(pg.ws.outbox).as_posix(): p.read_bytes() for p in pg.ws.outbox.rglob("*.docx")}
+        assert docs_a == docs_b and len(docs_a) > 20
+    finally:
+        lite.store.close()
+        pg.store.close()
+
+
+def test_a_server_that_cannot_be_reached_is_said_in_chinese(tmp_path):
+    from engine.store.postgres import PostgresStore, StoreUnavailable
+
+    with pytest.raises(StoreUnavailable) as exc:
+        PostgresStore("postgresql://docflow:secret@127.0.0.1:1/none")
+    assert "无法连接数据库服务器" in exc.value.message and "inbox" in exc.value.message
+    assert "secret" not in exc.value.message
+
+
+def test_store_copy_moves_a_workspace_into_postgresql_intact(tmp_path, pg_server, capsys):
+    """docflow store copy --to URL: every event, file record, member, view and number, compared by a full export
+    of both; the workspace then runs on the copy (the sequences go on after the copied ids)."""
+    from engine.cli import main
+    from engine.store.copy import export
+    from engine.store.postgres import PostgresStore
+    from engine.testing import load_walkthrough, walkthrough_workspace
+    from engine.testing import walk as walk_through
+
+    wt = load_walkthrough("party")
+    names = [f for f, _ in wt.submissions]
+    half = wt.__class__(**{**wt.__dict__, "submissions": wt.submissions[:names.index("review")]})
+    ws = walkthrough_workspace(tmp_path / "ws", wt)
+    lite = Engine.open(ws, clock=FixedClock(wt.today))
+    walk_through(lite, half, tmp_path / "src")
+    before = export(lite.store)
+    lite.store.close()
+    schema = pg_server.schema()
+    assert main(["store", "copy", "--to", pg_server.url, "--schema", schema, "-w", str(ws.root)]) == 0
+    assert "逐表核对：一致" in capsys.readouterr().out
+    pg = PostgresStore(pg_server.url, schema)
+    try:
+        assert export(pg) == before and len(before["events"]) > 5 and before["views"] and before["numbers"]
+        journal = pg.journal_open("x.xlsx", "2026-11-28T09:00:00")
+        assert journal > max(r[0] for r in before["journal"] or [(0,)])
+    finally:
+        pg.close()
+    capsys.readouterr()
+    assert main(["store", "copy", "--to", pg_server.url, "--schema", schema, "-w", str(ws.root)]) != 0
+    assert "已有案卷" in capsys.readouterr().err       # a store is never copied over another
+    pg = PostgresStore(pg_server.url, schema)
+    try:
+        assert export(pg)["events"] == before["events"]
+    finally:
+        pg.close()

@@ -1,5 +1,6 @@
-"""The store: small interfaces by job (``base``), the SQLite backend (the embedded default) and an
-in-memory one for tests. ``open_store(path)`` opens a workspace's SQLite database."""
+"""The store: small interfaces by job (``base``), the SQLite backend (the embedded default), the PostgreSQL one
+(``postgres``: a server several machines share) and an in-memory one for tests. ``open_store(where)`` opens a
+workspace's store: its SQLite file, or a ``postgresql://`` URL."""
 from __future__ import annotations
 
 from .base import (
@@ -56,6 +57,12 @@ __all__ = [
 ]
 
 
-def open_store(path: object) -> SqliteStore:
-    """The store of a workspace (its database file)."""
-    return SqliteStore(str(path))
+def open_store(path: object, schema: str = "docflow") -> SqliteStore:
+    """The store of a workspace: its SQLite file, or a PostgreSQL server when ``path`` is a ``postgresql://`` URL
+    (the workspace in ``schema``)."""
+    text = str(path)
+    if text.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore
+
+        return PostgresStore(text, schema)
+    return SqliteStore(text)

@@ -276,9 +276,10 @@ class SqliteStore:
 
     def reports_made(self) -> list[ReportRun]:
         return [ReportRun(k, y, q or None, h or None, b or None, at) for k, y, q, h, b, at in self.db.execute(
-            "SELECT kind, year, quarter, half, branch, at FROM reports ORDER BY rowid")]
+            f"SELECT kind, year, quarter, half, branch, at FROM reports ORDER BY {self._ORDER}")]
 
     _NUMBER = "SELECT prefix, year, serial, case_id, doc_id, period, occurrence, at FROM numbers"
+    _ORDER = "rowid"           # insertion order (PostgreSQL: an id column)
 
     def number(self, prefix: str, year: int, case_id: str, doc_id: str, period: int | None, occurrence: int,
                at: str) -> DocNumber:
@@ -288,38 +289,40 @@ class SqliteStore:
         if row is None:
             serial = self.db.execute("SELECT COALESCE(MAX(serial), 0) + 1 FROM numbers WHERE prefix=? AND year=?",
                                      (prefix, year)).fetchone()[0]
-            self.db.execute("INSERT INTO numbers VALUES (?,?,?,?,?,?,?,?)", (prefix, year, serial, *key, at))
+            self.db.execute("INSERT INTO numbers (prefix, year, serial, case_id, doc_id, period, occurrence, at) "
+                            "VALUES (?,?,?,?,?,?,?,?)", (prefix, year, serial, *key, at))
             row = (prefix, year, serial, *key, at)
         return _number_row(row)
 
     def numbers(self, case_id: str | None = None) -> list[DocNumber]:
         where, args = (" WHERE case_id=?", (case_id,)) if case_id is not None else ("", ())
-        return [_number_row(r) for r in self.db.execute(self._NUMBER + where + " ORDER BY rowid", args)]
+        return [_number_row(r) for r in self.db.execute(self._NUMBER + where + f" ORDER BY {self._ORDER}", args)]
 
     def issued(self, case_id: str | None = None) -> list[DueDocument]:
         where, args = ("WHERE case_id=? ", (case_id,)) if case_id is not None else ("", ())
         return [DueDocument(*r) for r in self.db.execute(
-            f"SELECT case_id, doc_id, period, occurrence FROM issued {where}ORDER BY file_id, rowid", args)]
+            f"SELECT case_id, doc_id, period, occurrence FROM issued {where}ORDER BY file_id, {self._ORDER}", args)]
 
     # ------------------------------------------------------------ views
     def put_view(self, case_id: str, view: CaseView) -> None:
-        found = self.db.execute("SELECT year * 10000000 + seq, name, branch FROM cases WHERE case_id=?",
+        found = self.db.execute("SELECT CAST(year AS BIGINT) * 10000000 + seq, name, branch FROM cases WHERE case_id=?",
                                 (case_id,)).fetchone()
         if found is None:
             raise KeyError(case_id)
         n, name, branch = found
-        self.db.execute("INSERT OR REPLACE INTO views VALUES (?,?,?,?,?,?)",
+        self.db.execute("DELETE FROM views WHERE case_id=?", (case_id,))      # (portable SQL: PostgreSQL too)
+        for table in ("view_texts", "view_due", "view_rows", "view_records"):
+            self.db.execute(f"DELETE FROM {table} WHERE ord=?", (n,))
+        self.db.execute("INSERT INTO views VALUES (?,?,?,?,?,?)",
                         (case_id, n, view.state, view.events, view.made_with,
                          json.dumps(view.summary, ensure_ascii=False)))
-        self.db.execute("INSERT OR REPLACE INTO view_texts VALUES (?,?,?,?,?,?,?)",
+        self.db.execute("INSERT INTO view_texts VALUES (?,?,?,?,?,?,?)",
                         (n, case_id, name, branch, view.since, view.text, view.due_text))
-        self.db.execute("DELETE FROM view_due WHERE ord=?", (n,))
         self.db.executemany("INSERT INTO view_due VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             [(d.date, n, k, case_id, name, branch, view.since, d.step, d.label, d.period,
                               int(d.earliest), d.rule, d.cells) for k, d in enumerate(view.due)])
-        self.db.execute("INSERT OR REPLACE INTO view_rows VALUES (?,?,?)", (n, branch, view.row))
-        self.db.execute("INSERT OR REPLACE INTO view_records VALUES (?,?,?,?,?)", (n, case_id, name, branch,
-                                                                                   view.record))
+        self.db.execute("INSERT INTO view_rows VALUES (?,?,?)", (n, branch, view.row))
+        self.db.execute("INSERT INTO view_records VALUES (?,?,?,?,?)", (n, case_id, name, branch, view.record))
 
     _VIEW = ("SELECT v.case_id, c.name, c.branch, v.state, v.events, v.made_with, v.summary FROM views v "
              "JOIN cases c ON c.case_id = v.case_id")
@@ -335,7 +338,7 @@ class SqliteStore:
         return self.db.execute("SELECT case_id, text, due_text FROM view_texts ORDER BY ord").fetchall()
 
     def due_rows(self, until: str | None = None, today: str | None = None) -> list[DueRow]:
-        where, args = ["1"], []
+        where, args = ["1=1"], []
         if until is not None:
             where.append("date != '' AND date <= ?")
             args.append(until)
