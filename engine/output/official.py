@@ -53,7 +53,10 @@ def report_official(store: Any, off: Official, org: str, key: str, year: int, to
     2025 summary written in January 2026 is numbered 〔2026〕), so a report made again keeps it."""
     committee = full_name(off, org)
     issued = when.year
-    number = store.number(prefix(off, org, "committee", ""), issued, "", key, None, 1, stamp) if store else None
+    number = None
+    if store is not None:
+        with store.transaction():     # a number is taken by one writer at a time (several machines on one server)
+            number = store.number(prefix(off, org, "committee", ""), issued, "", key, None, 1, stamp)
     text = number.text if number else f"{prefix(off, org, 'committee', '')}〔{issued}〕1号"
     return {"mark": off.mark or committee + "文件", "number": text, "to": to, "issuer": committee,
             "date": zh_date(when), "signer": off.signer, "upward": False, "copy_to": off.copy_to,
