@@ -61,8 +61,9 @@ def originals(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(RECEIPT_MARKS)]
 
 
-def account(ws, batch: list[Dropped], talk_cases: dict[str, str] | None = None) -> dict[str, int]:
-    """Assert that every dropped file was handled exactly once. ``talk_cases``: case id -> talk form sha."""
+def account(ws, batch: list[Dropped], talk_cases: dict[str, str] | None = None, db=None) -> dict[str, int]:
+    """Assert that every dropped file was handled exactly once. ``talk_cases``: case id -> talk form sha.
+    ``db``: the store's connection when it is not the workspace's SQLite file (e.g. ``PostgresStore.db``)."""
     real = [d for d in batch if d.kind != "junk"]
     # 1. every file in exactly one place, byte for byte; nothing left in the inbox or in flight
     placed = Counter(p.name for p in originals(ws.processed) + originals(ws.rejected))
@@ -80,7 +81,7 @@ def account(ws, batch: list[Dropped], talk_cases: dict[str, str] | None = None) 
     assert not [p for p in ws.work.rglob("*") if p.is_file()]
     assert not [p for p in ws.root.rglob(".~docflow-*")], "half-written temporary files left"
 
-    con = sqlite3.connect(ws.database)
+    con = db if db is not None else sqlite3.connect(ws.database)
     try:
         assert con.execute("SELECT count(*) FROM journal").fetchone()[0] == 0
         rows = con.execute("SELECT name, outcome, sha256 FROM files").fetchall()
@@ -116,5 +117,6 @@ def account(ws, batch: list[Dropped], talk_cases: dict[str, str] | None = None) 
             if case_id in talk_cases:
                 assert events[-1][2] == talk_cases[case_id]
     finally:
-        con.close()
+        if db is None:
+            con.close()
     return dict(Counter(outcome.values()))

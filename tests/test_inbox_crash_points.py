@@ -61,20 +61,46 @@ def operations_counted(monkeypatch, faults: Faults):
         yield
 
 
-class CountedStore(SqliteStore):
-    """A store whose committed transactions count (and crash) as operations too."""
+def counted(base: type) -> type:
+    """``base`` (a store class) whose committed transactions count (and crash) as operations too."""
 
-    def __init__(self, path, faults: Faults) -> None:
-        self.faults = None                # opening (and migrating) the database is not part of the batch
-        super().__init__(path)
-        self.faults = faults
+    class CountedStore(base):   # type: ignore[misc, valid-type]
+        def __init__(self, *args, faults: Faults) -> None:
+            self.faults = None            # opening (and migrating) the database is not part of the batch
+            super().__init__(*args)
+            self.faults = faults
 
-    @contextmanager
-    def transaction(self):
-        with super().transaction():
-            yield
-        if self.faults:
-            self.faults.hit("commit")
+        @contextmanager
+        def transaction(self):
+            with super().transaction():
+                yield
+            if self.faults:
+                self.faults.hit("commit")
+
+    return CountedStore
+
+
+class Backend:
+    """Where a workspace's store is: its SQLite file, or a schema of its own on the test server."""
+
+    def __init__(self, server=None) -> None:
+        self.server, self.schemas = server, {}
+
+    def args(self, ws) -> tuple:
+        if self.server is None:
+            return (ws.database,)
+        return (self.server.url, self.schemas.setdefault(ws.root, self.server.schema()))
+
+    def store(self, ws, faults: Faults | None = None):
+        from engine.store.postgres import PostgresStore
+
+        base = SqliteStore if self.server is None else PostgresStore
+        return counted(base)(*self.args(ws), faults=faults) if faults else base(*self.args(ws))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> Backend:
+    return Backend(request.getfixturevalue("pg_server") if request.param == "postgres" else None)
 
 
 def scenario(tmp_path, k: int):
@@ -98,14 +124,13 @@ def scenario(tmp_path, k: int):
     return ws, batch
 
 
-def engine(ws, faults: Faults | None = None) -> Engine:
-    store = CountedStore(ws.database, faults) if faults else SqliteStore(ws.database)
-    return Engine.open(ws, clock=FixedClock(TODAY), store=store)
+def engine(backend: Backend, ws, faults: Faults | None = None) -> Engine:
+    return Engine.open(ws, clock=FixedClock(TODAY), store=backend.store(ws, faults))
 
 
-def assert_unclaimed_or_handled(ws, batch: list[Dropped]) -> None:
+def assert_unclaimed_or_handled(backend: Backend, ws, batch: list[Dropped]) -> None:
     """The promise after any crash and a recovery: nothing half-done, nothing in between."""
-    store = SqliteStore(ws.database)
+    store = backend.store(ws)
     try:
         assert store.journal_open_rows() == []
         recorded = {row.name: row for row in store.files(limit=1000)}
@@ -123,34 +148,36 @@ def assert_unclaimed_or_handled(ws, batch: list[Dropped]) -> None:
             assert in_inbox and (ws.inbox / d.name).read_bytes() == d.data and d.base not in placed, d.name
 
 
-def test_a_kill_between_any_two_operations_leaves_each_file_unclaimed_or_handled(tmp_path, monkeypatch):
+def test_a_kill_between_any_two_operations_leaves_each_file_unclaimed_or_handled(tmp_path, monkeypatch, backend):
     ws, batch = scenario(tmp_path, 0)
     dry = Faults()
     with operations_counted(monkeypatch, dry):
-        process_inbox(engine(ws, dry))
-    account(ws, batch)
+        eng = engine(backend, ws, dry)
+        process_inbox(eng)
+    account(ws, batch, db=eng.store.db if backend.server else None)
+    eng.store.close()
     total = dry.n
     assert total >= 40, dry.ops          # every file goes through several renames and commits
     for k in range(1, total + 1):
         ws, batch = scenario(tmp_path, k)
         faults = Faults(crash_after=k)
-        eng = engine(ws, faults)
+        eng = engine(backend, ws, faults)
         with operations_counted(monkeypatch, faults), pytest.raises(Crash):
             process_inbox(eng)
         eng.store.close()
         # the next start crashes too, somewhere in its recovery, then a third start recovers
         faults = Faults(crash_after=1 + k % 4)
-        eng = engine(ws, faults)
+        eng = engine(backend, ws, faults)
         with operations_counted(monkeypatch, faults):
             try:
                 recover(eng)
             except Crash:
                 pass
         eng.store.close()
-        eng = engine(ws)
+        eng = engine(backend, ws)
         recover(eng)
-        assert_unclaimed_or_handled(ws, batch)
+        assert_unclaimed_or_handled(backend, ws, batch)
         process_inbox(eng)
+        account(ws, batch, db=eng.store.db if backend.server else None)
         eng.store.close()
-        account(ws, batch)
         shutil.rmtree(ws.root)
