@@ -237,6 +237,14 @@ class Seen:
 
 
 @dataclass(frozen=True)
+class Stale:
+    """A plan the store would not take: what it rested on (a case's events, whether a person has a case) changed
+    after it was made — another writer on a shared store. Nothing was written; the road plans the file again."""
+
+    what: str
+
+
+@dataclass(frozen=True)
 class Processed:
     file: str
     sha256: str

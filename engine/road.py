@@ -18,7 +18,7 @@ from .check.validate import validate_file
 from .engine import Engine
 from .errors import DocflowError
 from .inbox.claim import claim, inbox_files, writer_active
-from .outcomes import Code, Finding, NotReady, Outcome, OutcomeKind, Refused, Seen, Stored
+from .outcomes import Code, Finding, NotReady, Outcome, OutcomeKind, Refused, Seen, Stale, Stored
 from .output.documents import render
 from .output.ledger import write_paperwork
 from .output.route import route
@@ -30,6 +30,7 @@ from .world import advance_file
 __all__ = ["Engine", "process_file", "process_inbox", "recover"]
 log = logging.getLogger("docflow")
 T = TypeVar("T")
+PLANS = 10          # how many times a file is planned again while other writers keep changing its case
 
 
 def process_file(eng: Engine, path: Path, *, paperwork: bool = True) -> Outcome:
@@ -41,8 +42,16 @@ def process_file(eng: Engine, path: Path, *, paperwork: bool = True) -> Outcome:
     eng.checkpoint("claimed")
     reading = guarded(read, eng, claimed)             # ②③ identify and read, each part parsed once
     checked = guarded(validate_file, eng, reading)    # ④ typed values, field problems
-    plan = guarded(advance_file, eng, checked)        # ⑤ the procedure's rules (pure), what changes
-    stored = store(eng, claimed, plan)                # ⑥ one transaction: events, the file's record
+    for _ in range(PLANS):
+        plan = guarded(advance_file, eng, checked)    # ⑤ the procedure's rules (pure), what changes
+        stored = store(eng, claimed, plan)            # ⑥ one transaction: events, the file's record
+        if not isinstance(stored, Stale):             # (Stale: the case changed meanwhile; plan it again)
+            break
+    else:
+        busy = Finding(Code.INTERNAL_ERROR, "这份案卷正在被其他电脑同时修改，本次未能处理",
+                       "请稍后把原件重新放入 inbox")
+        stored = store(eng, claimed, Refused((busy,), identity=getattr(plan, "identity", "")))
+    assert not isinstance(stored, Stale)
     eng.checkpoint("stored")
     render(eng, stored)                               # ⑦ documents due → outbox
     eng.checkpoint("rendered")

@@ -32,4 +32,33 @@ def known(eng: Engine, checked: Checked) -> Known:
 def advance_file(eng: Engine, checked: Checked | Refused | Seen) -> Plan | Refused | Seen:
     if isinstance(checked, (Refused, Seen)):
         return checked
-    return apply(eng.pack, checked, known(eng, checked))
+    world = known(eng, checked)
+    plan = apply(eng.pack, checked, world)
+    if isinstance(plan, Plan):
+        plan.basis = basis(eng, world, plan)
+    return plan
+
+
+def basis(eng: Engine, world: Known, plan: Plan) -> dict[str, int | str]:
+    """What the plan rests on: the events of the case it advances (by count), and for the people a roster
+    names whether each has a case yet — checked again when the plan is stored (``store.commit``)."""
+    out: dict[str, int | str] = {}
+    if world.case is not None and world.state is not None:
+        out["case:" + world.case.case_id] = len(world.state.history)
+    for ch in plan.changes:
+        if ch.person_key and f"case:{ch.case_id}" not in out:
+            out["person:" + ch.person_key] = ch.case_id
+    return out
+
+
+def still_holds(eng: Engine, basis: dict[str, int | str]) -> bool:
+    """Inside the store's transaction: nothing the plan rests on has changed since it was made."""
+    for key, value in basis.items():
+        kind, _, name = key.partition(":")
+        if kind == "case" and eng.store.event_count(name) != value:
+            return False
+        if kind == "person":
+            row = eng.store.case_by_key(name)
+            if (row.case_id if row is not None else "") != value:
+                return False
+    return True

@@ -98,6 +98,9 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)       # about the file as a whole (a new branch...)
     identity: str = ""                                          # what the file is (see reading.identity_key)
+    # what the plan was made on: case id → its number of events, person key → its case id ("" = none yet);
+    # the store stage checks it still holds (another writer on a shared store may have changed it meanwhile)
+    basis: dict[str, int | str] = field(default_factory=dict)
 
     @property
     def applies_anything(self) -> bool:

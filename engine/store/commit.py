@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..outcomes import DueDocument, Finding, JournalStage, Member, OutcomeKind, Refused, Seen, Stored
+from ..outcomes import DueDocument, Finding, JournalStage, Member, OutcomeKind, Refused, Seen, Stale, Stored
 from ..output import receipts
 from ..output.documents import doc_path
 from ..procedure.apply import Plan
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..inbox.claim import Claimed
 
 
-def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen) -> Stored:
+def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen) -> Stored | Stale:
     if isinstance(verdict, Seen):
         return _duplicate(eng, claimed, verdict)
     if isinstance(verdict, Refused):
@@ -27,11 +27,15 @@ def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen) -> Stor
     return _processed(eng, claimed, verdict)
 
 
-def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored:
+def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored | Stale:
+    from ..world import still_holds
+
     at = eng.clock.now()
     stamp = at.isoformat(timespec="seconds")
     due: list[DueDocument] = []
     with eng.store.transaction():
+        if not still_holds(eng, p.basis):     # another writer changed what the plan rests on: plan it again
+            return Stale(", ".join(p.basis))
         case_ids, changed = [], []
         for ch in p.changes:
             case_id = ch.case_id or eng.store.new_case(ch.year, ch.person_key, ch.name, ch.branch, eng.pack.version,
