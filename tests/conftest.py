@@ -45,8 +45,9 @@ def any_branch(tmp_path):
 
 @pytest.fixture(scope="session")
 def pg_server():
-    """A private PostgreSQL server (tests/pgserver.py), one per test process; skipped, saying why, without one."""
-    from pgserver import Server
+    """A private PostgreSQL server (engine/testing/pgserver.py), one per test process; skipped, saying why,
+    without one."""
+    from engine.testing.pgserver import Server
 
     server = Server().start()
     if not server.url:

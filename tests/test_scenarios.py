@@ -153,7 +153,7 @@ SCENARIOS = [
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def world(request, tmp_path_factory):
-    """Every scenario in one committee, on each backend (PostgreSQL: a private server, tests/pgserver.py)."""
+    """Every scenario in one committee, on each backend (PostgreSQL: a private server, engine/testing/pgserver.py)."""
     ws = workspace(tmp_path_factory.mktemp("scenarios") / "ws",
                    branches=[branch_of(i) for i in range(1, len(SCENARIOS) + 1)])
     store = None

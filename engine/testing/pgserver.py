@@ -1,6 +1,6 @@
-"""A private PostgreSQL server for the tests: initdb in a temporary folder, started on a free local port, stopped
-and removed at the end — nothing needs to be running beforehand. ``DOCFLOW_TEST_DATABASE_URL`` uses a server
-given instead. Without the server binaries (Debian: postgresql) the PostgreSQL tests skip, saying so.
+"""A private PostgreSQL server for the tests and the benches: initdb in a temporary folder, started on a free
+local port, stopped and removed at the end — nothing needs to be running beforehand. ``DOCFLOW_TEST_DATABASE_URL``
+uses a server given instead. Without the server binaries (Debian: postgresql) the PostgreSQL tests skip, saying so.
 
 Run as root (CI), the server runs as the ``postgres`` user (initdb refuses root)."""
 from __future__ import annotations
@@ -37,6 +37,8 @@ class Server:
         self.url = os.environ.get("DOCFLOW_TEST_DATABASE_URL", "")
         self.folder: Path | None = None
         self.reason = ""
+        self._as_user: list[str] = []
+        self._bin: Path = Path()
 
     def start(self) -> Server:
         if self.url:

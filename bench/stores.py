@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""status, due and the ledger on SQLite beside PostgreSQL, on the same synthetic committee, in one run.
+
+A workspace of N cases is built on SQLite (bench/paperwork.py's generator: 20 branches, every stage and side path),
+copied into a private PostgreSQL server (``docflow store copy``; engine/testing/pgserver.py starts it in a
+temporary folder on a free port, or DOCFLOW_TEST_DATABASE_URL names one), then each command runs in a fresh
+process, as staff run it, on each backend; seconds side by side (median of ``--repeat``).
+
+Usage:  .venv/bin/python bench/stores.py [--sizes 10000,100000] [--repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+LEDGER = ("from engine import Engine; from engine.workspace import load_workspace; "
+          "from engine.output.ledger import write_paperwork; import sys; from pathlib import Path; "
+          "e = Engine.open(load_workspace(Path(sys.argv[1]))); write_paperwork(e); e.store.close()")
+
+
+def run(args: list[str], env: dict[str, str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True, env=env, timeout=3600)
+    return time.perf_counter() - t
+
+
+def timings(root: Path, env: dict[str, str], repeat: int) -> dict[str, float]:
+    docflow = str(ROOT / ".venv" / "bin" / "docflow")
+    jobs = {"status": [docflow, "status", "-w", str(root)],
+            "due": [docflow, "due", "-w", str(root)],
+            "ledger + due list": [sys.executable, "-c", LEDGER, str(root)]}
+    return {name: statistics.median(run(cmd, env) for _ in range(repeat)) for name, cmd in jobs.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--sizes", default="10000")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    import paperwork
+
+    from engine.store import open_store
+    from engine.store.copy import copy_store
+    from engine.testing.pgserver import Server
+
+    server = Server().start()
+    if not server.url:
+        print(server.reason)
+        return 1
+    try:
+        print(f"{os.cpu_count()} cores; PostgreSQL at {server.url.split('@')[-1]}; median of {args.repeat} runs, "
+              "each command in a fresh process\n")
+        print(f"{'cases':>8} {'operation':<20} {'SQLite s':>9} {'PostgreSQL s':>13} {'PG / SQLite':>12}")
+        for n in (int(x) for x in args.sizes.split(",")):
+            work = Path(tempfile.mkdtemp(prefix=f"docflow-stores-{n}-"))
+            t = time.perf_counter()
+            root = paperwork.build(work, n)
+            built = time.perf_counter() - t
+            schema = f"bench_{n}"
+            source, target = open_store(root / ".docflow" / "docflow.db"), open_store(server.url, schema)
+            t = time.perf_counter()
+            copy_store(source, target)
+            copied = time.perf_counter() - t
+            source.close()
+            target.close()
+            pg_root = work / "ws-pg"
+            shutil.copytree(root, pg_root, ignore=shutil.ignore_patterns("docflow.db*"))
+            with open(pg_root / "docflow.toml", "a", encoding="utf-8") as fh:
+                fh.write(f'\n[store]\nschema = "{schema}"\n')
+            lite = timings(root, dict(os.environ), args.repeat)
+            pg = timings(pg_root, dict(os.environ, DOCFLOW_DATABASE_URL=server.url), args.repeat)
+            assert not (pg_root / ".docflow" / "docflow.db").exists(), "the PostgreSQL runs fell back to SQLite"
+            for name in lite:
+                print(f"{n:>8} {name:<20} {lite[name]:>9.2f} {pg[name]:>13.2f} {pg[name] / lite[name]:>11.2f}×")
+            print(f"{'':>8} (built in {built:.0f} s; docflow store copy into PostgreSQL {copied:.1f} s)")
+            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
