@@ -48,6 +48,8 @@ def basis(eng: Engine, world: Known, plan: Plan) -> dict[str, int | str]:
     for ch in plan.changes:
         if ch.person_key and f"case:{ch.case_id}" not in out:
             out["person:" + ch.person_key] = ch.case_id
+        if ch.case_id and f"case:{ch.case_id}" not in out:   # a roster row for a case on file: its events now
+            out["case:" + ch.case_id] = eng.store.event_count(ch.case_id)
     return out
 
 
