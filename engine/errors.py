@@ -44,6 +44,11 @@ class WorkspaceError(DocflowError):
     exit_code = 6
 
 
+class StoreUnavailable(WorkspaceError):
+    """The store's server cannot be reached (down, network, credentials): nothing is decided about the file in
+    hand — it stays where it is and is tried again later (never refused for it)."""
+
+
 class WorkspaceLocked(WorkspaceError):
     exit_code = 7
 

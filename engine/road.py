@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from .check.validate import validate_file
 from .engine import Engine
-from .errors import DocflowError
+from .errors import DocflowError, StoreUnavailable
 from .inbox.claim import claim, inbox_files, writer_active
 from .outcomes import Code, Finding, NotReady, Outcome, OutcomeKind, Refused, Seen, Stale, Stored
 from .output.documents import render
@@ -83,6 +83,8 @@ def guarded(stage: Callable[[Engine, Any], T], eng: Engine, given: Any) -> T | R
         return given
     try:
         return stage(eng, given)
+    except StoreUnavailable:
+        raise                   # the server is away: not the file's fault, it is tried again later
     except DocflowError as exc:
         from .read.safety import ADVICE
 

@@ -82,3 +82,48 @@ def test_a_person_given_a_case_meanwhile_is_not_given_a_second(shared, tmp_path,
     assert len(calls) == 2                                   # the first plan would have made a second case
     assert [c.person_key for c in eng.store.cases()].count(key) == 1
     assert out.__class__.__name__ in ("Processed", "Rejected")
+
+
+def test_a_server_that_goes_away_loses_nothing_and_the_work_goes_on_when_it_is_back(tmp_path):
+    """The PostgreSQL server stops mid-batch: the file in hand is neither refused nor lost (it stays in the
+    inbox, or is finished by the recovery), the engine goes on once the server is back — every file exactly
+    once."""
+    from inbox_batch import account
+
+    from engine.errors import StoreUnavailable
+    from engine.store.postgres import PostgresStore
+    from engine.testing.batch import Dropped
+    from engine.testing.pgserver import Server
+
+    server = Server()
+    if server.url:                         # a server given from outside cannot be stopped by the test
+        pytest.skip("DOCFLOW_TEST_DATABASE_URL 指定的服务器不能被测试停止")
+    server.start()
+    if not server.url:
+        pytest.skip(server.reason)
+    try:
+        ws = workspace(tmp_path / "ws")
+        eng = Engine.open(ws, clock=FixedClock(TODAY), store=PostgresStore(server.url, "outage"))
+        people = [applicant(f"同志{i}", date(1990 + i, 3, 7), date(2026, 1, 5), seq=20 + i) for i in range(3)]
+        files = [write_roster(tmp_path / "staging" / f"名册{i}.xlsx", [p], title="入党申请人名册")
+                 for i, p in enumerate(people)]
+        batch = [Dropped(f.name, f.read_bytes(), "valid", person=p["公民身份号码"])
+                 for f, p in zip(files, people, strict=True)]
+        first = ws.inbox / files[0].name
+        first.write_bytes(files[0].read_bytes())
+        assert isinstance(road.process_file(eng, first), Processed)
+        server.pause()
+        second = ws.inbox / files[1].name
+        second.write_bytes(files[1].read_bytes())
+        with pytest.raises(StoreUnavailable) as exc:
+            road.process_file(eng, second)
+        assert "稍后自动重试" in exc.value.message
+        assert second.exists() and not list(ws.rejected.rglob("*.xlsx"))      # kept, never refused for it
+        server.resume()
+        (ws.inbox / files[2].name).write_bytes(files[2].read_bytes())
+        road.recover(eng)
+        road.process_inbox(eng)
+        account(ws, batch, db=eng.store.db)
+        eng.store.close()
+    finally:
+        server.stop()

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import WorkspaceError
+from ..errors import StoreUnavailable, WorkspaceError
 from .base import DueDocument, ReportRun
 from .sqlite import SCHEMA_VERSION, SqliteStore
 
@@ -80,10 +80,6 @@ CREATE TABLE IF NOT EXISTS numbers (
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
-class StoreUnavailable(WorkspaceError):
-    """The database server cannot be reached (down, network, credentials)."""
-
-
 class _Cursor:
     def __init__(self, cur: Any) -> None:
         self.cur = cur
@@ -98,21 +94,57 @@ class _Cursor:
         return iter(self.cur.fetchall() if self.cur.description else [])
 
 
+def _dropped(exc: BaseException, url: str) -> StoreUnavailable:
+    return StoreUnavailable(f"与数据库服务器的连接断开了（{_first_line(exc)}），文件留在原处，稍后自动重试",
+                            place=_safe_url(url))
+
+
 class _Connection:
     """psycopg behind the few calls the SQLite store makes: ``execute`` / ``executemany`` with ``?`` placeholders
-    (none of the store's SQL has a literal question mark)."""
+    (none of the store's SQL has a literal question mark). A connection the server dropped (restarted, network)
+    is opened again at the next call outside a transaction (never inside one: what the transaction wrote is
+    gone with the old connection, and the transaction fails); until the server answers, each call raises
+    ``StoreUnavailable`` — the watcher keeps the file and tries again later."""
 
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
+    def __init__(self, conn: Any, url: str, schema: str) -> None:
+        self.conn, self.url, self.schema = conn, url, schema
+        self.in_transaction = False
+
+    def ensure(self) -> None:
+        import psycopg
+
+        if not self.conn.closed and not self.conn.broken:
+            return
+        if self.in_transaction:
+            raise _dropped(ConnectionError("事务进行中"), self.url)
+        try:
+            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            self.conn.execute(f'SET search_path TO "{self.schema}"')
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"数据库服务器暂时连不上（{_first_line(exc)}），文件留在原处，稍后自动重试",
+                                   place=_safe_url(self.url)) from None
 
     def execute(self, sql: str, args: Any = ()) -> _Cursor:
-        return _Cursor(self.conn.execute(sql.replace("?", "%s"), tuple(args)))
+        sql, params = sql.replace("?", "%s"), tuple(args)
+        return _Cursor(self._call(lambda: self.conn.execute(sql, params)))
 
     def executemany(self, sql: str, rows: Any) -> None:
-        rows = list(rows)
-        if rows:
+        sql, rows = sql.replace("?", "%s"), list(rows)
+
+        def run() -> None:
             with self.conn.cursor() as cur:
-                cur.executemany(sql.replace("?", "%s"), rows)
+                cur.executemany(sql, rows)
+        if rows:
+            self._call(run)
+
+    def _call(self, fn: Any) -> Any:
+        import psycopg
+
+        self.ensure()
+        try:
+            return fn()
+        except psycopg.OperationalError as exc:
+            raise _dropped(exc, self.url) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -131,7 +163,7 @@ class PostgresStore(SqliteStore):
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"无法连接数据库服务器 {self.path}（{_first_line(exc)}）。收到的文件留在 inbox 中，"
                                    "服务器恢复后会照常处理", place=self.path) from None
-        self.db = _Connection(conn)   # type: ignore[assignment]
+        self.db = _Connection(conn, url, schema)   # type: ignore[assignment]
         self._lock_key = f"docflow:{schema}"
         try:
             self.schema_version = self._create()
@@ -165,10 +197,19 @@ class PostgresStore(SqliteStore):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        conn = self.db.conn   # type: ignore[attr-defined]
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._lock_key,))
-            yield
+        import psycopg
+
+        db: _Connection = self.db   # type: ignore[assignment]
+        db.ensure()
+        try:
+            with db.conn.transaction():
+                db.in_transaction = True
+                db.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._lock_key,))
+                yield
+        except psycopg.OperationalError as exc:     # the server went away: nothing of this transaction stays
+            raise _dropped(exc, self.path) from None
+        finally:
+            db.in_transaction = False
 
     # ------------------------------------------------------------ where the dialects differ
     def record_output(self, path: str, sha256: str, at: str) -> None:

@@ -39,6 +39,7 @@ class Server:
         self.reason = ""
         self._as_user: list[str] = []
         self._bin: Path = Path()
+        self._port = 0
 
     def start(self) -> Server:
         if self.url:
@@ -56,13 +57,25 @@ class Server:
         data, port = self.folder / "data", _free_port()
         subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "docflow",
                         "-E", "UTF8", "--no-locale"], check=True, capture_output=True, timeout=120)
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "log"), "-w",
-                        "-o", f"-p {port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-                        "start"], check=True, capture_output=True, timeout=120)
-        self._as_user, self._bin = as_user, bin_dir
+        self._as_user, self._bin, self._port = as_user, bin_dir, port
+        self.resume()
         self.url = f"postgresql://docflow@127.0.0.1:{port}/postgres"
         return self
+
+    def resume(self) -> None:
+        """Start the server (again, on the same port and data: a server back after an outage)."""
+        assert self.folder is not None
+        subprocess.run([*self._as_user, str(self._bin / "pg_ctl"), "-D", str(self.folder / "data"), "-l",
+                        str(self.folder / "log"), "-w", "-o",
+                        f"-p {self._port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+                        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                        "start"], check=True, capture_output=True, timeout=120)
+
+    def pause(self) -> None:
+        """Stop the server, its data kept (an outage: connections drop, nothing answers)."""
+        assert self.folder is not None
+        subprocess.run([*self._as_user, str(self._bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
+                        "fast", "-w", "stop"], check=True, capture_output=True, timeout=120)
 
     def schema(self) -> str:
         return "t_" + uuid.uuid4().hex[:16]
