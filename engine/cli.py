@@ -317,10 +317,10 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         with tqdm(total=total, unit="份", desc="生成 PDF", file=sys.stderr, disable=args.quiet or None,
                   dynamic_ncols=True) as bar:
             run = make_pdfs(eng, case=args.case, year=args.year, branch=args.branch,
-                            pool_size=eng.ws.config.pdf.converters, progress=bar.update)
+                            pool_size=eng.ws.config.pdf.converters, progress=bar.update, force=args.force)
         rel = eng.ws.outbox
-    print(f"共 {total} 份文书：已生成 PDF {len(run.written)} 份，失败 {len(run.failed)} 份，"
-          f"检查发现问题 {len(run.problems)} 处")
+    print(f"共 {total} 份文书：已生成 PDF {len(run.written)} 份，PDF 已是最新的 {len(run.current)} 份，"
+          f"失败 {len(run.failed)} 份，检查发现问题 {len(run.problems)} 处")
     for path, why in run.failed:
         print(f"  失败：{path.relative_to(rel) if path.is_relative_to(rel) else path}：{why}")
     for path, why in run.problems:
@@ -476,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--case", metavar="案卷编号", help="只转换这一份案卷的文书")
             s.add_argument("--year", type=int, metavar="年份", help="只转换这一年建立的案卷的文书")
             s.add_argument("--branch", metavar="支部", help="只转换这个支部的文书")
+            s.add_argument("--force", action="store_true", help="PDF 比文书新的也重新转换")
             s.add_argument("--quiet", action="store_true", help="不显示进度条")
         if name == "due":
             s.add_argument("--within", type=int, default=None, metavar="天数", help="列出多少天内到期的（默认 30）")

@@ -21,6 +21,7 @@ class PdfRun:
     written: list[Path] = field(default_factory=list)                 # the PDFs made
     failed: list[tuple[Path, str]] = field(default_factory=list)      # (document, why), in Chinese
     problems: list[tuple[Path, str]] = field(default_factory=list)    # (PDF, problem), in Chinese
+    current: list[Path] = field(default_factory=list)                 # PDFs already newer than their document
 
     def extend(self, other: PdfRun) -> None:
         self.written += other.written
@@ -134,22 +135,38 @@ def pdf_after_render(eng: Engine, made: Iterable[tuple[Path, str]]) -> PdfRun:
 
 def make_pdfs(eng: Engine, *, case: str | None = None, year: int | None = None, branch: str | None = None,
               pool_size: int = 2, progress: Callable[[int], None] | None = None,
-              pool: ConverterPool | None = None) -> PdfRun:
+              pool: ConverterPool | None = None, force: bool = False) -> PdfRun:
     """PDFs of the Word documents docflow made (of ``case``, or of ``year`` / ``branch``; all when none is given),
     each beside its document, checked. ``progress(n)`` is called as documents are done (as ``regenerate``'s).
     ``pool``: converters already started (the caller closes them); else a pool of ``pool_size`` is started for
-    this run, its profiles kept in the workspace's state folder (a later run starts faster)."""
+    this run, its profiles kept in the workspace's state folder (a later run starts faster). A PDF newer than its
+    document is left as it is (``current``) unless ``force``."""
     docs = printable(eng, case=case, year=year, branch=branch)
+    current = [] if force else [pdf_path(p) for p, _ in docs if _newer(pdf_path(p), p)]
+    docs = [(p, n) for p, n in docs if pdf_path(p) not in set(current)]
+    if progress and current:
+        progress(len(current))
     if not docs:
-        return PdfRun()
+        return PdfRun(current=current)
     pages = {p: n for p, n in docs}
     if pool is not None:
-        return pdf_beside(pool, pages, pages=pages, progress=progress)
+        run = pdf_beside(pool, pages, pages=pages, progress=progress)
+        run.current = current
+        return run
     cfg = eng.ws.config.pdf
     folder, lock = office_slot(eng)
     try:
         with ConverterPool(size=min(pool_size, len(docs)), timeout=cfg.timeout_seconds, fonts=cfg.fonts or None,
                            work_dir=folder) as own:
-            return pdf_beside(own, pages, pages=pages, progress=progress)
+            run = pdf_beside(own, pages, pages=pages, progress=progress)
     finally:
         lock.release()
+    run.current = current
+    return run
+
+
+def _newer(pdf: Path, document: Path) -> bool:
+    try:
+        return pdf.stat().st_mtime_ns >= document.stat().st_mtime_ns
+    except OSError:
+        return False

@@ -358,7 +358,7 @@ def test_beside_every_rendered_document_a_checked_pdf(walked_with_pdfs):
     assert not [n for n in eng.notes if "PDF" in n], eng.notes
 
 
-def test_docflow_pdf_makes_them_again_for_one_case(walked_with_pdfs):
+def test_docflow_pdf_makes_them_again_for_one_case(walked_with_pdfs, capsys):
     from engine.cli import main
 
     eng, case_id = walked_with_pdfs
@@ -368,6 +368,12 @@ def test_docflow_pdf_makes_them_again_for_one_case(walked_with_pdfs):
     eng.store.close()                      # the command opens the workspace itself (under its lock)
     assert main(["pdf", "-w", str(eng.ws.root), "--case", case_id, "--quiet"]) == 0
     assert sorted(eng.ws.outbox.rglob("*.pdf")) == pdfs
+    capsys.readouterr()
+    notice = next(p for p in pdfs if "批复" in p.name).with_suffix(".docx")
+    os.utime(notice)                       # the document made again since its PDF: only it is converted
+    assert main(["pdf", "-w", str(eng.ws.root), "--case", case_id, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "已生成 PDF 1 份" in out and f"PDF 已是最新的 {len(pdfs) - 1} 份" in out
     from engine.store import open_store
 
     eng.store = open_store(eng.ws.database)
