@@ -13,9 +13,10 @@ import re
 import shutil
 import signal
 import sys
+import time
 import tomllib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -90,7 +91,11 @@ def engine_for(root: Path, clock=None) -> Iterator[Engine]:
     except Timeout:
         raise WorkspaceLocked("另一个 docflow（process 或 watch）正在处理这个工作区，请勿同时运行两个。"
                               "如确认没有在运行，稍等片刻再试", place=str(ws.root)) from None
-    eng = Engine.open(ws, clock=clock)
+    try:
+        eng = Engine.open(ws, clock=clock)
+    except BaseException:
+        lock.release()         # e.g. the store's server down: a later try must find the workspace free
+        raise
     try:
         warn_placeholders(ws)
         for line in recover(eng):
@@ -183,10 +188,37 @@ def cmd_process(args: argparse.Namespace) -> int:
     return EXIT_NOT_READY if counts["not_ready"] else 0
 
 
+# how often ``watch`` tries a store server that is down when it starts (DOCFLOW_SERVER_WAIT_SECONDS to change it)
+SERVER_WAIT_SECONDS = 15.0
+
+
+@contextmanager
+def engine_when_server_answers(root: Path) -> Iterator[Engine]:
+    """``engine_for`` — and while the store's server does not answer (PostgreSQL down, network), say so and try
+    again every SERVER_WAIT_SECONDS: the files wait in the inbox, nothing is lost (Ctrl+C stops the waiting)."""
+    import os
+
+    from .errors import StoreUnavailable
+
+    wait = float(os.environ.get("DOCFLOW_SERVER_WAIT_SECONDS") or SERVER_WAIT_SECONDS)
+    while True:
+        manager = engine_for(root)
+        try:
+            eng = manager.__enter__()
+        except StoreUnavailable as exc:
+            print(f"提示：{exc.message}（{wait:g} 秒后再试，按 Ctrl+C 停止）", flush=True)
+            time.sleep(wait)
+            continue
+        break
+    with ExitStack() as stack:
+        stack.push(manager)
+        yield eng
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     from .inbox.watch import Watcher
 
-    with engine_for(Path(args.workspace)) as eng:
+    with engine_when_server_answers(Path(args.workspace)) as eng:
         cfg = eng.ws.config.watch
         w = Watcher(eng, poll=args.poll if args.poll is not None else cfg.poll_seconds, quiet=cfg.quiet_seconds,
                     rescan=cfg.rescan_seconds, grace=max(cfg.grace_seconds, 10 * cfg.quiet_seconds),

@@ -127,3 +127,54 @@ def test_a_server_that_goes_away_loses_nothing_and_the_work_goes_on_when_it_is_b
         eng.store.close()
     finally:
         server.stop()
+
+
+def test_watch_waits_for_a_server_that_is_down_and_then_works(tmp_path):
+    """docflow watch started while the PostgreSQL server is down: it says so and tries again; a file dropped
+    meanwhile waits in the inbox and is processed once the server answers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from engine.testing.pgserver import Server
+
+    server = Server()
+    if server.url:
+        pytest.skip("DOCFLOW_TEST_DATABASE_URL 指定的服务器不能被测试停止")
+    server.start()
+    if not server.url:
+        pytest.skip(server.reason)
+    ws = workspace(tmp_path / "ws")
+    with open(ws.root / "docflow.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[store]\nschema = "waits"\n')
+    env = dict(os.environ, DOCFLOW_DATABASE_URL=server.url, DOCFLOW_SERVER_WAIT_SECONDS="0.5",
+               PYTHONUNBUFFERED="1")
+    server.pause()
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "watch", "-w", str(ws.root), "--poll", "0.3"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        seen = []
+        deadline = time.monotonic() + 60
+        while not any("再试" in line for line in seen) and time.monotonic() < deadline:
+            seen.append(proc.stdout.readline())
+        assert any("数据库服务器" in line and "再试" in line for line in seen), seen
+        roster = write_roster(tmp_path / "申请人名册.xlsx", [applicant("张三", date(1995, 3, 7), date(2026, 1, 5))],
+                              title="入党申请人名册")
+        (ws.inbox / roster.name).write_bytes(roster.read_bytes())
+        time.sleep(1.5)
+        assert (ws.inbox / roster.name).exists()          # waits in the inbox while the server is down
+        server.resume()
+        deadline = time.monotonic() + 90
+        while not list(ws.processed.rglob("申请人名册*.xlsx")) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert list(ws.processed.rglob("申请人名册*.xlsx")), "not processed after the server came back"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            server.stop()
