@@ -62,7 +62,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
-from gongwen_builder import Gongwen
+from gongwen_builder import Gongwen, set_rfonts
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
@@ -121,19 +121,6 @@ def form_fields(pack: dict, form_id: str) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- docx helpers
-
-def set_rfonts(rpr, font: str) -> None:
-    """Set ascii/hAnsi/eastAsia/cs font of an rPr element (dropping theme fonts)."""
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        if rfonts.get(qn(attr)) is not None:
-            del rfonts.attrib[qn(attr)]
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), font)
-
 
 def style_run(run, font: str, size: float, bold: bool = False) -> None:
     rpr = run._element.get_or_add_rPr()

@@ -59,13 +59,17 @@ def rpr_put(rpr, el) -> None:
     rpr.append(el)
 
 
-def _fonts(rpr, font: str) -> None:
-    rf = rpr.find(qn("w:rFonts"))
-    if rf is None:
-        rf = _el("w:rFonts")
-        rpr.insert(0, rf)
-    for a in ("ascii", "hAnsi", "eastAsia", "cs"):
-        rf.set(qn(f"w:{a}"), font)
+def set_rfonts(rpr, font: str) -> None:
+    """Set ascii/hAnsi/eastAsia/cs font of an rPr element (dropping theme fonts)."""
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if rfonts.get(qn(attr)) is not None:
+            del rfonts.attrib[qn(attr)]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), font)
 
 
 def add_styles(doc) -> None:
@@ -79,7 +83,7 @@ def add_styles(doc) -> None:
         st.font.bold = e.bold
         if e.color != gw.BLACK:
             st.font.color.rgb = RGBColor.from_string(e.color)
-        _fonts(st.element.get_or_add_rPr(), e.font)
+        set_rfonts(st.element.get_or_add_rPr(), e.font)
         if e.size == gw.BODY_PT:    # 28 characters to the line
             rpr_put(st.element.get_or_add_rPr(), _el("w:spacing", val=str(gw.CHAR_SPACING)))
         pf = st.paragraph_format
@@ -227,7 +231,7 @@ def separator(doc) -> None:
     p.append(ppr)
     r = OxmlElement("w:r")
     rpr = _el("w:rPr")
-    _fonts(rpr, gw.SONGTI)
+    set_rfonts(rpr, gw.SONGTI)
     rpr.append(_el("w:color", val=gw.RED))
     rpr.append(_el("w:sz", val=str(STAR_PT * 2)))
     r.append(rpr)
@@ -329,7 +333,7 @@ class Gongwen:
     def lead(self, heading: str, text: str):
         """A paragraph opening with an inline first-level heading (黑体)."""
         p = self.body(heading)
-        _fonts(p.runs[0]._element.get_or_add_rPr(), gw.HEITI)
+        set_rfonts(p.runs[0]._element.get_or_add_rPr(), gw.HEITI)
         p.add_run(text)
         return p
 

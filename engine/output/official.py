@@ -46,7 +46,7 @@ def number_for(store: Any, off: Official, org: str, branch: str, doc_id: str, do
     return store.number(prefix(off, org, doc.issuer, branch), year, cs.case_id, doc_id, period, occurrence, stamp)
 
 
-def report_official(store: Any, off: Official, org: str, key: str, year: int, to: str, when: date,
+def report_official(store: Any, off: Official, org: str, key: str, to: str, when: date,
                     stamp: str) -> dict[str, Any]:
     """``official`` of a committee report that is a 公文 (通报, the annual plan and summary): its number is
     allocated once per report (``key``: kind, year, part, branch), in the year it is first issued (``when``: a

@@ -72,7 +72,7 @@ class Inputs:
         from ..workspace import Official
 
         key = f"report:{kind}:{year}:{part or 0}:{self.branch or ''}"
-        return report_official(self.store, self.official_settings or Official(), self.org, key, year, to,
+        return report_official(self.store, self.official_settings or Official(), self.org, key, to,
                                self.today, self.stamp)
 
     @property
