@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .clock import Clock, SystemClock
 from .output.render import Renderer, temp_home
@@ -33,6 +34,7 @@ class Engine:
     checkpoint: Callable[[str], None] = _nothing              # called between the stages of the road
     rename: Callable[[Path, Path], None] = os.replace          # how claim takes a file (Windows: not while open)
     notes: list[str] = field(default_factory=list)            # for staff, from a batch (e.g. the ledger was open)
+    pdf_pool: Any = None                                      # [pdf] beside: the converters, started on first use
 
     def __post_init__(self) -> None:
         from .output.glyphs import FontPlan

@@ -100,7 +100,7 @@ def office_slot(eng: Engine) -> tuple[Path, Any]:
 def engine_pool(eng: Engine) -> ConverterPool:
     """The engine's converters, started on first use with the workspace's [pdf] settings and kept warm for the
     life of the process (``watch``: one start for the whole day), closed when it exits."""
-    pool = getattr(eng, "_pdf_pool", None)
+    pool = eng.pdf_pool
     if pool is None:
         import atexit
 
@@ -110,7 +110,7 @@ def engine_pool(eng: Engine) -> ConverterPool:
                              work_dir=folder).start()
         atexit.register(lock.release)
         atexit.register(pool.close)
-        eng._pdf_pool = pool   # type: ignore[attr-defined]
+        eng.pdf_pool = pool
     return pool
 
 
