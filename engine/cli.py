@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import sys
+import threading
 import time
 import tomllib
 from collections.abc import Iterator
@@ -81,29 +82,39 @@ class _Parser(argparse.ArgumentParser):
 
 
 @contextmanager
-def engine_for(root: Path, clock=None) -> Iterator[Engine]:
-    """Open the workspace's engine under its lock (one engine per workspace; the OS frees the lock
-    when the holder dies, so a crash needs no clean-up)."""
+def engine_for(root: Path, clock=None, role: str = "cli") -> Iterator[Engine]:
+    """Open the workspace's engine. On SQLite under the workspace's lock (one engine per workspace; the OS frees
+    the lock when the holder dies, so a crash needs no clean-up); on a shared server (PostgreSQL) any number of
+    engines work side by side, on this machine or others — files are claimed, and work items taken, in the store."""
     ws = load_workspace(root)
-    lock = FileLock(str(ws.state / "engine.lock"))
+    lock = None if shared_store(ws.store_url) else FileLock(str(ws.state / "engine.lock"))
     try:
-        lock.acquire(timeout=0)
+        if lock is not None:
+            lock.acquire(timeout=0)
     except Timeout:
         raise WorkspaceLocked("另一个 docflow（process 或 watch）正在处理这个工作区，请勿同时运行两个。"
                               "如确认没有在运行，稍等片刻再试", place=str(ws.root)) from None
     try:
         eng = Engine.open(ws, clock=clock)
     except BaseException:
-        lock.release()         # e.g. the store's server down: a later try must find the workspace free
+        if lock is not None:
+            lock.release()     # e.g. the store's server down: a later try must find the workspace free
         raise
     try:
+        eng.start_heartbeat(role)
         warn_placeholders(ws)
         for line in recover(eng):
             print(f"恢复：{line}")
         yield eng
     finally:
+        eng.stop_heartbeat()
         eng.store.close()
-        lock.release()
+        if lock is not None:
+            lock.release()
+
+
+def shared_store(url: str) -> bool:
+    return str(url).startswith(("postgresql://", "postgres://"))
 
 
 def warn_placeholders(ws: Workspace) -> None:
@@ -193,7 +204,7 @@ SERVER_WAIT_SECONDS = 15.0
 
 
 @contextmanager
-def engine_when_server_answers(root: Path) -> Iterator[Engine]:
+def engine_when_server_answers(root: Path, role: str = "watch") -> Iterator[Engine]:
     """``engine_for`` — and while the store's server does not answer (PostgreSQL down, network), say so and try
     again every SERVER_WAIT_SECONDS: the files wait in the inbox, nothing is lost (Ctrl+C stops the waiting)."""
     import os
@@ -202,7 +213,7 @@ def engine_when_server_answers(root: Path) -> Iterator[Engine]:
 
     wait = float(os.environ.get("DOCFLOW_SERVER_WAIT_SECONDS") or SERVER_WAIT_SECONDS)
     while True:
-        manager = engine_for(root)
+        manager = engine_for(root, role=role)
         try:
             eng = manager.__enter__()
         except StoreUnavailable as exc:
@@ -223,7 +234,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         w = Watcher(eng, poll=args.poll if args.poll is not None else cfg.poll_seconds, quiet=cfg.quiet_seconds,
                     rescan=cfg.rescan_seconds, grace=max(cfg.grace_seconds, 10 * cfg.quiet_seconds),
                     on_outcome=lambda o: print(describe(o), flush=True),
-                    on_notice=lambda text: print(f"提示：{text}", flush=True))
+                    on_notice=lambda text: print(f"提示：{text}", flush=True), spread=shared_store(eng.ws.store_url))
 
         def stop(*_: object) -> None:
             if w.stop.is_set():       # asked twice: stop at once (the journal finishes the file at next start)
@@ -239,6 +250,36 @@ def cmd_watch(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             w.stop.set()
     print("已停止监视")
+    return 0
+
+
+def cmd_work(args: argparse.Namespace) -> int:
+    """A render worker: takes documents from the store's render queue (a regeneration started anywhere, documents
+    a watcher stored and could not render) until stopped, or until the queue is empty (``--once``)."""
+    from .work.renders import work
+
+    stopping = threading.Event()
+
+    def stop(*_: object) -> None:
+        stopping.set()
+        print("正在停止（生成完手上的文书后退出）…", flush=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    total = 0
+    with engine_when_server_answers(Path(args.workspace), role="work") as eng:
+        print(f"正在从 {getattr(eng.store, 'path', '')} 的生成队列领取文书（本进程：{eng.holder.id}），按 Ctrl+C 停止",
+              flush=True)
+        while not stopping.is_set():
+            n = work(eng)
+            total += n
+            if n:
+                print(f"已生成 {n} 份（共 {total} 份）", flush=True)
+            elif args.once:
+                break
+            else:
+                stopping.wait(args.idle)
+    print(f"已停止：本进程共生成 {total} 份文书")
     return 0
 
 
@@ -486,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
                              ("rebuild", cmd_rebuild, "按事件记录重建各案卷的当前状态，重写台账和待办事项"),
                              ("regenerate", cmd_regenerate,
                               "按现有记录重新生成全部文书和以前生成过的报表（模板或设置改过之后）"),
+                             ("work", cmd_work, "从数据库的生成队列领取文书并生成（多台电脑分担重新生成）"),
                              ("lint", cmd_lint, "检查流程包和模板"),
                              ("pdf", cmd_pdf, "把生成的文书转换为 PDF（放在文书旁边，需要安装 LibreOffice），"
                               "并检查字体都已嵌入、页数不超")):
@@ -495,6 +537,9 @@ def build_parser() -> argparse.ArgumentParser:
         s.set_defaults(func=func)
         if name == "watch":
             s.add_argument("--poll", type=float, default=None, metavar="秒", help="按间隔轮询（网络共享文件夹用）")
+        if name == "work":
+            s.add_argument("--once", action="store_true", help="队列空了就退出")
+            s.add_argument("--idle", type=float, default=1.0, metavar="秒", help="队列空时隔多久再看一次（默认 1 秒）")
         if name == "regenerate":
             s.add_argument("--year", type=int, metavar="年份",
                            help="只生成这一年建立的案卷（按案卷编号的年份）和这一年的报表")

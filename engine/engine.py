@@ -15,6 +15,8 @@ from .pack import Pack, load_pack
 from .procedure.workdays import WorkdayCalendar
 from .read.safety import LIMITS, Limits
 from .store import Store, open_store
+from .store.tenants import register
+from .work.holder import BEAT, Heartbeat, Holder, beat, live_ids, this_process
 from .workspace import Workspace
 
 
@@ -35,6 +37,8 @@ class Engine:
     rename: Callable[[Path, Path], None] = os.replace          # how claim takes a file (Windows: not while open)
     notes: list[str] = field(default_factory=list)            # for staff, from a batch (e.g. the ledger was open)
     pdf_pool: Any = None                                      # [pdf] beside: the converters, started on first use
+    holder: Holder = field(default_factory=this_process)      # this process, as a taker of work from the store
+    heartbeat: Heartbeat | None = None                        # its beats while work is held (start_heartbeat)
 
     def __post_init__(self) -> None:
         from .output.glyphs import FontPlan
@@ -51,8 +55,29 @@ class Engine:
         pack = load_pack(ws.pack_dir, ws.config.settings)
         store = store or open_store(ws.store_url, ws.config.store.schema_name)
         eng = cls(ws, pack, store, clock or SystemClock(), limits=limits, checkpoint=checkpoint, rename=rename)
+        beat(store, eng.holder, "engine")
+        register(eng)
         ensure(eng)
         return eng
+
+    @property
+    def lease(self) -> float:
+        return self.ws.config.store.lease_seconds
+
+    def live(self) -> list[str]:
+        """The holders alive now, this one included (their claims and work items are not taken over)."""
+        return live_ids(self.store, self.holder, self.lease)
+
+    def start_heartbeat(self, role: str) -> None:
+        """Beat from a thread of its own while this engine holds work (a watcher, a worker, a long batch)."""
+        reopen = getattr(self.store, "reopen", None)
+        if self.heartbeat is None and reopen is not None and reopen.__self__.shareable:
+            self.heartbeat = Heartbeat(reopen, self.holder, role, every=min(BEAT, self.lease / 4)).start()
+
+    def stop_heartbeat(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+            self.heartbeat = None
 
     def stamp(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")

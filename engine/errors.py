@@ -49,6 +49,11 @@ class StoreUnavailable(WorkspaceError):
     hand — it stays where it is and is tried again later (never refused for it)."""
 
 
+class ClaimLost(WorkspaceError):
+    """The file's claim was taken over by another process (this one was taken for dead): nothing of it is stored
+    here; the one that took it finishes it."""
+
+
 class WorkspaceLocked(WorkspaceError):
     exit_code = 7
 

@@ -198,6 +198,7 @@ class Stored:
     warnings: list[Finding] = field(default_factory=list)
     first_seen: str = ""
     changed: list[str] = field(default_factory=list)         # the cases the file changed (their ids)
+    queued: list[int] | None = None      # its documents' work items (None: stored before there was a queue)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """``docflow regenerate``: every document made again from the store — so a corrected template, setting or case
 propagates everywhere — then the ledger and the due list. Deterministic (the same store, settings and templates
 give byte-identical files). A document staff edited since docflow wrote it (its recorded hash no longer matches)
-is kept and listed, unless ``force``; ``dry_run`` only says what would change. The work is split over processes
-(one engine each, reading the same store) with a progress bar."""
+is kept and listed, unless ``force``; ``dry_run`` only says what would change. The documents are work items of the
+store's render queue (``engine.work.renders``), taken by worker processes (one engine each) with a progress bar."""
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Callable, Iterator
+import time
+import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from .outcomes import DueDocument
 if TYPE_CHECKING:
     from .engine import Engine
 
-CHUNK = 200          # documents per task handed to a worker
+CHUNK = 200          # documents a worker takes from the queue at once
 
 
 @dataclass
@@ -45,58 +46,54 @@ def planned(eng: Engine, year: int | None = None, branch: str | None = None,
                                         eng.pack.documents else 0, d.period or 0, d.occurrence))
 
 
-_WORKER: dict[str, Engine] = {}
-
-
-def _open_worker(root: str) -> None:
-    """A worker process's engine, opened once (its pack loaded, its templates compiled on first use)."""
+def _drain(locator: tuple[str, str], root: str, batch: str) -> int:
+    """In a worker process: render items of ``batch`` until none is left; how many this process rendered."""
     from .engine import Engine
+    from .store import open_store
+    from .work.renders import work
     from .workspace import load_workspace
 
-    _WORKER["engine"] = Engine.open(load_workspace(Path(root)))
+    eng = Engine.open(load_workspace(Path(root)), store=open_store(*locator))
+    eng.start_heartbeat("render")
+    try:
+        n = total = 0
+        while (n := work(eng, batch=batch, limit=CHUNK)):
+            total += n
+        return total
+    finally:
+        eng.stop_heartbeat()
+        eng.store.close()
 
 
-def _work(jobs: list[DueDocument], recorded: dict[str, str | None], force: bool,
-          dry_run: bool) -> list[tuple[str, str, str]]:
-    """In a worker: render ``jobs``; (path, "written"|"unchanged"|"kept", sha256) for each."""
-    return _chunk(_WORKER["engine"], jobs, recorded, force, dry_run)
+def _drain_here(eng: Engine, batch: str, progress: Callable[[int], None] | None) -> None:
+    from .work.renders import work
+
+    while n := work(eng, batch=batch, limit=CHUNK):
+        if progress:
+            progress(n)
 
 
-def _chunk(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None], force: bool,
-           dry_run: bool) -> list[tuple[str, str, str]]:
-    """A chunk written without a sync per file, then synced once: its hashes are recorded only after that, so a
-    hash on record always belongs to a file on disk (a crash midway: run regenerate again)."""
-    rows = list(_render(eng, jobs, recorded, force, dry_run))
-    if not dry_run and any(status == "written" for _, status, _ in rows):
-        os.sync()
-    return rows
-
-
-def _render(eng: Engine, jobs: list[DueDocument], recorded: dict[str, str | None], force: bool,
-            dry_run: bool) -> Iterator[tuple[str, str, str]]:
-    from .output.documents import doc_path, document_bytes
-    from .output.render import write_atomic
-    from .procedure.state import fold
-
-    states = {}
-    for d in jobs:
-        if d.case_id not in states:
-            states = {d.case_id: fold(eng.pack, d.case_id, eng.store.events(d.case_id))}
-        path = doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence)
-        rel = path.relative_to(eng.ws.outbox).as_posix()
-        data = document_bytes(eng, states[d.case_id], d.doc_id, d.period, d.occurrence)
-        sha = hashlib.sha256(data).hexdigest()
-        old = path.read_bytes() if path.exists() else None
-        if old == data:
-            yield rel, "unchanged", sha
-            continue
-        theirs = recorded.get(rel)
-        if old is not None and theirs is not None and hashlib.sha256(old).hexdigest() != theirs and not force:
-            yield rel, "kept", sha
-            continue
-        if not dry_run:
-            write_atomic(path, data, durable=False)
-        yield rel, "written", sha
+def _drain_over(eng: Engine, batch: str, processes: int, progress: Callable[[int], None] | None,
+                total: int) -> None:
+    """Worker processes of this machine take the batch's items (as would ``docflow work`` on other machines);
+    this one counts the progress, and at the end takes what a worker that died left."""
+    pool = ProcessPoolExecutor(processes)
+    try:
+        futures = [pool.submit(_drain, eng.store.locator(), str(eng.ws.root), batch) for _ in range(processes)]
+        told = 0
+        while not all(f.done() for f in futures):
+            time.sleep(0.2)
+            done = total - eng.store.queue_left(batch)
+            if progress and done > told:
+                progress(done - told)
+            told = max(told, done)
+        for f in futures:
+            f.result()                  # a worker's error (a template's) is this command's
+    finally:
+        pool.shutdown(cancel_futures=True)
+    _drain_here(eng, batch, None)
+    if progress and total > told:
+        progress(total - told)
 
 
 def number_all(eng: Engine, jobs: list[DueDocument]) -> int:
@@ -115,38 +112,29 @@ def number_all(eng: Engine, jobs: list[DueDocument]) -> int:
 def regenerate(eng: Engine, jobs: list[DueDocument], *, force: bool = False, dry_run: bool = False,
                processes: int | None = None, progress: Callable[[int], None] | None = None,
                reports: tuple[int | None, str | None] | None = None) -> Result:
-    """Make ``jobs`` again (see the module). ``progress(n)`` is called as documents are done. ``reports``:
-    (year, branch) — the reports made before, of that year and branch (None: all), are made again too."""
-    from .output.documents import doc_path
-
+    """Make ``jobs`` again (see the module): put as a batch of work items on the store's render queue and taken by
+    ``processes`` worker processes here — and by ``docflow work`` on any other machine using the store. ``progress(n)``
+    is called as documents are done. ``reports``: (year, branch) — the reports made before, of that year and branch
+    (None: all), are made again too."""
     jobs = [d for d in jobs if d.doc_id in eng.pack.documents]     # a document the pack no longer has: none
-    rels = [doc_path(eng, d.case_id, d.doc_id, d.period, d.occurrence).relative_to(eng.ws.outbox).as_posix()
-            for d in jobs]
-    recorded = {rel: eng.store.output_hash(rel) for rel in rels}   # what docflow wrote there, by hash
     number_all(eng, jobs)
     processes = processes or os.cpu_count() or 1
-    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    known = [{rel: recorded[rel] for rel in rels[i:i + CHUNK]} for i in range(0, len(jobs), CHUNK)]
+    batch = f"regenerate-{uuid.uuid4().hex}"
+    mode = "dry" if dry_run else "force" if force else "regenerate"
+    with eng.store.transaction(exclusive=False):
+        eng.store.queue_batch(batch, mode, jobs)
     result = Result()
-    if processes <= 1 or len(chunks) <= 1:
-        done: Iterator[list[tuple[str, str, str]]] = (_chunk(eng, c, recorded, force, dry_run) for c in chunks)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(processes, initializer=_open_worker, initargs=(str(eng.ws.root),))
-        done = pool.map(_work, chunks, known, [force] * len(chunks),
-                        [dry_run] * len(chunks))
     try:
-        for rows in done:
-            with eng.store.transaction():                # one commit per chunk, not per document
-                for rel, status, sha in rows:
-                    getattr(result, status).append(rel)
-                    if status == "written" and not dry_run:
-                        eng.store.record_output(rel, sha, eng.stamp())
-            if progress:
-                progress(len(rows))
+        if processes <= 1 or len(jobs) <= CHUNK or not eng.store.shareable:
+            _drain_here(eng, batch, progress)
+        else:
+            _drain_over(eng, batch, processes, progress, len(jobs))
+        for rel, status, _sha in eng.store.queue_results(batch):
+            if status in ("written", "unchanged", "kept"):
+                getattr(result, status).append(rel)
     finally:
-        if pool is not None:
-            pool.shutdown()
+        with eng.store.transaction(exclusive=False):
+            eng.store.queue_drop(batch)
     if reports is not None and eng.store.reports_made():
         from .report.build import remake
 

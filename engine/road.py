@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from .check.validate import validate_file
 from .engine import Engine
-from .errors import DocflowError, StoreUnavailable
-from .inbox.claim import claim, inbox_files, writer_active
+from .errors import ClaimLost, DocflowError, StoreUnavailable
+from .inbox.claim import Claimed, claim, inbox_files, writer_active
 from .outcomes import Code, Finding, NotReady, Outcome, OutcomeKind, Refused, Seen, Stale, Stored
 from .output.documents import render
 from .output.ledger import write_paperwork
@@ -36,13 +36,24 @@ PLANS = 10          # how many times a file is planned again while other writers
 def process_file(eng: Engine, path: Path, *, paperwork: bool = True) -> Outcome:
     """Process one file dropped into the inbox, from claim to route. ``paperwork``: rewrite the ledger and the
     due list when it changed something (a batch does that once, at its end)."""
-    claimed = claim(eng.ws, eng.store, path, eng.stamp(), eng.limits.read_bytes, eng.rename)  # ① inbox → work
+    claimed = claim(eng.ws, eng.store, path, eng.stamp(), eng.limits.read_bytes, eng.rename,  # ① inbox → work
+                    eng.holder.id)
     if isinstance(claimed, NotReady):
         return claimed
+    try:
+        return _after_claim(eng, claimed, paperwork)
+    except ClaimLost as exc:          # taken for dead and taken over: the process that took it finishes it
+        log.warning("%s", exc.message)
+        return NotReady(str(path), exc.message)
+
+
+def _after_claim(eng: Engine, claimed: Claimed, paperwork: bool) -> Outcome:
     eng.checkpoint("claimed")
     reading = guarded(read, eng, claimed)             # ②③ identify and read, each part parsed once
     checked = guarded(validate_file, eng, reading)    # ④ typed values, field problems
     for _ in range(PLANS):
+        if (first := eng.store.processed(claimed.sha256)) is not None:   # (a copy was processed meanwhile)
+            checked = Seen(first.name, first.at)
         plan = guarded(advance_file, eng, checked)    # ⑤ the procedure's rules (pure), what changes
         stored = store(eng, claimed, plan)            # ⑥ one transaction: events, the file's record
         if not isinstance(stored, Stale):             # (Stale: the case changed meanwhile; plan it again)

@@ -91,6 +91,7 @@ class StoreSettings(_Section):
     url: str = ""                 # postgresql://user:password@host:5432/db — a shared server; blank: SQLite
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     schema_name: str = Field("docflow", alias="schema")   # the workspace's schema on that server (one per committee)
+    lease_seconds: float = Field(30.0, ge=5)   # a process elsewhere silent this long is taken for dead (its work taken)
 
 
 class PdfSettings(_Section):

@@ -38,23 +38,29 @@ def counts(db: Path) -> tuple[int, int]:
         con.close()
 
 
-def settled(ws, batch: list[Dropped]) -> bool:
-    if not ws.database.exists():
+def settled(ws, batch: list[Dropped], db=None) -> bool:
+    """Every file of ``batch`` recorded and nothing in flight. ``db``: a connection to the store when it is not the
+    workspace's SQLite file (``PostgresStore.db``)."""
+    if db is None and not ws.database.exists():
         return False
     try:
-        files, open_rows = counts(ws.database)
+        if db is None:
+            files, open_rows = counts(ws.database)
+        else:
+            files, open_rows = (db.execute("SELECT count(*) FROM files").fetchone()[0],
+                                db.execute("SELECT count(*) FROM journal").fetchone()[0])
     except sqlite3.Error:
         return False
     return files >= sum(d.kind != "junk" for d in batch) and open_rows == 0
 
 
-def wait_settled(ws, batch: list[Dropped], timeout: float) -> bool:
+def wait_settled(ws, batch: list[Dropped], timeout: float, db=None) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if settled(ws, batch):
+        if settled(ws, batch, db):
             return True
         time.sleep(0.2)
-    return settled(ws, batch)
+    return settled(ws, batch, db)
 
 
 def originals(folder: Path) -> list[Path]:

@@ -71,8 +71,8 @@ def counted(base: type) -> type:
             self.faults = faults
 
         @contextmanager
-        def transaction(self):
-            with super().transaction():
+        def transaction(self, exclusive=True):
+            with super().transaction(exclusive):
                 yield
             if self.faults:
                 self.faults.hit("commit")

@@ -106,7 +106,7 @@ def test_a_failed_transaction_leaves_nothing_of_its_writes(store):
         raise RuntimeError("killed")
     assert [c.case_id for c in store.cases()] == [kept] and store.case_by_key("lost") is None
     assert store.files() == [] and store.members("第一党支部") is None and store.retries() == []
-    assert store.journal_open_rows() == [(jid, "a.xlsx", "", JournalStage.CLAIMING)]
+    assert store.journal_open_rows() == [(jid, "a.xlsx", "", JournalStage.CLAIMING, "")]
     with store.transaction():                      # and the store goes on
         assert add_case(store, "next") == "2026-0002"
 
@@ -146,11 +146,88 @@ def test_the_journal(store):
     b = store.journal_open("子/b.docx", "t")
     store.journal_set(a, JournalStage.CLAIMING, ".docflow/work/1__a.xlsx")
     store.journal_set(a, JournalStage.CLAIMED)
-    assert store.journal_open_rows() == [(a, "a.xlsx", ".docflow/work/1__a.xlsx", "claimed"),
-                                         (b, "子/b.docx", "", "claiming")]
+    assert store.journal_open_rows() == [(a, "a.xlsx", ".docflow/work/1__a.xlsx", "claimed", ""),
+                                         (b, "子/b.docx", "", "claiming", "")]
     store.journal_close(a)
     [row] = store.journal_open_rows()
     assert row.id == b and row.original == "子/b.docx" and a < b
+
+
+def test_a_file_has_one_claim_at_a_time(store):
+    with store.transaction():
+        a = store.journal_open("a.xlsx", "t", "h1")
+    with store.transaction():
+        assert store.journal_open("a.xlsx", "t", "h2") is None          # held: the second claim fails
+    assert [(r.id, r.holder) for r in store.journal_open_rows()] == [(a, "h1")]
+    with store.transaction():
+        assert not store.journal_take(a, "h3", "h2")                     # compare-and-set: not from h2
+        assert store.journal_take(a, "h2", "h1") and store.journal_holder(a) == "h2"
+        assert not store.journal_take(a, "h3", "h1")                     # a second taker loses
+        store.journal_close(a)
+        assert store.journal_holder(a) is None
+        b = store.journal_open("a.xlsx", "t", "h3")                      # closed: the path may be claimed again
+    assert b is not None and b != a
+
+
+def test_holders_beat(store):
+    with store.transaction():
+        store.holder_beat("h1", "pc1", 11, "watch", "2026-12-01T09:00:00")
+        store.holder_beat("h2", "pc2", 22, "work", "2026-12-01T09:00:01")
+        store.holder_beat("h1", "pc1", 11, "watch", "2026-12-01T09:00:00")
+    rows = store.holders()
+    assert [(h.id, h.host, h.pid, h.role) for h in rows] == [("h1", "pc1", 11, "watch"), ("h2", "pc2", 22, "work")]
+    assert all(0 <= h.age < 60 and h.beat > 1.7e9 for h in rows)
+    with store.transaction():
+        store.holder_gone("h1")
+    assert [h.id for h in store.holders()] == ["h2"]
+
+
+def test_the_render_queue(store):
+    docs = [DueDocument("2026-0001", f"d{i}", None, 1) for i in range(5)]
+    with store.transaction():
+        for h in ("h1", "h2", "h3"):
+            store.holder_beat(h, "pc", 1, "watch", "t")
+    with store.transaction(exclusive=False):
+        ids = store.queue_put("b1", "regenerate", docs[:3]) + store.queue_put("", "due", docs[3:], 7)
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    with store.transaction(exclusive=False):
+        got = store.queue_take("h1", [], 30, 2, batch="b1")
+    assert [q.id for q in got] == ids[:2] and all(q.attempts == 1 and q.mode == "regenerate" for q in got)
+    with store.transaction(exclusive=False):
+        assert [q.id for q in store.queue_take("h2", [], 30, 5, batch="b1")] == [ids[2]]
+    assert store.queue_left("b1") == 3 and [q.id for q in store.queue_of_journal(7)] == ids[3:]
+    with store.transaction(exclusive=False):    # h1's items are not taken while h1 beats …
+        assert store.queue_take("h3", [], 30, 5, batch="b1") == []
+        again = store.queue_take("h3", ["h1"], 30, 5, batch="b1")   # … and are once it is known gone
+    assert [(q.id, q.attempts) for q in again] == [(ids[0], 2), (ids[1], 2)]
+    with store.transaction(exclusive=False):
+        assert store.queue_take("h1", [], 30, 5, batch="b1") == []    # h3 holds them now
+        assert [q.id for q in store.queue_take("h3", [], 30, 5, batch="b1")] == ids[:2]   # its own: again
+        assert not store.queue_done(ids[0], "h1", "written", "a.docx", "s0", "t")   # h1 lost it: fenced
+        assert store.queue_done(ids[0], "h3", "written", "a.docx", "s0", "t")
+        assert not store.queue_done(ids[0], "h3", "written", "a.docx", "s0", "t")   # done once
+        assert store.queue_done(ids[1], "h3", "kept", "b.docx", "s1", "t")
+    assert store.queue_left("b1") == 1
+    assert store.queue_results("b1") == [("a.docx", "written", "s0"), ("b.docx", "kept", "s1")]
+    log = store.render_log()
+    assert [(r["item"], r["holder"], r["attempts"], r["status"]) for r in log] == [(ids[0], "h3", 3, "written"),
+                                                                                  (ids[1], "h3", 3, "kept")]
+    with store.transaction(exclusive=False):
+        assert [q.id for q in store.queue_take("h9", [], 30, 9, ids=ids[3:4])] == ids[3:4]
+        # h2 beats: its item stays; h9 never beat (not a holder on record): its item is taken
+        assert [q.id for q in store.queue_take("h1", [], 30, 9, ids=ids[2:4])] == [ids[3]]
+        store.queue_drop("b1")
+    assert store.queue_left("b1") == 0 and len(store.render_log()) == 2
+
+
+def test_a_holder_silent_for_its_lease_loses_its_items(store):
+    with store.transaction():
+        store.holder_beat("h1", "pc", 1, "watch", "t")
+        [item] = store.queue_put("", "due", [DueDocument("2026-0001", "d", None, 1)])
+        store.queue_take("h1", [], 30, 1)
+    with store.transaction():
+        assert store.queue_take("h2", [], 30, 1) == []                      # h1 beat just now
+        assert [q.id for q in store.queue_take("h2", [], 0.0, 1)] == [item]  # a lease of 0 s: h1 is late
 
 
 def test_the_member_roster(store):

@@ -28,6 +28,7 @@ from ..read.safety import LIMITS
 from ..store import InboxStore
 from ..workspace import CONFIG_NAME, Workspace
 
+HELD = "另一个 docflow 进程（本机或其他电脑）正在处理此文件"
 SHOW_AFTER = 3                   # failures before a file is listed by ``docflow status``
 WORK_IN_INBOX = ".docflow-work"  # the work folder when the inbox is on another filesystem than the workspace
 
@@ -213,8 +214,9 @@ def stored_path(ws: Workspace, path: Path) -> str:
 
 
 def claim(ws: Workspace, store: InboxStore, path: Path, at: str, read_bytes: int = LIMITS.read_bytes,
-          rename: Callable[[Path, Path], None] = os.replace) -> Claimed | NotReady:
-    """Take ``path`` out of the inbox. NotReady if it cannot be taken now (it stays, or is put back)."""
+          rename: Callable[[Path, Path], None] = os.replace, holder: str = "") -> Claimed | NotReady:
+    """Take ``path`` out of the inbox for ``holder``. NotReady if it cannot be taken now (it stays, or is put back),
+    or if another process holds it (its claim row: one per inbox path)."""
     original = inbox_key(ws, path)
     try:
         before = os.stat(path)
@@ -224,9 +226,12 @@ def claim(ws: Workspace, store: InboxStore, path: Path, at: str, read_bytes: int
         return _failed(store, path, original, at, exc)
     folder = work_dir(ws)
     with store.transaction():
-        jid = store.journal_open(original, at)
-        work = folder / f"{jid:08d}__{path.name}"
-        store.journal_set(jid, JournalStage.CLAIMING, stored_path(ws, work))
+        jid = store.journal_open(original, at, holder)
+        if jid is not None:
+            work = folder / f"{jid:08d}__{path.name}"
+            store.journal_set(jid, JournalStage.CLAIMING, stored_path(ws, work))
+    if jid is None:
+        return NotReady(str(path), HELD)
     try:
         rename(path, work)  # on Windows this fails while anyone (Excel, a copy) holds the file open
     except OSError as exc:
@@ -330,9 +335,9 @@ def _rename_no_replace(src: Path, dst: Path) -> bool:
 
 def orphans(ws: Workspace, store: InboxStore) -> list[Path]:
     """Work files without an open journal row (left by an older version that wrote the row later)."""
-    known = {Path(w).name for _, _, w, _ in store.journal_open_rows() if w}
-    found = []
+    found = []   # the folder first, then the rows: a file claimed meanwhile has its row written before its rename
     for folder in (ws.work, ws.inbox / WORK_IN_INBOX):
         if folder.is_dir():
-            found += [p for p in folder.iterdir() if p.is_file() and p.name not in known]
-    return found
+            found += [p for p in folder.iterdir() if p.is_file()]
+    known = {Path(r.work).name for r in store.journal_open_rows() if r.work}
+    return [p for p in found if p.name not in known]

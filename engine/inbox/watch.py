@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import random
 import re
 import stat
 import subprocess
@@ -39,8 +40,9 @@ from watchdog.observers.api import BaseObserver
 
 from ..outcomes import NotReady, Outcome
 from ..road import Engine, process_file, recover
+from ..work.renders import work
 from ..workspace import Workspace
-from .claim import SHOW_AFTER, Inbox, InboxUnavailable, inbox_key, writer_active
+from .claim import HELD, SHOW_AFTER, Inbox, InboxUnavailable, inbox_key, writer_active
 
 log = logging.getLogger("docflow.watch")
 # watchdog 7 logs an error when its inotify emitter is stopped normally; it is not one
@@ -270,6 +272,9 @@ class Watcher:
     make_inbox: Callable[[Workspace], Inbox] = Inbox
     probe: Callable[[Path, os.stat_result], tuple[bool, str]] = inspect
     default_poll: float = DEFAULT_POLL  # the poll chosen on a network share
+    render_work: Callable[[Engine], int] | None = work   # idle: documents from the store's render queue
+    work_every: float = 2.0             # seconds between looks at the render queue while idle
+    spread: bool = False                # take ready files in random order (several watchers share the inbox)
     error_pause: float = ERROR_PAUSE    # after an unexpected error in the loop
 
     def __post_init__(self) -> None:
@@ -288,6 +293,7 @@ class Watcher:
         self._inbox_id: tuple[int, int] | None = None
         self.available = True
         self.next_scan = 0.0
+        self.next_work = 0.0
 
     @property
     def mode(self) -> str:
@@ -365,10 +371,17 @@ class Watcher:
         if not self.available:
             return out
         deadline = now + self.batch_seconds
-        for path in self.tracker.due(now):
+        due = self.tracker.due(now)
+        if self.spread:                 # several watchers on one inbox: not all after the same file first
+            random.shuffle(due)
+        for path in due:
             if self.stop.is_set() or self.clock() > deadline:
                 break
             out += self._handle(path)
+        if not out and self.render_work is not None and self.clock() >= self.next_work:
+            self.next_work = self.clock() + self.work_every
+            while self.render_work(self.eng) and self.clock() < deadline and not self.stop.is_set():
+                self.next_work = 0.0       # more may be waiting: look again at once
         return out
 
     def _handle(self, path: Path) -> list[Outcome]:
@@ -389,6 +402,9 @@ class Watcher:
             self.on_notice(f"{inbox_key(self.eng.ws, path)} 处理时出错（{exc}），文件不会丢失，稍后自动重试")
             self._failure(path, f"处理时出错：{exc}", self.clock())
             self._recover()
+            return []
+        if isinstance(outcome, NotReady) and outcome.why == HELD:   # another process has it: not a failure
+            self.tracker.done(path)
             return []
         if isinstance(outcome, NotReady):
             row = self.eng.store.retry(inbox_key(self.eng.ws, path))

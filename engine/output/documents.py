@@ -27,13 +27,24 @@ def doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None, occurre
 
 
 def render(eng: Engine, stored: Stored) -> None:
+    made = render_stored(eng, stored)
     with eng.store.transaction():     # the hashes of what is written, in one commit (a crash: not recorded)
-        made = list(zip(render_due(eng, stored.due), [d.doc_id for d in stored.due], strict=True))
         made += refresh(eng, stored.changed, {(d.case_id, d.doc_id, d.period, d.occurrence) for d in stored.due})
     if eng.ws.config.pdf.beside:
         from ..pdfs import pdf_after_render
 
         pdf_after_render(eng, made)
+
+
+def render_stored(eng: Engine, stored: Stored) -> list[tuple[Path, str]]:
+    """The documents a stored file made due: its work items this process can take (one another process took is
+    rendered there; one done already is not rendered again). A file stored before the queue: its documents."""
+    from ..work.renders import render_items, take
+
+    if stored.queued is None:
+        with eng.store.transaction():
+            return list(zip(render_due(eng, stored.due), [d.doc_id for d in stored.due], strict=True))
+    return render_items(eng, take(eng, ids=stored.queued, limit=max(1, len(stored.queued))))
 
 
 def render_due(eng: Engine, due: list[DueDocument]) -> list[Path]:

@@ -183,12 +183,22 @@ def temp_home(state: Path) -> Path:
     return home
 
 
+def temp_prefix() -> str:
+    """``.~docflow-<pid>.<machine>-``: whose a temporary file is, so one left by a process that died can be told
+    from one being written now by another (``recovery``)."""
+    import hashlib
+    import socket
+
+    host = os.environ.get("DOCFLOW_HOST") or socket.gethostname()
+    return f".~docflow-{os.getpid()}.{hashlib.sha1(host.encode()).hexdigest()[:8]}-"
+
+
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     """Write to a temporary name, flush to disk, then rename over the target. A batch that writes many files
     passes ``durable=False`` and syncs once when it is done (``os.sync``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     home = TEMP_HOMES.get(os.stat(path.parent).st_dev) if TEMP_HOMES else None
-    fd, tmp = tempfile.mkstemp(prefix=".~docflow-", suffix=".tmp", dir=home if home is not None else path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=home if home is not None else path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -558,11 +558,13 @@ def make(inp: Inputs, kind: str, year: int, quarter: int | None = None, half: in
     return bulletin(inp, period, kind)
 
 
-def _path(eng: Engine, o: Output, year: int) -> Path:
+def _path(eng: Engine, o: Output, year: int, across: bool = False) -> Path:
     from ..output.names import safe_file_name, safe_name
+    from .across import FOLDER
 
     stem, _, suffix = o.name.rpartition(".")
-    return eng.ws.outbox / REPORT_FOLDER / safe_name(f"{year}年") / safe_file_name(stem, "." + suffix)
+    folder = eng.ws.outbox / REPORT_FOLDER / safe_name(f"{year}年")
+    return (folder / FOLDER if across else folder) / safe_file_name(stem, "." + suffix)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -576,16 +578,19 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def report(eng: Engine, kind: str, year: int | None = None, quarter: int | None = None, half: int | None = None,
-           branch: str | None = None) -> list[Path]:
+           branch: str | None = None, across: bool = False) -> list[Path]:
     """Make one report from the workspace's store and settings; returns the files written under outbox/报表/.
-    The store records that it was made (``regenerate`` makes it again) and the hash of each file written."""
+    The store records that it was made (``regenerate`` makes it again) and the hash of each file written.
+    ``across``: of every committee sharing the store's server (``engine.report.across``), in 报表/<year>年/汇总/."""
     import hashlib
 
     from ..store.base import ReportRun
+    from .across import ALL, inputs_all
 
-    inp = inputs(eng, branch)
+    inp = inputs_all(eng) if across else inputs(eng, branch)
+    branch = ALL if across else branch
     year = year or inp.today.year
-    written = [(_path(eng, o, year), o.data) for o in make(inp, kind, year, quarter, half)]
+    written = [(_path(eng, o, year, across), o.data) for o in make(inp, kind, year, quarter, half)]
     for path, data in written:
         _write(path, data)
     with eng.store.transaction():
@@ -604,19 +609,23 @@ def remake(eng: Engine, year: int | None = None, branch: str | None = None, forc
     paths — and notes for a report that cannot be made any more (e.g. its year's plan was removed)."""
     import hashlib
 
+    from .across import ALL, inputs_all
+
     out: dict[str, list[str]] = {"written": [], "unchanged": [], "kept": [], "notes": []}
     by_branch: dict[str | None, Inputs] = {}
     for run in eng.store.reports_made():
         if (year is not None and run.year != year) or (branch is not None and run.branch not in (None, branch)):
             continue
+        across = run.branch == ALL
         try:
-            inp = by_branch.get(run.branch) or by_branch.setdefault(run.branch, inputs(eng, run.branch))
+            inp = by_branch.get(run.branch) or by_branch.setdefault(
+                run.branch, inputs_all(eng) if across else inputs(eng, run.branch))
             made = make(inp, run.kind, run.year, run.quarter, run.half)
         except DocflowError as exc:
             out["notes"].append(f"报表（{KINDS.get(run.kind, run.kind)}，{run.year}年）未能重新生成：{exc.message}")
             continue
         for o in made:
-            path = _path(eng, o, run.year)
+            path = _path(eng, o, run.year, across)
             rel = path.relative_to(eng.ws.outbox).as_posix()
             old = path.read_bytes() if path.exists() else None
             if old == o.data:

@@ -23,6 +23,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     s.add_argument("--half", type=int, choices=[1, 2], default=None, metavar="半年",
                    help="1 上半年、2 下半年（halfyear；默认最近结束的半年）")
     s.add_argument("--branch", default=None, metavar="党支部", help="只统计这个党支部（默认全委）")
+    s.add_argument("--all", action="store_true", dest="across",
+                   help="汇总共用同一 PostgreSQL 数据库的全部基层党委（组织部用；每人只计一次），写在 汇总/ 中")
     s.set_defaults(func=cmd_report)
     return s
 
@@ -34,7 +36,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     eng = Engine.open(load_workspace(Path(args.workspace)), clock=getattr(args, "clock", None))
     try:
-        paths = report(eng, args.kind, args.year, args.quarter, args.half, args.branch)
+        paths = report(eng, args.kind, args.year, args.quarter, args.half, args.branch,
+                       across=getattr(args, "across", False))
         root = eng.ws.root
     finally:
         eng.store.close()

@@ -11,7 +11,9 @@
   due list and the ledger cost what the number of cases costs, not the number of events;
 - ``Outputs``: the sha256 of every document docflow wrote, so one staff edited is not overwritten;
 - ``Retries``: inbox files that could not be taken yet (locked, unreadable) with their failure count, so the
-  back-off and ``docflow status`` survive a restart.
+  back-off and ``docflow status`` survive a restart;
+- ``Holders``: the processes taking work (watchers, render workers), with a heartbeat each;
+- ``RenderQueue``: documents to render as work items any process may take, done once, logged.
 
 ``Store`` is all of them plus one transaction per file (``transaction``: all of its writes or none). The
 backends: SQLite (``engine.store.sqlite``, the embedded default) and an in-memory one for tests
@@ -51,6 +53,37 @@ class JournalRow(NamedTuple):
     original: str         # path inside the inbox
     work: str             # where the claimed file is (relative to the workspace)
     stage: str            # a JournalStage
+    holder: str = ""      # the process that claimed it ('' before schema 8: anyone's)
+
+
+class HolderRow(NamedTuple):
+    """A process that takes work from the store (a watcher, a render worker), and when it last said it was alive
+    (``beat``, seconds since the epoch by the store's clock, and ``age``, seconds since then, ditto)."""
+    id: str
+    host: str
+    pid: int
+    role: str
+    started: str
+    beat: float
+    age: float
+
+
+class QueueItem(NamedTuple):
+    """A document to render, as a work item any process may take: ``mode`` says how (``due``: a document a file
+    made due; ``regenerate`` / ``force`` / ``dry``: a batch of ``docflow regenerate``)."""
+    id: int
+    batch: str
+    mode: str
+    case_id: str
+    doc_id: str
+    period: int | None
+    occurrence: int
+    journal_id: int | None
+    attempts: int
+
+    @property
+    def due(self) -> DueDocument:
+        return DueDocument(self.case_id, self.doc_id, self.period, self.occurrence)
 
 
 @dataclass(frozen=True)
@@ -155,8 +188,9 @@ class CaseRecord(NamedTuple):
 
 
 class Transactional(Protocol):
-    def transaction(self) -> AbstractContextManager[None]:
-        """All writes inside happen together or not at all (one per file). Not re-entrant."""
+    def transaction(self, exclusive: bool = True) -> AbstractContextManager[None]:
+        """All writes inside happen together or not at all (one per file). Not re-entrant. ``exclusive``: writers
+        of the workspace one at a time (a file's changes); False for work items that lock their own rows."""
 
 
 class EventLog(Protocol):
@@ -211,10 +245,57 @@ class Outputs(Protocol):
 
 
 class Journal(Protocol):
-    def journal_open(self, original: str, at: str) -> int: ...
+    def journal_open(self, original: str, at: str, holder: str = "") -> int | None:
+        """The claim row of a file in the inbox; None when an open row for ``original`` exists already (another
+        process holds that file: one row per inbox path, a unique key, so two claims of one file cannot both
+        succeed)."""
     def journal_set(self, journal_id: int, stage: str, work: str | None = None) -> None: ...
     def journal_close(self, journal_id: int) -> None: ...
     def journal_open_rows(self) -> list[JournalRow]: ...
+    def journal_take(self, journal_id: int, holder: str, was: str) -> bool:
+        """Take over a row from ``was`` (a holder found dead): compare-and-set, so of two takers one wins."""
+    def journal_holder(self, journal_id: int) -> str | None:
+        """Who holds the row now (None: closed)."""
+
+
+class Holders(Protocol):
+    """The processes taking work from the store, each beating (``holder_beat``) while alive; a claim or a work item
+    whose holder stopped beating is taken over (see ``engine.work.holder``)."""
+
+    def holder_beat(self, holder: str, host: str, pid: int, role: str, started: str) -> None: ...
+    def holders(self) -> list[HolderRow]: ...
+    def holder_gone(self, holder: str) -> None: ...
+
+
+class RenderQueue(Protocol):
+    """Documents to render as work items: put in the same transaction as what makes them due, taken by any
+    process (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: takers never wait for each other), done once — marking one
+    done is fenced by its holder and logged in ``render_log`` (one row per item at most: a unique key)."""
+
+    def queue_put(self, batch: str, mode: str, items: list[DueDocument], journal_id: int | None = None) -> list[int]:
+        """The new items' ids, in order."""
+    def queue_batch(self, batch: str, mode: str, items: list[DueDocument]) -> None:
+        """Many items at once (a regeneration's), in order."""
+    def queue_take(self, holder: str, dead: list[str], lease: float, limit: int, *, ids: list[int] | None = None,
+                   batch: str | None = None) -> list[QueueItem]:
+        """Up to ``limit`` items not done and not held by a live holder, now held by ``holder``; only ``ids`` or one
+        ``batch`` when given. An item's holder is dead when it is in ``dead`` (known gone, e.g. its process is not
+        running here) or has not beaten for ``lease`` seconds — judged in the same statement, so a holder that
+        started a moment ago is never taken for dead. Items ``holder`` holds already (an engine of this process
+        that stopped midway) are taken again."""
+    def queue_done(self, item_id: int, holder: str, status: str, path: str, sha256: str, at: str) -> bool:
+        """Mark an item done (``status``: written / unchanged / kept) and log it; False when ``holder`` no longer
+        holds it (taken over meanwhile): nothing is marked."""
+    def queue_of_journal(self, journal_id: int) -> list[QueueItem]:
+        """The items a file made, not done yet."""
+    def queue_left(self, batch: str) -> int:
+        """Items of ``batch`` not done."""
+    def queue_results(self, batch: str) -> list[tuple[str, str, str]]:
+        """(path, status, sha256) of every done item of ``batch``, in item order."""
+    def queue_drop(self, batch: str) -> None:
+        """Forget a finished batch's items (its log stays)."""
+    def render_log(self) -> list[dict[str, Any]]:
+        """Every render done, in order: item, case, document, period, occurrence, mode, holder, status, at."""
 
 
 class MemberRoster(Protocol):
@@ -264,7 +345,13 @@ class InboxStore(Transactional, Journal, Retries, Protocol):
     """What taking files out of the inbox and putting them back needs."""
 
 
-class Store(Transactional, EventLog, FileLedger, Journal, MemberRoster, CaseViews, Outputs, Retries, Protocol):
+class Store(Transactional, EventLog, FileLedger, Journal, MemberRoster, CaseViews, Outputs, Retries, Holders,
+            RenderQueue, Protocol):
     schema_version: int
 
     def close(self) -> None: ...
+    @property
+    def shareable(self) -> bool:
+        """Can other connections (threads, processes, machines) open this store (``locator``)?"""
+    def locator(self) -> tuple[str, str]:
+        """What ``open_store`` takes to open this store again (in another process)."""

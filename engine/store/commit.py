@@ -3,8 +3,9 @@ numbered), the member rosters it replaces, and the file's record (sha256, outcom
 From here a crash is finished, never redone (see ``recovery``)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..errors import ClaimLost
 from ..outcomes import DueDocument, Finding, JournalStage, Member, OutcomeKind, Refused, Seen, Stale, Stored
 from ..output import receipts
 from ..output.documents import doc_path
@@ -36,6 +37,8 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored | Stale:
     with eng.store.transaction():
         if not still_holds(eng, p.basis):     # another writer changed what the plan rests on: plan it again
             return Stale(", ".join(p.basis))
+        if eng.store.processed(c.sha256) is not None:   # a copy of it was processed meanwhile (another process)
+            return Stale("sha256")
         case_ids, changed = [], []
         for ch in p.changes:
             case_id = ch.case_id or eng.store.new_case(ch.year, ch.person_key, ch.name, ch.branch, eng.pack.version,
@@ -62,11 +65,24 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored | Stale:
         docs = [doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
         text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
                                      row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
-        detail = {"receipt": text, "cases": case_ids, "row_problems": [f.to_dict() for f in p.row_problems],
-                  "warnings": [w.to_dict() for w in warnings], "identity": p.identity}
+        detail: dict[str, Any] = {"receipt": text, "cases": case_ids,
+                                  "row_problems": [f.to_dict() for f in p.row_problems],
+                                  "warnings": [w.to_dict() for w in warnings], "identity": p.identity}
+        queued = eng.store.queue_put("", "due", due, c.journal_id)    # the documents, as work items
+        detail["queued"] = queued
         eng.store.record_file(c.sha256, c.name, OutcomeKind.PROCESSED, detail, due, c.journal_id, stamp)
-        eng.store.journal_set(c.journal_id, JournalStage.STORED)
-    return Stored(OutcomeKind.PROCESSED, text, due, docs, case_ids, list(p.row_problems), warnings, changed=changed)
+        _stored(eng, c)
+    return Stored(OutcomeKind.PROCESSED, text, due, docs, case_ids, list(p.row_problems), warnings, changed=changed,
+                  queued=queued)
+
+
+def _stored(eng: Engine, c: Claimed) -> None:
+    """The file's claim moves to 'stored' — only while this process still holds it (fenced: a process taken for
+    dead whose claim was taken over stores nothing, the transaction is undone)."""
+    holder = eng.store.journal_holder(c.journal_id)
+    if holder != eng.holder.id:
+        raise ClaimLost(f"{c.name} 已由另一个进程（{holder or '无'}）接手处理", place=c.name)
+    eng.store.journal_set(c.journal_id, JournalStage.STORED)
 
 
 def _glyph_warnings(eng: Engine, p: Plan) -> list[Finding]:
@@ -109,7 +125,7 @@ def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str]
     with eng.store.transaction():
         eng.store.record_file(c.sha256, c.name, OutcomeKind.REJECTED, detail, [], c.journal_id,
                               at.isoformat(timespec="seconds"))
-        eng.store.journal_set(c.journal_id, JournalStage.STORED)
+        _stored(eng, c)
     return Stored(OutcomeKind.REJECTED, text, findings=findings)
 
 
@@ -120,11 +136,12 @@ def _duplicate(eng: Engine, c: Claimed, seen: Seen) -> Stored:
     with eng.store.transaction():
         eng.store.record_file(c.sha256, c.name, OutcomeKind.DUPLICATE, {"receipt": text}, [], c.journal_id,
                               at.isoformat(timespec="seconds"))
-        eng.store.journal_set(c.journal_id, JournalStage.STORED)
+        _stored(eng, c)
     return Stored(OutcomeKind.DUPLICATE, text, first_seen=first)
 
 
 def stored_from_row(row: FileRow) -> Stored:
     """A Stored as the file ledger has it (recovery finishes a file from it)."""
     findings = [Finding.from_dict(f) for f in row.detail.get("findings", row.detail.get("row_problems", []))]
-    return Stored(OutcomeKind(row.outcome), row.detail.get("receipt", ""), row.documents, findings=findings)
+    return Stored(OutcomeKind(row.outcome), row.detail.get("receipt", ""), row.documents, findings=findings,
+                  queued=row.detail.get("queued"))

@@ -3,6 +3,7 @@ A transaction copies the state and puts the copy back if anything inside fails."
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,9 @@ from .base import (
     DueDocument,
     DueRow,
     FileRow,
+    HolderRow,
     JournalRow,
+    QueueItem,
     ReportRun,
     RetryRow,
     ViewRow,
@@ -46,6 +49,10 @@ class _State:
     outputs: dict[str, str] = field(default_factory=dict)
     reports: list[ReportRun] = field(default_factory=list)
     numbers: list[DocNumber] = field(default_factory=list)
+    holders: dict[str, HolderRow] = field(default_factory=dict)
+    queue: dict[int, dict[str, Any]] = field(default_factory=dict)
+    queue_ids: int = 0
+    log: list[dict[str, Any]] = field(default_factory=list)
 
 
 class MemoryStore:
@@ -58,8 +65,13 @@ class MemoryStore:
     def close(self) -> None:
         pass
 
+    shareable = False
+
+    def locator(self) -> tuple[str, str]:
+        raise NotImplementedError("an in-memory store is this process's only")
+
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, exclusive: bool = True) -> Iterator[None]:
         if self._in_transaction:
             raise RuntimeError("transactions do not nest")
         before = copy.deepcopy(self.state)
@@ -222,10 +234,12 @@ class MemoryStore:
         return list(reversed(self.state.files))[:limit]
 
     # ------------------------------------------------------------ journal
-    def journal_open(self, original: str, at: str) -> int:
+    def journal_open(self, original: str, at: str, holder: str = "") -> int | None:
+        if any(r.original == original for r in self.state.journal.values()):
+            return None
         self.state.journal_ids += 1
         jid = self.state.journal_ids
-        self.state.journal[jid] = JournalRow(jid, original, "", JournalStage.CLAIMING)
+        self.state.journal[jid] = JournalRow(jid, original, "", JournalStage.CLAIMING, holder)
         return jid
 
     def journal_set(self, journal_id: int, stage: str, work: str | None = None) -> None:
@@ -238,6 +252,86 @@ class MemoryStore:
 
     def journal_open_rows(self) -> list[JournalRow]:
         return [self.state.journal[k] for k in sorted(self.state.journal)]
+
+    def journal_take(self, journal_id: int, holder: str, was: str) -> bool:
+        row = self.state.journal.get(journal_id)
+        if row is None or row.holder != was:
+            return False
+        self.state.journal[journal_id] = row._replace(holder=holder)
+        return True
+
+    def journal_holder(self, journal_id: int) -> str | None:
+        row = self.state.journal.get(journal_id)
+        return row.holder if row else None
+
+    # ------------------------------------------------------------ holders
+    def holder_beat(self, holder: str, host: str, pid: int, role: str, started: str) -> None:
+        self.state.holders[holder] = HolderRow(holder, host, pid, role, started, time.time(), 0.0)
+
+    def holders(self) -> list[HolderRow]:
+        now = time.time()
+        return [h._replace(age=now - h.beat) for h in sorted(self.state.holders.values(), key=lambda h: (h.started,
+                                                                                                         h.id))]
+
+    def holder_gone(self, holder: str) -> None:
+        self.state.holders.pop(holder, None)
+
+    # ------------------------------------------------------------ render queue
+    def queue_put(self, batch: str, mode: str, items: list[DueDocument], journal_id: int | None = None) -> list[int]:
+        ids = []
+        for d in items:
+            self.state.queue_ids += 1
+            self.state.queue[self.state.queue_ids] = {
+                "item": QueueItem(self.state.queue_ids, batch, mode, d.case_id, d.doc_id, d.period, d.occurrence,
+                                  journal_id, 0), "state": "queued", "holder": "", "result": None}
+            ids.append(self.state.queue_ids)
+        return ids
+
+    def queue_batch(self, batch: str, mode: str, items: list[DueDocument]) -> None:
+        self.queue_put(batch, mode, items)
+
+    def queue_take(self, holder: str, dead: list[str], lease: float, limit: int, *, ids: list[int] | None = None,
+                   batch: str | None = None) -> list[QueueItem]:
+        now = time.time()
+        live = {h.id for h in self.state.holders.values() if now - h.beat < lease and h.id not in dead} - {holder}
+        out: list[QueueItem] = []
+        for k in sorted(ids if ids is not None else self.state.queue):
+            q = self.state.queue.get(k)
+            if q is None or len(out) >= limit or (batch is not None and q["item"].batch != batch):
+                continue
+            if q["state"] == "queued" or (q["state"] == "taken" and q["holder"] not in live):
+                q.update(state="taken", holder=holder, item=q["item"]._replace(attempts=q["item"].attempts + 1))
+                out.append(q["item"])
+        return out
+
+    def queue_done(self, item_id: int, holder: str, status: str, path: str, sha256: str, at: str) -> bool:
+        q = self.state.queue.get(item_id)
+        if q is None or q["holder"] != holder or q["state"] != "taken":
+            return False
+        q.update(state="done", result=(path, status, sha256))
+        it = q["item"]
+        self.state.log.append({"item": it.id, "batch": it.batch, "mode": it.mode, "case_id": it.case_id,
+                               "doc_id": it.doc_id, "period": it.period, "occurrence": it.occurrence,
+                               "holder": holder, "attempts": it.attempts, "status": status, "path": path,
+                               "sha256": sha256, "at": at})
+        return True
+
+    def queue_of_journal(self, journal_id: int) -> list[QueueItem]:
+        return [q["item"] for k, q in sorted(self.state.queue.items())
+                if q["item"].journal_id == journal_id and q["state"] != "done"]
+
+    def queue_left(self, batch: str) -> int:
+        return sum(1 for q in self.state.queue.values() if q["item"].batch == batch and q["state"] != "done")
+
+    def queue_results(self, batch: str) -> list[tuple[str, str, str]]:
+        return [q["result"] for k, q in sorted(self.state.queue.items())
+                if q["item"].batch == batch and q["state"] == "done"]
+
+    def queue_drop(self, batch: str) -> None:
+        self.state.queue = {k: q for k, q in self.state.queue.items() if q["item"].batch != batch}
+
+    def render_log(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.state.log]
 
     # ------------------------------------------------------------ members
     def branches(self) -> set[str]:

@@ -71,6 +71,22 @@ CREATE INDEX IF NOT EXISTS view_records_branch ON view_records(branch, ord);
 CREATE TABLE IF NOT EXISTS reports (
     id BIGSERIAL, kind TEXT NOT NULL, year INTEGER NOT NULL, quarter INTEGER NOT NULL, half INTEGER NOT NULL,
     branch TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (kind, year, quarter, half, branch));
+ALTER TABLE journal ADD COLUMN IF NOT EXISTS holder TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX IF NOT EXISTS journal_original ON journal(original);
+CREATE TABLE IF NOT EXISTS holders (id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, role TEXT NOT NULL,
+    started TEXT NOT NULL, beat DOUBLE PRECISION NOT NULL);
+CREATE TABLE IF NOT EXISTS render_queue (
+    id BIGSERIAL PRIMARY KEY, batch TEXT NOT NULL, mode TEXT NOT NULL, case_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL, period INTEGER, occurrence INTEGER NOT NULL, journal_id BIGINT,
+    state TEXT NOT NULL DEFAULT 'queued', holder TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,
+    status TEXT, path TEXT, sha256 TEXT);
+CREATE INDEX IF NOT EXISTS render_queue_state ON render_queue(state, id);
+CREATE INDEX IF NOT EXISTS render_queue_batch ON render_queue(batch, state);
+CREATE INDEX IF NOT EXISTS render_queue_journal ON render_queue(journal_id);
+CREATE TABLE IF NOT EXISTS render_log (
+    id BIGSERIAL PRIMARY KEY, item BIGINT NOT NULL UNIQUE, batch TEXT NOT NULL, mode TEXT NOT NULL,
+    case_id TEXT NOT NULL, doc_id TEXT NOT NULL, period INTEGER, occurrence INTEGER NOT NULL, holder TEXT NOT NULL,
+    attempts INTEGER NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS numbers (
     id BIGSERIAL, prefix TEXT NOT NULL, year INTEGER NOT NULL, serial INTEGER NOT NULL, case_id TEXT NOT NULL,
     doc_id TEXT NOT NULL, period INTEGER NOT NULL, occurrence INTEGER NOT NULL, at TEXT NOT NULL,
@@ -195,8 +211,16 @@ class PostgresStore(SqliteStore):
     def close(self) -> None:
         self.db.close()
 
+    def locator(self) -> tuple[str, str]:
+        return (self.db.url, self.schema)   # type: ignore[attr-defined]
+
+    def reopen(self) -> PostgresStore:
+        return PostgresStore(self.db.url, self.schema)   # type: ignore[attr-defined]
+
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, exclusive: bool = True) -> Iterator[None]:
+        """``exclusive``: one writer of the workspace at a time (what a file's transaction needs); work items are
+        taken without it, each row locked on its own (``FOR UPDATE SKIP LOCKED``)."""
         import psycopg
 
         db: _Connection = self.db   # type: ignore[assignment]
@@ -204,7 +228,8 @@ class PostgresStore(SqliteStore):
         try:
             with db.conn.transaction():
                 db.in_transaction = True
-                db.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._lock_key,))
+                if exclusive:
+                    db.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._lock_key,))
                 yield
         except psycopg.OperationalError as exc:     # the server went away: nothing of this transaction stays
             raise _dropped(exc, self.path) from None
@@ -253,11 +278,8 @@ class PostgresStore(SqliteStore):
         self.db.executemany("UPDATE files SET detail = jsonb_set(detail, '{retired}', 'true'::jsonb) WHERE id=%s",
                             [(i,) for i in file_ids])
 
-    def journal_open(self, original: str, at: str) -> int:
-        from ..outcomes import JournalStage
-
-        return int(self.db.execute("INSERT INTO journal (original, work, stage, at) VALUES (?,?,?,?) RETURNING id",
-                                   (original, "", JournalStage.CLAIMING, at)).fetchone()[0])
+    _NOW = "extract(epoch from clock_timestamp())"
+    _LOCK = " FOR UPDATE SKIP LOCKED"
 
     def replace_members(self, branch: str, members: list[Any], sha256: str) -> None:
         self.db.execute("DELETE FROM members WHERE branch=?", (branch,))

@@ -24,7 +24,9 @@ from .base import (
     DueDocument,
     DueRow,
     FileRow,
+    HolderRow,
     JournalRow,
+    QueueItem,
     ReportRun,
     RetryRow,
     ViewRow,
@@ -136,6 +138,37 @@ def _v7(db: sqlite3.Connection) -> None:
                "at TEXT NOT NULL, PRIMARY KEY (prefix, year, serial), UNIQUE (case_id, doc_id, period, occurrence))")
 
 
+V8 = """
+ALTER TABLE journal ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX journal_original ON journal(original);
+CREATE TABLE holders (id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, role TEXT NOT NULL,
+    started TEXT NOT NULL, beat REAL NOT NULL);
+CREATE TABLE render_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, batch TEXT NOT NULL, mode TEXT NOT NULL, case_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL, period INTEGER, occurrence INTEGER NOT NULL, journal_id INTEGER,
+    state TEXT NOT NULL DEFAULT 'queued', holder TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,
+    status TEXT, path TEXT, sha256 TEXT);
+CREATE INDEX render_queue_state ON render_queue(state, id);
+CREATE INDEX render_queue_batch ON render_queue(batch, state);
+CREATE INDEX render_queue_journal ON render_queue(journal_id);
+CREATE TABLE render_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, item INTEGER NOT NULL UNIQUE, batch TEXT NOT NULL, mode TEXT NOT NULL,
+    case_id TEXT NOT NULL, doc_id TEXT NOT NULL, period INTEGER, occurrence INTEGER NOT NULL, holder TEXT NOT NULL,
+    attempts INTEGER NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, at TEXT NOT NULL)
+"""
+
+
+def _v8(db: sqlite3.Connection) -> None:
+    """Several processes on one store: who holds each claim (one open claim per inbox path), the processes alive,
+    the documents to render as work items, and the log of what was rendered."""
+    # two open rows for one path (a file dropped again under its name while the first was in flight): keep both
+    db.execute("UPDATE journal SET original = original || '#' || id WHERE id NOT IN "
+               "(SELECT MIN(id) FROM journal GROUP BY original)")
+    for statement in V8.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -151,6 +184,7 @@ MIGRATIONS = (
     Migration(5, "the documents docflow wrote, with their hashes", _v5),
     Migration(6, "case views in parts (status, due, ledger, reports); the reports made", _v6),
     Migration(7, "document numbers (发文字号)", _v7),
+    Migration(8, "claims held by processes, render work items and their log", _v8),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -168,6 +202,19 @@ class SqliteStore:
         except BaseException:
             self.db.close()
             raise
+
+    @property
+    def shareable(self) -> bool:
+        """Can another connection (another thread, another process) open this store?"""
+        return self.path != ":memory:"
+
+    def locator(self) -> tuple[str, str]:
+        """What ``open_store`` takes to open this store again (in another process)."""
+        return (self.path, "docflow")
+
+    def reopen(self) -> SqliteStore:
+        """Another connection to the same store (a heartbeat's, a worker's)."""
+        return SqliteStore(self.path)
 
     # ------------------------------------------------------------ schema
     def _found_version(self) -> int:
@@ -211,8 +258,8 @@ class SqliteStore:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
+    def transaction(self, exclusive: bool = True) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")           # SQLite: every writer is exclusive
         try:
             yield
         except BaseException:
@@ -407,10 +454,11 @@ class SqliteStore:
         return [_file_row(r) for r in self.db.execute(f"{self._FILE} ORDER BY id DESC LIMIT ?", (limit,))]
 
     # ------------------------------------------------------------ journal
-    def journal_open(self, original: str, at: str) -> int:
-        cur = self.db.execute("INSERT INTO journal (original, work, stage, at) VALUES (?,?,?,?)",
-                              (original, "", JournalStage.CLAIMING, at))
-        return int(cur.lastrowid or 0)
+    def journal_open(self, original: str, at: str, holder: str = "") -> int | None:
+        row = self.db.execute("INSERT INTO journal (original, work, stage, at, holder) VALUES (?,?,?,?,?) "
+                              "ON CONFLICT (original) DO NOTHING RETURNING id",
+                              (original, "", JournalStage.CLAIMING, at, holder)).fetchone()
+        return int(row[0]) if row else None
 
     def journal_set(self, journal_id: int, stage: str, work: str | None = None) -> None:
         if work is None:
@@ -422,7 +470,101 @@ class SqliteStore:
         self.db.execute("DELETE FROM journal WHERE id=?", (journal_id,))
 
     def journal_open_rows(self) -> list[JournalRow]:
-        return [JournalRow(*r) for r in self.db.execute("SELECT id, original, work, stage FROM journal ORDER BY id")]
+        return [JournalRow(*r) for r in self.db.execute("SELECT id, original, work, stage, holder FROM journal "
+                                                        "ORDER BY id")]
+
+    def journal_take(self, journal_id: int, holder: str, was: str) -> bool:
+        return self.db.execute("UPDATE journal SET holder=? WHERE id=? AND holder=? RETURNING id",
+                               (holder, journal_id, was)).fetchone() is not None
+
+    def journal_holder(self, journal_id: int) -> str | None:
+        row = self.db.execute("SELECT holder FROM journal WHERE id=?", (journal_id,)).fetchone()
+        return row[0] if row else None
+
+    # ------------------------------------------------------------ holders
+    _NOW = "((julianday('now') - 2440587.5) * 86400.0)"
+
+    def holder_beat(self, holder: str, host: str, pid: int, role: str, started: str) -> None:
+        self.db.execute(f"INSERT INTO holders VALUES (?,?,?,?,?,{self._NOW}) ON CONFLICT (id) DO UPDATE SET "
+                        f"beat={self._NOW}, role=excluded.role", (holder, host, pid, role, started))
+
+    def holders(self) -> list[HolderRow]:
+        return [HolderRow(r[0], r[1], int(r[2]), r[3], r[4], float(r[5]), float(r[6])) for r in self.db.execute(
+            f"SELECT id, host, pid, role, started, beat, {self._NOW} - beat FROM holders ORDER BY started, id")]
+
+    def holder_gone(self, holder: str) -> None:
+        self.db.execute("DELETE FROM holders WHERE id=?", (holder,))
+
+    # ------------------------------------------------------------ render queue
+    _ITEM = "id, batch, mode, case_id, doc_id, period, occurrence, journal_id, attempts"
+    _LOCK = ""            # PostgreSQL: FOR UPDATE SKIP LOCKED (SQLite's writers go one at a time anyway)
+
+    def queue_put(self, batch: str, mode: str, items: list[DueDocument], journal_id: int | None = None) -> list[int]:
+        return [int(self.db.execute(
+            "INSERT INTO render_queue (batch, mode, case_id, doc_id, period, occurrence, journal_id) "
+            "VALUES (?,?,?,?,?,?,?) RETURNING id", (batch, mode, d.case_id, d.doc_id, d.period, d.occurrence,
+                                                     journal_id)).fetchone()[0]) for d in items]
+
+    def queue_batch(self, batch: str, mode: str, items: list[DueDocument]) -> None:
+        self.db.executemany("INSERT INTO render_queue (batch, mode, case_id, doc_id, period, occurrence) "
+                            "VALUES (?,?,?,?,?,?)", [(batch, mode, d.case_id, d.doc_id, d.period, d.occurrence)
+                                                     for d in items])
+
+    def queue_take(self, holder: str, dead: list[str], lease: float, limit: int, *, ids: list[int] | None = None,
+                   batch: str | None = None) -> list[QueueItem]:
+        where = ["(state='queued' OR (state='taken' AND (holder = ? OR holder IN "
+                 f"({','.join('?' * len(dead)) or chr(39) * 2}) OR holder NOT IN (SELECT id FROM holders WHERE "
+                 f"beat > {self._NOW} - ?))))"]
+        args: list[Any] = [holder, *dead, lease]
+        if ids is not None:
+            if not ids:
+                return []
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            args += ids
+        if batch is not None:
+            where.append("batch=?")
+            args.append(batch)
+        rows = self.db.execute(
+            f"UPDATE render_queue SET state='taken', holder=?, attempts=attempts+1 WHERE id IN (SELECT id FROM "
+            f"render_queue WHERE {' AND '.join(where)} ORDER BY id LIMIT ?{self._LOCK}) RETURNING {self._ITEM}",
+            [holder, *args, limit]).fetchall()
+        return sorted((QueueItem(*r) for r in rows), key=lambda q: q.id)
+
+    def queue_done(self, item_id: int, holder: str, status: str, path: str, sha256: str, at: str) -> bool:
+        row = self.db.execute(f"UPDATE render_queue SET state='done', status=?, path=?, sha256=? WHERE id=? AND "
+                              f"holder=? AND state='taken' RETURNING {self._ITEM}",
+                              (status, path, sha256, item_id, holder)).fetchone()
+        if row is None:
+            return False
+        q = QueueItem(*row)
+        self.db.execute("INSERT INTO render_log (item, batch, mode, case_id, doc_id, period, occurrence, holder, "
+                        "attempts, status, path, sha256, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (q.id, q.batch, q.mode, q.case_id, q.doc_id, q.period, q.occurrence, holder, q.attempts,
+                         status, path, sha256, at))
+        return True
+
+    def queue_of_journal(self, journal_id: int) -> list[QueueItem]:
+        return [QueueItem(*r) for r in self.db.execute(
+            f"SELECT {self._ITEM} FROM render_queue WHERE journal_id=? AND state != 'done' ORDER BY id",
+            (journal_id,))]
+
+    def queue_left(self, batch: str) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM render_queue WHERE batch=? AND state != 'done'",
+                                   (batch,)).fetchone()[0])
+
+    def queue_results(self, batch: str) -> list[tuple[str, str, str]]:
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT path, status, sha256 FROM render_queue WHERE batch=? AND state='done' ORDER BY id", (batch,))]
+
+    def queue_drop(self, batch: str) -> None:
+        self.db.execute("DELETE FROM render_queue WHERE batch=?", (batch,))
+
+    _LOG = ("item", "batch", "mode", "case_id", "doc_id", "period", "occurrence", "holder", "attempts", "status",
+            "path", "sha256", "at")
+
+    def render_log(self) -> list[dict[str, Any]]:
+        return [dict(zip(self._LOG, r, strict=True)) for r in self.db.execute(
+            f"SELECT {', '.join(self._LOG)} FROM render_log ORDER BY id")]
 
     # ------------------------------------------------------------ members
     def branches(self) -> set[str]:

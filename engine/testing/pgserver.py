@@ -80,6 +80,15 @@ class Server:
     def schema(self) -> str:
         return "t_" + uuid.uuid4().hex[:16]
 
+    def database(self) -> str:
+        """The URL of a new, empty database on this server (a department of its own: its tenants only)."""
+        import psycopg
+
+        name = "d_" + uuid.uuid4().hex[:16]
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
     def stop(self) -> None:
         if self.folder is None:
             return
