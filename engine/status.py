@@ -124,11 +124,18 @@ def report(eng: Any, case_id: str | None = None, text: bool = False) -> dict[str
         rows = [case_summary(eng.pack, v.summary, v.case_id, v.name, v.branch, today) for v in eng.store.views()]
     if case_id:
         rows[0]["history"] = history_lines(eng.pack, eng.store.audit(case_id))
-    stuck = [{"journal": r.id, "file": r.original, "work": r.work, "stage": r.stage}
-             for r in eng.store.journal_open_rows()]
+    from .work.holder import alive
+
+    running = [h for h in eng.store.holders() if h.id != eng.holder.id and alive(h, eng.holder, eng.lease)
+               and h.role != "engine"]
+    live = {h.id for h in running}
+    stuck = [{"journal": r.id, "file": r.original, "work": r.work, "stage": r.stage,
+              "by": r.holder if r.holder in live else ""} for r in eng.store.journal_open_rows()]
     retrying = [{"file": r.original, "failures": r.failures, "reason": r.reason, "since": r.first_at,
                  "last": r.last_at} for r in eng.store.retries() if r.failures >= SHOW_AFTER]
-    out: dict[str, Any] = {"cases": rows, "in_flight": stuck, "retrying": retrying}
+    out: dict[str, Any] = {"cases": rows, "in_flight": stuck, "retrying": retrying,
+                           "running": [{"host": h.host, "pid": h.pid, "role": h.role, "since": h.started,
+                                        "beat_seconds_ago": round(h.age, 1)} for h in running]}
     if text and not case_id:
         out["listing"] = listing(eng)
     return out
@@ -147,7 +154,11 @@ def report_text(rep: dict[str, Any], first_roster: str = "名册") -> str:
         lines += [f"    [{h['at'].replace('T', ' ')[:16]}] {h['what']}  （来自文件 {h['file']}）"
                   for h in r.get("history", [])]
     lines += [f"处理中断的文件：{s['file']}（{s['stage']}），下次运行 process/watch 时会自动恢复"
-              for s in rep["in_flight"]]
+              if not s.get("by") else f"正在处理的文件：{s['file']}（{s['by']}）" for s in rep["in_flight"]]
+    roles = {"watch": "监视 inbox", "work": "生成文书", "render": "生成文书", "cli": "命令"}
+    lines += [f"正在运行的 docflow：{h['host']} 进程 {h['pid']}（{roles.get(h['role'], h['role'])}，"
+              f"自 {h['since'].replace('T', ' ')[:16]}，{h['beat_seconds_ago']:g} 秒前报到）"
+              for h in rep.get("running", [])]
     lines += [f"暂时无法处理的文件：{r['file']}（自 {r['since']} 起已尝试 {r['failures']} 次，最近 {r['last']}）："
               f"{r['reason']}。文件仍在 inbox，系统会继续自动重试；如在 Excel/WPS 中打开着，请关闭"
               for r in rep["retrying"]]

@@ -140,3 +140,43 @@ def test_reports_across_committees_count_each_person_once(tmp_path, pg_server):
     assert [r.branch for r in dept.store.reports_made()] == ["*"]
     for e in [*engines, dept]:
         e.store.close()
+
+
+def test_docflow_work_elsewhere_takes_a_regeneration_batch(tmp_path, pg_server):
+    """A batch put on the render queue is rendered by a ``docflow work`` process (as on another machine): every
+    document again, byte for byte, each logged once under that process."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from engine.regenerate import planned
+    from engine.store.postgres import PostgresStore
+    from engine.workspace import load_workspace
+
+    ws = workspace(tmp_path / "ws")
+    schema = pg_server.schema()
+    with open(ws.root / "docflow.toml", "a", encoding="utf-8") as fh:
+        fh.write(f'\n[store]\nurl = "{pg_server.url}"\nschema = "{schema}"\n')
+    ws = load_workspace(ws.root)
+    eng = Engine.open(ws, clock=FixedClock(TODAY), store=PostgresStore(pg_server.url, schema))
+    people = [applicant(n, date(1990 + i, 3, 7), date(2026, 1, 5), seq=300 + i) for i, n in enumerate("赵钱孙")]
+    assert isinstance(road.process_file(eng, write_roster(ws.inbox / "名册.xlsx", people, title="入党申请人名册")),
+                      Processed)
+    jobs = planned(eng)
+    before = {p.relative_to(ws.outbox): p.read_bytes() for p in ws.outbox.glob("*/*/*")}
+    assert len(before) == len(jobs) >= 15
+    for folder in [p for p in ws.outbox.iterdir() if p.is_dir()]:
+        shutil.rmtree(folder)
+    with eng.store.transaction(exclusive=False):
+        eng.store.queue_batch("regenerate-test", "regenerate", jobs)
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "work", "--once", "-w", str(ws.root)],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"共生成 {len(jobs)} 份" in done.stdout
+    assert {p.relative_to(ws.outbox): p.read_bytes() for p in ws.outbox.glob("*/*/*")} == before
+    assert eng.store.queue_left("regenerate-test") == 0
+    log = [r for r in eng.store.render_log() if r["batch"] == "regenerate-test"]
+    assert len(log) == len(jobs) and len({r["holder"] for r in log}) == 1
+    assert log[0]["holder"] != eng.holder.id and all(r["status"] == "written" for r in log)
+    eng.store.close()

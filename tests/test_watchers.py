@@ -17,6 +17,8 @@ from pathlib import Path
 
 from inbox_batch import account, wait_settled
 
+from engine import Engine
+from engine.output.ledger import ledger_bytes, ledger_name
 from engine.store.postgres import PostgresStore
 from engine.testing import workspace
 from engine.testing.batch import make_batch, put
@@ -126,6 +128,8 @@ def test_six_watchers_two_inboxes_twenty_kills(tmp_path, pg_server):
         try:
             summary = account(ws, batch, db=store.db)
             documents, again = check_renders(store, w, ws.outbox)
+            eng = Engine.open(ws, store=store)                       # the ledger the last writer left: current
+            assert (ws.outbox / ledger_name(eng.pack)).read_bytes() == ledger_bytes(eng.pack, store.ledger_rows())
         finally:
             store.close()
         print(ws.config.organisation.name, summary, f"documents {documents}, rewritten after a kill {again}")

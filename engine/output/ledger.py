@@ -214,7 +214,14 @@ def write_beside(path: Path, data: bytes, now: datetime) -> str:
 
 
 def write_paperwork(eng: Engine) -> list[str]:
-    """The ledger and the due list, from the views; notes for staff when one had to go beside an open file."""
+    """The ledger and the due list, from the views; notes for staff when one had to go beside an open file. Several
+    processes on one store write them one at a time, each from the views as they are when its turn comes — so the
+    last written holds every change committed before it."""
+    with eng.store.section("paperwork"):
+        return _write_paperwork(eng)
+
+
+def _write_paperwork(eng: Engine) -> list[str]:
     now, today = eng.clock.now(), eng.clock.today()
     ledger = ledger_bytes(eng.pack, eng.store.ledger_rows())
     notes = [write_beside(eng.ws.outbox / ledger_name(eng.pack), ledger, now)]

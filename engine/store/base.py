@@ -350,6 +350,8 @@ class Store(Transactional, EventLog, FileLedger, Journal, MemberRoster, CaseView
     schema_version: int
 
     def close(self) -> None: ...
+    def section(self, name: str) -> AbstractContextManager[None]:
+        """One process at a time inside (across machines on a shared server), without a transaction."""
     @property
     def shareable(self) -> bool:
         """Can other connections (threads, processes, machines) open this store (``locator``)?"""

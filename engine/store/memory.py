@@ -67,6 +67,10 @@ class MemoryStore:
 
     shareable = False
 
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        yield
+
     def locator(self) -> tuple[str, str]:
         raise NotImplementedError("an in-memory store is this process's only")
 

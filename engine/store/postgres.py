@@ -278,6 +278,16 @@ class PostgresStore(SqliteStore):
         self.db.executemany("UPDATE files SET detail = jsonb_set(detail, '{retired}', 'true'::jsonb) WHERE id=%s",
                             [(i,) for i in file_ids])
 
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        """One process at a time in ``name`` across every machine on the workspace (a session advisory lock)."""
+        key = f"{self._lock_key}:{name}"
+        self.db.execute("SELECT pg_advisory_lock(hashtext(?))", (key,))
+        try:
+            yield
+        finally:
+            self.db.execute("SELECT pg_advisory_unlock(hashtext(?))", (key,))
+
     _NOW = "extract(epoch from clock_timestamp())"
     _LOCK = " FOR UPDATE SKIP LOCKED"
 

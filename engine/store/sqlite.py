@@ -203,6 +203,11 @@ class SqliteStore:
             self.db.close()
             raise
 
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        """One process at a time in ``name`` (no transaction): on SQLite one engine has the workspace anyway."""
+        yield
+
     @property
     def shareable(self) -> bool:
         """Can another connection (another thread, another process) open this store?"""
