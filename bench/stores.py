@@ -6,7 +6,11 @@ copied into a private PostgreSQL server (``docflow store copy``; engine/testing/
 temporary folder on a free port, or DOCFLOW_TEST_DATABASE_URL names one), then each command runs in a fresh
 process, as staff run it, on each backend; seconds side by side (median of ``--repeat``).
 
-Usage:  .venv/bin/python bench/stores.py [--sizes 10000,100000] [--repeat 3]
+Then ``docflow regenerate --force`` of a committee of ``--regen-cases`` on each backend: its documents are work items
+of the store's render queue, taken by 1 process, by every core's process, and (PostgreSQL) by one regenerate process
+helped by a ``docflow work`` started beside it, as another machine would.
+
+Usage:  .venv/bin/python bench/stores.py [--sizes 10000,100000] [--repeat 3] [--regen-cases 2000]
 """
 from __future__ import annotations
 
@@ -47,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--sizes", default="10000")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--regen-cases", type=int, default=2000, help="0: no regeneration figures")
     args = ap.parse_args(argv)
     import paperwork
 
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{os.cpu_count()} cores; PostgreSQL at {server.url.split('@')[-1]}; median of {args.repeat} runs, "
               "each command in a fresh process\n")
         print(f"{'cases':>8} {'operation':<20} {'SQLite s':>9} {'PostgreSQL s':>13} {'PG / SQLite':>12}")
-        for n in (int(x) for x in args.sizes.split(",")):
+        for n in (int(x) for x in args.sizes.split(",") if x.strip() and int(x)):
             work = Path(tempfile.mkdtemp(prefix=f"docflow-stores-{n}-"))
             t = time.perf_counter()
             root = paperwork.build(work, n)
@@ -85,9 +90,68 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{n:>8} {name:<20} {lite[name]:>9.2f} {pg[name]:>13.2f} {pg[name] / lite[name]:>11.2f}×")
             print(f"{'':>8} (built in {built:.0f} s; docflow store copy into PostgreSQL {copied:.1f} s)")
             shutil.rmtree(work, ignore_errors=True)
+        if args.regen_cases:
+            regeneration(server.url, args.regen_cases)
     finally:
         server.stop()
     return 0
+
+
+def regeneration(url: str, n: int) -> None:
+    import paperwork
+
+    from engine.store import open_store
+    from engine.store.copy import copy_store
+
+    work = Path(tempfile.mkdtemp(prefix=f"docflow-regen-{n}-"))
+    root = paperwork.build(work, n)
+    schema = f"bench_regen_{n}"
+    source, target = open_store(root / ".docflow" / "docflow.db"), open_store(url, schema)
+    copy_store(source, target)
+    source.close()
+    target.close()
+    pg_root = work / "ws-pg"
+    shutil.copytree(root, pg_root, ignore=shutil.ignore_patterns("docflow.db*"))
+    with open(pg_root / "docflow.toml", "a", encoding="utf-8") as fh:
+        fh.write(f'\n[store]\nschema = "{schema}"\n')
+    docflow = str(ROOT / ".venv" / "bin" / "docflow")
+    cores = os.cpu_count() or 1
+    print(f"\ndocflow regenerate --force, a committee of {n:,} cases (documents: work items of the render queue)")
+    print(f"{'store':<12} {'takers':<34} {'seconds':>8} {'docs/s':>8}")
+    pg_env = dict(os.environ, DOCFLOW_DATABASE_URL=url)
+    docs = _documents(root)
+    for name, where, env in (("SQLite", root, dict(os.environ)), ("PostgreSQL", pg_root, pg_env)):
+        for procs in sorted({1, cores}):
+            secs = run([docflow, "regenerate", "--force", "--quiet", "--processes", str(procs), "-w", str(where)], env)
+            print(f"{name:<12} {f'{procs} process(es) of regenerate':<34} {secs:>8.1f} {docs / secs:>8.0f}", flush=True)
+    helper = subprocess.Popen([docflow, "work", "--idle", "0.1", "-w", str(pg_root)], env=pg_env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(3)                               # started and waiting on the queue
+        secs = run([docflow, "regenerate", "--force", "--quiet", "--processes", "1", "-w", str(pg_root)], pg_env)
+    finally:
+        helper.terminate()
+        helper.wait(60)
+    store = open_store(url, schema)
+    by = store.db.execute("SELECT holder, count(*) FROM render_log WHERE left(batch, 11) = 'regenerate-' AND id > "
+                          "(SELECT max(id) FROM render_log) - ? GROUP BY holder", (docs,)).fetchall()
+    store.close()
+    shares = " / ".join(str(c) for _, c in sorted(by, key=lambda r: -r[1]))
+    print(f"{'PostgreSQL':<12} {'1 regenerate + 1 docflow work':<34} {secs:>8.1f} {docs / secs:>8.0f}"
+          f"   (documents each took: {shares})")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _documents(root: Path) -> int:
+    from engine import Engine
+    from engine.regenerate import planned
+    from engine.workspace import load_workspace
+
+    eng = Engine.open(load_workspace(root))
+    try:
+        return len(planned(eng))
+    finally:
+        eng.store.close()
 
 
 if __name__ == "__main__":
