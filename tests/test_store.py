@@ -495,6 +495,7 @@ def test_store_copy_moves_a_workspace_into_postgresql_intact(tmp_path, pg_server
     pg = PostgresStore(pg_server.url, schema)
     try:
         assert export(pg) == before and len(before["events"]) > 5 and before["views"] and before["numbers"]
+        assert before["render_queue"] and len(before["render_log"]) == len(before["render_queue"])
         journal = pg.journal_open("x.xlsx", "2026-11-28T09:00:00")
         assert journal > max(r[0] for r in before["journal"] or [(0,)])
     finally:

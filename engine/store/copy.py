@@ -1,7 +1,8 @@
 """``docflow store copy --to URL``: a workspace's store copied into another (its SQLite file into a PostgreSQL
 server), every table row for row in the order written — events, file records, members, views, numbers, outputs,
-reports — in one transaction on the target; and ``export``, the full content of a store in a form two backends
-can be compared by (what the copy is checked against)."""
+reports, the render queue and its log (not the processes alive: they are the old store's) — in one transaction on
+the target; and ``export``, the full content of a store in a form two backends can be compared by (what the copy is
+checked against)."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,7 +15,7 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "cases": (("case_id", "person_key", "name", "branch", "pack_version", "created_at", "year", "seq"), "year, seq"),
     "events": (("id", "case_id", "kind", "step", "data", "at", "file_sha256", "file_name", "pack_version"), "id"),
     "files": (("id", "sha256", "name", "outcome", "detail", "documents", "journal_id", "at"), "id"),
-    "journal": (("id", "original", "work", "stage", "at"), "id"),
+    "journal": (("id", "original", "work", "stage", "at", "holder"), "id"),
     "members": (("branch", "name", "status", "discipline", "file_sha256"), "branch, name"),
     "retries": (("original", "failures", "reason", "first_at", "last_at"), "original"),
     "outputs": (("path", "sha256", "at"), "path"),
@@ -27,8 +28,13 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "view_records": (("ord", "case_id", "name", "branch", "record"), "ord"),
     "reports": (("kind", "year", "quarter", "half", "branch", "at"), "{order}"),
     "numbers": (("prefix", "year", "serial", "case_id", "doc_id", "period", "occurrence", "at"), "{order}"),
+    "render_queue": (("id", "batch", "mode", "case_id", "doc_id", "period", "occurrence", "journal_id", "state",
+                      "holder", "attempts", "status", "path", "sha256"), "id"),
+    "render_log": (("id", "item", "batch", "mode", "case_id", "doc_id", "period", "occurrence", "holder", "attempts",
+                    "status", "path", "sha256", "at"), "id"),
 }
-SERIALS = ("events", "files", "journal")       # their ids are kept; the target's sequences go on after them
+# their ids are kept; the target's sequences go on after them
+SERIALS = ("events", "files", "journal", "render_queue", "render_log")
 
 
 def _order(store: SqliteStore, spec: str) -> str:

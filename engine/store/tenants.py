@@ -5,10 +5,15 @@ department's reports (``docflow report … --all``) know whom to aggregate. SQLi
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from ..engine import Engine
+
+log = logging.getLogger("docflow")
 
 DDL = ("CREATE TABLE IF NOT EXISTS public.docflow_tenants (schema_name TEXT PRIMARY KEY, organisation TEXT NOT NULL, "
        "branches TEXT NOT NULL, pack TEXT NOT NULL, pack_version TEXT NOT NULL, settings TEXT NOT NULL, "
@@ -34,7 +39,15 @@ def register(eng: Engine) -> None:
     org = eng.ws.config.organisation
     row = (schema, org.name, json.dumps(list(org.branches), ensure_ascii=False), eng.pack.pack.id, eng.pack.version,
            json.dumps(eng.ws.config.settings, ensure_ascii=False, default=str), str(eng.ws.root), eng.stamp())
-    db = eng.store.db
+    try:
+        _upsert(eng.store.db, row)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:     # e.g. no right to create in the public schema: the workspace works; --all lacks it
+        log.warning("workspace not registered as a tenant of its server: %s", exc)
+
+
+def _upsert(db: Any, row: tuple[Any, ...]) -> None:
     db.execute("SELECT pg_advisory_lock(hashtext('docflow:tenants'))")    # one creator of the table at a time
     try:
         db.execute(DDL)
