@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -50,6 +51,9 @@ def this_process() -> Holder:
 
 
 def pid_running(pid: int) -> bool:
+    """Is process ``pid`` of this machine running? (Unknown: yes.)"""
+    if sys.platform == "win32":  # pragma: no cover - Windows: os.kill(pid, 0) would terminate the process
+        return _windows_pid_running(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -57,6 +61,20 @@ def pid_running(pid: int) -> bool:
     except (PermissionError, OSError):
         return True
     return True
+
+
+def _windows_pid_running(pid: int) -> bool:  # pragma: no cover - Windows only
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)          # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return bool(kernel32.GetLastError() == 5)                  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        return not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) or code.value == 259   # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def alive(row: HolderRow, me: Holder, lease: float = LEASE) -> bool:
