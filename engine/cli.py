@@ -118,9 +118,13 @@ def shared_store(url: str) -> bool:
 
 
 def warn_placeholders(ws: Workspace) -> None:
+    from .workspace import state_warnings
+
     text = ws.config.organisation.warning()
     if text:
         print(f"提醒：{text}（{ws.root / CONFIG_NAME}）", flush=True)
+    for line in state_warnings(ws):
+        print(f"提醒：{line}", flush=True)
 
 
 def describe(o: Outcome) -> str:

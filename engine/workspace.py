@@ -198,8 +198,40 @@ def load_workspace(root: Path) -> Workspace:
         raise ConfigError("docflow.toml 内容有误：\n  " + "\n  ".join(lines), place=str(path)) from None
     ws = Workspace(root, config)
     for folder in ws.folders():
+        if folder == ws.state and not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)     # its database holds ID numbers: its owner's only
+            if os.name != "nt":
+                os.chmod(folder, 0o700)                 # whatever the umask
         folder.mkdir(parents=True, exist_ok=True)
     return ws
+
+
+def state_warnings(ws: Workspace, fs_type: Any = None) -> list[str]:
+    """What staff must hear about where the engine's state folder is (PIPL: the store holds ID numbers, which are
+    sensitive personal information): readable by other users, or on a network share. ``fs_type``: the probe of a
+    folder's filesystem type (tests pass their own)."""
+    if fs_type is None:
+        from .inbox.watch import filesystem_type as fs_type
+    from .inbox.watch import is_network
+
+    out: list[str] = []
+    try:
+        mode = os.stat(ws.state).st_mode
+    except OSError:
+        return out
+    if os.name != "nt" and mode & 0o077:
+        out.append(f"工作区的状态文件夹 {ws.state} 其他用户也能访问（权限 {mode & 0o777:o}），"
+                   f"其中保存着公民身份号码等敏感个人信息。请只允许本人访问：chmod 700 \"{ws.state}\"")
+    kind = fs_type(ws.state)
+    if kind and is_network(kind):
+        if ws.store_url.startswith(("postgresql://", "postgres://")):
+            out.append(f"工作区的状态文件夹 {ws.state} 在网络共享文件夹上（{kind}）：处理中的文件会暂存在这里，"
+                       "含个人信息，请确认这个共享只有党务工作人员能访问")
+        else:
+            out.append(f"工作区的状态文件夹 {ws.state} 在网络共享文件夹上（{kind}）：其中的 SQLite 数据库在网络共享上"
+                       "可能损坏，也不应把含公民身份号码的数据库放在共享中。请把工作区放在本机硬盘上，或改用 PostgreSQL"
+                       "（见 README）")
+    return out
 
 
 def init_workspace(root: Path, organisation: str | None = None, pack_settings: dict[str, Any] | None = None, *,
