@@ -218,3 +218,20 @@ def test_every_template_of_the_bundled_packs_is_on_the_fast_path():
         assert render_plan(load_pack(BUNDLED_PACKS / name)) == dict.fromkeys(
             {d.template for d in load_pack(BUNDLED_PACKS / name).documents.values()}, ""), name
 
+
+
+def test_a_temporaries_folder_that_is_gone_is_not_used(tmp_path):
+    """A process that opened a workspace since removed (tests, a service) writes beside the target instead."""
+    import shutil
+
+    from engine.output.render import TEMP_HOMES, temp_home, write_atomic
+
+    saved = dict(TEMP_HOMES)
+    try:
+        temp_home(tmp_path / "old" / ".docflow")
+        shutil.rmtree(tmp_path / "old")
+        write_atomic(tmp_path / "new" / "a.docx", b"data")
+        assert (tmp_path / "new" / "a.docx").read_bytes() == b"data"
+    finally:
+        TEMP_HOMES.clear()
+        TEMP_HOMES.update(saved)

@@ -198,6 +198,9 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     passes ``durable=False`` and syncs once when it is done (``os.sync``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     home = TEMP_HOMES.get(os.stat(path.parent).st_dev) if TEMP_HOMES else None
+    if home is not None and not home.is_dir():       # that workspace is gone (another one in this process before)
+        TEMP_HOMES.pop(os.stat(path.parent).st_dev, None)
+        home = None
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=home if home is not None else path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
