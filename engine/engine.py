@@ -16,7 +16,7 @@ from .procedure.workdays import WorkdayCalendar
 from .read.safety import LIMITS, Limits
 from .store import Store, open_store
 from .store.tenants import register
-from .work.holder import BEAT, Heartbeat, Holder, beat, live_ids, this_process
+from .work.holder import BEAT, FORGET_AFTER, Heartbeat, Holder, beat, live_ids, this_process
 from .workspace import Workspace
 
 
@@ -55,7 +55,6 @@ class Engine:
         pack = load_pack(ws.pack_dir, ws.config.settings)
         store = store or open_store(ws.store_url, ws.config.store.schema_name)
         eng = cls(ws, pack, store, clock or SystemClock(), limits=limits, checkpoint=checkpoint, rename=rename)
-        beat(store, eng.holder, "engine")
         register(eng)
         ensure(eng)
         return eng
@@ -70,14 +69,25 @@ class Engine:
 
     def start_heartbeat(self, role: str) -> None:
         """Beat from a thread of its own while this engine holds work (a watcher, a worker, a long batch)."""
+        if self.heartbeat is not None:
+            return
+        beat(self.store, self.holder, role)               # on record before it claims anything
+        for h in self.store.holders():                    # processes gone for a day: forgotten
+            if h.age > FORGET_AFTER:
+                self.store.holder_gone(h.id)
         reopen = getattr(self.store, "reopen", None)
-        if self.heartbeat is None and reopen is not None and reopen.__self__.shareable:
+        if reopen is not None and reopen.__self__.shareable:
             self.heartbeat = Heartbeat(reopen, self.holder, role, every=min(BEAT, self.lease / 4)).start()
 
     def stop_heartbeat(self) -> None:
+        """Stop beating and leave the record (a clean exit: nothing is held any more)."""
         if self.heartbeat is not None:
             self.heartbeat.stop()
             self.heartbeat = None
+            try:
+                self.store.holder_gone(self.holder.id)
+            except Exception:                             # the server away: the row ages out
+                pass
 
     def stamp(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")

@@ -180,3 +180,17 @@ def test_docflow_work_elsewhere_takes_a_regeneration_batch(tmp_path, pg_server):
     assert len(log) == len(jobs) and len({r["holder"] for r in log}) == 1
     assert log[0]["holder"] != eng.holder.id and all(r["status"] == "written" for r in log)
     eng.store.close()
+
+
+def test_a_command_leaves_no_record_of_itself_and_forgets_holders_gone_for_a_day(tmp_path):
+    from engine.cli import main
+
+    ws = workspace(tmp_path / "ws")
+    store = SqliteStore(ws.database)
+    with store.transaction():
+        store.holder_beat("pc2:1:old", "pc2", 1, "watch", "2026-11-01T09:00:00")
+        store.holder_beat("pc3:1:new", "pc3", 1, "watch", "2026-12-01T09:00:00")
+    store.db.execute("UPDATE holders SET beat = beat - 90000 WHERE id = 'pc2:1:old'")
+    assert main(["due", "-w", str(ws.root)]) == 0
+    assert [h.id for h in store.holders()] == ["pc3:1:new"]      # its own row gone with it, the old one forgotten
+    store.close()

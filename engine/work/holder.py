@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("docflow.work")
 LEASE = 30.0          # seconds without a beat after which a holder elsewhere is taken for dead
 BEAT = 5.0            # seconds between beats
+FORGET_AFTER = 86400.0  # seconds after its last beat a holder's record is removed
 
 
 @dataclass(frozen=True)
