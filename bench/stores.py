@@ -53,10 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--regen-cases", type=int, default=2000, help="0: no regeneration figures")
     args = ap.parse_args(argv)
-    import paperwork
 
-    from engine.store import open_store
-    from engine.store.copy import copy_store
     from engine.testing.pgserver import Server
 
     server = Server().start()
@@ -69,20 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'cases':>8} {'operation':<20} {'SQLite s':>9} {'PostgreSQL s':>13} {'PG / SQLite':>12}")
         for n in (int(x) for x in args.sizes.split(",") if x.strip() and int(x)):
             work = Path(tempfile.mkdtemp(prefix=f"docflow-stores-{n}-"))
-            t = time.perf_counter()
-            root = paperwork.build(work, n)
-            built = time.perf_counter() - t
-            schema = f"bench_{n}"
-            source, target = open_store(root / ".docflow" / "docflow.db"), open_store(server.url, schema)
-            t = time.perf_counter()
-            copy_store(source, target)
-            copied = time.perf_counter() - t
-            source.close()
-            target.close()
-            pg_root = work / "ws-pg"
-            shutil.copytree(root, pg_root, ignore=shutil.ignore_patterns("docflow.db*"))
-            with open(pg_root / "docflow.toml", "a", encoding="utf-8") as fh:
-                fh.write(f'\n[store]\nschema = "{schema}"\n')
+            root, pg_root, built, copied = twins(work, n, server.url, f"bench_{n}")
             lite = timings(root, dict(os.environ), args.repeat)
             pg = timings(pg_root, dict(os.environ, DOCFLOW_DATABASE_URL=server.url), args.repeat)
             assert not (pg_root / ".docflow" / "docflow.db").exists(), "the PostgreSQL runs fell back to SQLite"
@@ -97,23 +81,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def regeneration(url: str, n: int) -> None:
+def twins(work: Path, n: int, url: str, schema: str) -> tuple[Path, Path, float, float]:
+    """A synthetic committee of ``n`` cases on SQLite and the same copied into ``schema`` on ``url``
+    (``docflow store copy``): (its root, the PostgreSQL twin's root, seconds to build, seconds to copy)."""
     import paperwork
 
     from engine.store import open_store
     from engine.store.copy import copy_store
 
-    work = Path(tempfile.mkdtemp(prefix=f"docflow-regen-{n}-"))
+    t = time.perf_counter()
     root = paperwork.build(work, n)
-    schema = f"bench_regen_{n}"
+    built = time.perf_counter() - t
     source, target = open_store(root / ".docflow" / "docflow.db"), open_store(url, schema)
+    t = time.perf_counter()
     copy_store(source, target)
+    copied = time.perf_counter() - t
     source.close()
     target.close()
     pg_root = work / "ws-pg"
     shutil.copytree(root, pg_root, ignore=shutil.ignore_patterns("docflow.db*"))
     with open(pg_root / "docflow.toml", "a", encoding="utf-8") as fh:
         fh.write(f'\n[store]\nschema = "{schema}"\n')
+    return root, pg_root, built, copied
+
+
+def regeneration(url: str, n: int) -> None:
+    from engine.store import open_store
+
+    work = Path(tempfile.mkdtemp(prefix=f"docflow-regen-{n}-"))
+    schema = f"bench_regen_{n}"
+    root, pg_root, _, _ = twins(work, n, url, schema)
     docflow = str(ROOT / ".venv" / "bin" / "docflow")
     cores = os.cpu_count() or 1
     print(f"\ndocflow regenerate --force, a committee of {n:,} cases (documents: work items of the render queue)")
