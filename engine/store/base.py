@@ -286,8 +286,6 @@ class RenderQueue(Protocol):
     def queue_done(self, item_id: int, holder: str, status: str, path: str, sha256: str, at: str) -> bool:
         """Mark an item done (``status``: written / unchanged / kept) and log it; False when ``holder`` no longer
         holds it (taken over meanwhile): nothing is marked."""
-    def queue_of_journal(self, journal_id: int) -> list[QueueItem]:
-        """The items a file made, not done yet."""
     def queue_left(self, batch: str) -> int:
         """Items of ``batch`` not done."""
     def queue_results(self, batch: str) -> list[tuple[str, str, str]]:

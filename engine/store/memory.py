@@ -320,10 +320,6 @@ class MemoryStore:
                                "sha256": sha256, "at": at})
         return True
 
-    def queue_of_journal(self, journal_id: int) -> list[QueueItem]:
-        return [q["item"] for k, q in sorted(self.state.queue.items())
-                if q["item"].journal_id == journal_id and q["state"] != "done"]
-
     def queue_left(self, batch: str) -> int:
         return sum(1 for q in self.state.queue.values() if q["item"].batch == batch and q["state"] != "done")
 

@@ -548,11 +548,6 @@ class SqliteStore:
                          status, path, sha256, at))
         return True
 
-    def queue_of_journal(self, journal_id: int) -> list[QueueItem]:
-        return [QueueItem(*r) for r in self.db.execute(
-            f"SELECT {self._ITEM} FROM render_queue WHERE journal_id=? AND state != 'done' ORDER BY id",
-            (journal_id,))]
-
     def queue_left(self, batch: str) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM render_queue WHERE batch=? AND state != 'done'",
                                    (batch,)).fetchone()[0])
