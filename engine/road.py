@@ -52,12 +52,12 @@ def _after_claim(eng: Engine, claimed: Claimed, paperwork: bool) -> Outcome:
     reading = guarded(read, eng, claimed)             # ②③ identify and read, each part parsed once
     checked = guarded(validate_file, eng, reading)    # ④ typed values, field problems
     for _ in range(PLANS):
-        if (first := eng.store.processed(claimed.sha256)) is not None:   # (a copy was processed meanwhile)
-            checked = Seen(first.name, first.at)
         plan = guarded(advance_file, eng, checked)    # ⑤ the procedure's rules (pure), what changes
         stored = store(eng, claimed, plan)            # ⑥ one transaction: events, the file's record
         if not isinstance(stored, Stale):             # (Stale: the case changed meanwhile; plan it again)
             break
+        if (first := eng.store.processed(claimed.sha256)) is not None:   # (a copy was processed meanwhile)
+            checked = Seen(first.name, first.at)
     else:
         busy = Finding(Code.INTERNAL_ERROR, "这份案卷正在被其他电脑同时修改，本次未能处理",
                        "请稍后把原件重新放入 inbox")

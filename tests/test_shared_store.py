@@ -84,6 +84,30 @@ def test_a_person_given_a_case_meanwhile_is_not_given_a_second(shared, tmp_path,
     assert out.__class__.__name__ in ("Processed", "Rejected")
 
 
+def test_a_copy_processed_meanwhile_makes_this_one_a_duplicate(shared, tmp_path, monkeypatch):
+    """The same file in two inboxes (or twice in one), taken by two machines at once: the one that stores second
+    is a duplicate of the first, not a second case and not a refusal."""
+    import hashlib
+
+    from engine.outcomes import Duplicate
+
+    eng = shared
+    start(eng, tmp_path / "elsewhere")
+    roster = write_roster(tmp_path / "名册.xlsx", [applicant("王五", date(1994, 3, 7), date(2026, 1, 5), seq=13)],
+                          title="入党申请人名册")
+    sha = hashlib.sha256(roster.read_bytes()).hexdigest()
+
+    def other_machine(e):                   # the other machine stored its copy between our plan and our store
+        e.store.record_file(sha, "副本-名册.xlsx", "processed", {"receipt": "r"}, [], None, "2026-11-28T09:00:00")
+    calls = meanwhile(monkeypatch, other_machine)
+    dst = eng.ws.inbox / roster.name
+    dst.write_bytes(roster.read_bytes())
+    before = len(eng.store.cases())
+    out = road.process_file(eng, dst)
+    assert isinstance(out, Duplicate) and len(calls) == 1 and "副本-名册.xlsx" in out.receipt   # not planned again
+    assert len(eng.store.cases()) == before                          # no case from our plan
+
+
 def test_a_server_that_goes_away_loses_nothing_and_the_work_goes_on_when_it_is_back(tmp_path):
     """The PostgreSQL server stops mid-batch: the file in hand is neither refused nor lost (it stays in the
     inbox, or is finished by the recovery), the engine goes on once the server is back — every file exactly
