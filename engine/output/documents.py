@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..outcomes import DueDocument, Stored
 from ..pack.organs import official_context
 from ..procedure.state import CaseState, fold
+from ..store.base import CaseRow
 from .context import document_context
 from .names import safe_name
 from .official import number_for
@@ -18,8 +19,10 @@ if TYPE_CHECKING:
     from ..engine import Engine
 
 
-def doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None, occurrence: int = 1) -> Path:
-    row = eng.store.case(case_id)
+def doc_path(eng: Engine, case_id: str, doc_id: str, period: int | None, occurrence: int = 1,
+             row: CaseRow | None = None) -> Path:
+    """``row``: the case's row, when the caller has it already."""
+    row = row or eng.store.case(case_id)
     assert row is not None
     doc = eng.pack.documents[doc_id]
     return (eng.ws.outbox / safe_name(row.branch, "未分支部") / safe_name(f"{case_id}-{row.name}")

@@ -65,13 +65,15 @@ def _render(eng: Engine, items: list[QueueItem]) -> Iterator[tuple[QueueItem, Pa
     from ..output.render import write_atomic
 
     states: dict[str, CaseState] = {}
+    row = None
     for item in items:
-        if item.doc_id not in eng.pack.documents or eng.store.case(item.case_id) is None:
+        if item.case_id not in states:
+            row = eng.store.case(item.case_id)
+            states = {item.case_id: fold(eng.pack, item.case_id, eng.store.events(item.case_id))} if row else {}
+        if item.doc_id not in eng.pack.documents or row is None:
             yield item, eng.ws.outbox, "gone", ""     # a document the pack no longer has: done, nothing rendered
             continue
-        if item.case_id not in states:
-            states = {item.case_id: fold(eng.pack, item.case_id, eng.store.events(item.case_id))}
-        path = doc_path(eng, item.case_id, item.doc_id, item.period, item.occurrence)
+        path = doc_path(eng, item.case_id, item.doc_id, item.period, item.occurrence, row)
         data = document_bytes(eng, states[item.case_id], item.doc_id, item.period, item.occurrence)
         sha = hashlib.sha256(data).hexdigest()
         status = "written" if item.mode == "due" else _status(eng, path, data, sha, item.mode)
