@@ -56,8 +56,8 @@ def _drain(locator: tuple[str, str], root: str, batch: str) -> int:
     eng = Engine.open(load_workspace(Path(root)), store=open_store(*locator))
     eng.start_heartbeat("render")
     try:
-        n = total = 0
-        while (n := work(eng, batch=batch, limit=CHUNK)):
+        total = 0
+        while n := work(eng, batch=batch, limit=CHUNK):
             total += n
         return total
     finally:

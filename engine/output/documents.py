@@ -107,6 +107,18 @@ def write_document(eng: Engine, path: Path, data: bytes) -> None:
     eng.store.record_output(path.relative_to(eng.ws.outbox).as_posix(), hashlib.sha256(data).hexdigest(), eng.stamp())
 
 
+def remade(eng: Engine, path: Path, data: bytes, force: bool = False) -> str:
+    """What making ``path`` again with ``data`` does: unchanged (the same bytes are there), kept (staff edited it
+    since docflow wrote it; not with ``force``), written."""
+    old = path.read_bytes() if path.exists() else None
+    if old == data:
+        return "unchanged"
+    theirs = eng.store.output_hash(path.relative_to(eng.ws.outbox).as_posix())
+    if old is not None and theirs is not None and hashlib.sha256(old).hexdigest() != theirs and not force:
+        return "kept"
+    return "written"
+
+
 def edited(eng: Engine, path: Path) -> bool:
     """Did staff change the file since docflow wrote it? (its bytes no longer have the recorded hash)"""
     recorded = eng.store.output_hash(path.relative_to(eng.ws.outbox).as_posix())

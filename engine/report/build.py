@@ -609,6 +609,7 @@ def remake(eng: Engine, year: int | None = None, branch: str | None = None, forc
     paths — and notes for a report that cannot be made any more (e.g. its year's plan was removed)."""
     import hashlib
 
+    from ..output.documents import remade
     from .across import ALL, inputs_all
 
     out: dict[str, list[str]] = {"written": [], "unchanged": [], "kept": [], "notes": []}
@@ -627,16 +628,9 @@ def remake(eng: Engine, year: int | None = None, branch: str | None = None, forc
         for o in made:
             path = _path(eng, o, run.year, across)
             rel = path.relative_to(eng.ws.outbox).as_posix()
-            old = path.read_bytes() if path.exists() else None
-            if old == o.data:
-                out["unchanged"].append(rel)
-                continue
-            theirs = eng.store.output_hash(rel)
-            if old is not None and theirs is not None and hashlib.sha256(old).hexdigest() != theirs and not force:
-                out["kept"].append(rel)
-                continue
-            out["written"].append(rel)
-            if not dry_run:
+            status = remade(eng, path, o.data, force)
+            out[status].append(rel)
+            if status == "written" and not dry_run:
                 _write(path, o.data)
                 with eng.store.transaction():
                     eng.store.record_output(rel, hashlib.sha256(o.data).hexdigest(), eng.stamp())

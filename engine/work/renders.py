@@ -61,7 +61,7 @@ def work(eng: Engine, *, batch: str | None = None, limit: int = CHUNK) -> int:
 
 
 def _render(eng: Engine, items: list[QueueItem]) -> Iterator[tuple[QueueItem, Path, str, str]]:
-    from ..output.documents import doc_path, document_bytes
+    from ..output.documents import doc_path, document_bytes, remade
     from ..output.render import write_atomic
 
     states: dict[str, CaseState] = {}
@@ -76,19 +76,7 @@ def _render(eng: Engine, items: list[QueueItem]) -> Iterator[tuple[QueueItem, Pa
         path = doc_path(eng, item.case_id, item.doc_id, item.period, item.occurrence, row)
         data = document_bytes(eng, states[item.case_id], item.doc_id, item.period, item.occurrence)
         sha = hashlib.sha256(data).hexdigest()
-        status = "written" if item.mode == "due" else _status(eng, path, data, sha, item.mode)
+        status = "written" if item.mode == "due" else remade(eng, path, data, force=item.mode == "force")
         if status == "written" and item.mode != "dry":
             write_atomic(path, data, durable=item.mode == "due")
         yield item, path, status, sha
-
-
-def _status(eng: Engine, path: Path, data: bytes, sha: str, mode: str) -> str:
-    """What a batch does with a document: unchanged (the same bytes are there), kept (staff edited it since docflow
-    wrote it; not with ``force``), written."""
-    old = path.read_bytes() if path.exists() else None
-    if old == data:
-        return "unchanged"
-    theirs = eng.store.output_hash(path.relative_to(eng.ws.outbox).as_posix())
-    if old is not None and theirs is not None and hashlib.sha256(old).hexdigest() != theirs and mode != "force":
-        return "kept"
-    return "written"
