@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import re
-import shutil
 import signal
 import sys
 import threading
@@ -176,11 +175,14 @@ def cmd_init(args: argparse.Namespace) -> int:
                                      args.branches))
         feedback = _ask(f"公示的意见反映渠道（如 XX学区{org_word}组织委员，电话……）：", args.feedback)
     ws = init_workspace(root, org, pack.settings, branches=branches, feedback=feedback, pack=args.pack,
-                        words=(org_word, branch_word))
+                        words=(org_word, branch_word), branch_inboxes=getattr(args, "branch_inboxes", False))
     blanks = write_blank_forms(load_pack(ws.pack_dir, ws.config.settings), ws.root / BLANK_FOLDER,
                                ws.config.organisation.branches)
     print(f"工作区已就绪：{ws.root}")
     print(f"  把填好的表格放进：{ws.inbox}")
+    if ws.branch_inboxes:
+        folders = "、".join(f"{ws.config.folders.inbox}/{p.name}/" for p in ws.branch_inboxes.values())
+        print(f"  各{branch_word}的文件夹：{folders}（放在这里的文件只能改动本{branch_word}的案卷）")
     print(f"  生成的文书在：    {ws.outbox}")
     print(f"  处理完的原件在：  {ws.processed}；退回的文件在：{ws.rejected}")
     print(f"  空白表格在：      {ws.root / BLANK_FOLDER}（{'、'.join(p.stem for p in blanks)}）")
@@ -441,6 +443,50 @@ def cmd_store(args: argparse.Namespace) -> int:
     return 0 if same else 1
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .report.audit import write_audit
+
+    ws = load_workspace(Path(args.workspace))
+    eng = Engine.open(ws, clock=getattr(args, "clock", None))
+    try:
+        if args.case and eng.store.case(args.case) is None:
+            raise WorkspaceError(f"没有案卷 {args.case}")
+        try:
+            since = date.fromisoformat(args.since) if args.since else None
+        except ValueError:
+            raise WorkspaceError(f"--since 的日期“{args.since}”看不懂，请写成 2026-01-01 这样") from None
+        path = write_audit(eng, args.case, since)
+    finally:
+        eng.store.close()
+    print(f"已生成审计记录：{path.relative_to(ws.root)}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from .purge import purge
+
+    try:
+        before = date.fromisoformat(args.withdrawn_before)
+    except ValueError:
+        raise WorkspaceError(f"--withdrawn-before 的日期“{args.withdrawn_before}”看不懂，"
+                             "请写成 2021-01-01 这样") from None
+    with engine_for(Path(args.workspace), getattr(args, "clock", None)) as eng:
+        done = purge(eng, before, dry_run=args.dry_run)
+    verb = "将清除" if args.dry_run else "已清除"
+    if not done.cases:
+        print(f"没有 {before.isoformat()} 以前撤回申请或终止发展、尚未清除的人员")
+        return 0
+    print(f"{verb} {len(done.cases)} 人的个人信息（姓名、身份证号码、联系方式、谈话和考察内容等；"
+          "统计所需的性别、民族、出生日期、学历、支部和各步骤日期保留，报表总数不变）：")
+    for c in done.cases:
+        print(f"  {c}")
+    if done.originals:
+        print("这些人交来的原件仍在“已处理”文件夹中（docflow 不改动原件），请按本单位档案规定处理：")
+        for o in done.originals:
+            print(f"  {o}")
+    return 0
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from .output.ledger import write_paperwork
     from .views import rebuild
@@ -477,13 +523,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise WorkspaceError("这不是空文件夹，演示只在新文件夹或空文件夹中进行：docflow demo <新文件夹>",
                              place=str(root.resolve()))
     cmd_init(argparse.Namespace(dir=str(root), org=org.get("name"), branches=",".join(org.get("branches", [])),
-                                feedback=org.get("feedback"), pack="party"))
+                                feedback=org.get("feedback"), pack="party", branch_inboxes=False))
     ws = load_workspace(root)
     copied = 0
-    for src in sorted(SAMPLES.glob("*.*")):
-        if src.suffix.lower() in (".xlsx", ".docx"):
-            shutil.copy2(src, ws.inbox / src.name)
-            copied += 1
+    from .signing import signed_copy
+
+    eng = Engine.open(ws)
+    try:        # the samples' forms as this committee issued them: signed with the demo workspace's key
+        for src in sorted(SAMPLES.glob("*.*")):
+            if src.suffix.lower() in (".xlsx", ".docx"):
+                (ws.inbox / src.name).write_bytes(signed_copy(eng.signer, src.read_bytes(), src.name))
+                copied += 1
+    finally:
+        eng.store.close()
     print(f"\n已把 {copied} 个示例文件放入 {ws.inbox}（演示按 {today.isoformat()} 计算日期）")
     clock = FixedClock(today)
     code = cmd_process(argparse.Namespace(workspace=str(root), clock=clock))
@@ -521,6 +573,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--org", metavar="名称", help="组织名称，如 XX学区党委")
     s.add_argument("--branches", metavar="支部,支部", help="各支部名称（党支部、团支部），用逗号分开")
     s.add_argument("--feedback", metavar="文字", help="公示中的意见反映渠道，如 XX学区党委组织委员（电话……）")
+    s.add_argument("--branch-inboxes", action="store_true",
+                   help="inbox 下为每个支部建一个文件夹，放在支部文件夹里的文件只能改动本支部的案卷和名册")
     s.add_argument("--pack", metavar="流程包", default="party",
                    help=f"使用的流程包：{_bundled_packs()}；或工作区 templates/ 下自己的流程包")
     s.set_defaults(func=cmd_init)
@@ -533,6 +587,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "按现有记录重新生成全部文书和以前生成过的报表（模板或设置改过之后）"),
                              ("work", cmd_work, "从数据库的生成队列领取文书并生成（多台电脑分担重新生成）"),
                              ("lint", cmd_lint, "检查流程包和模板"),
+                             ("purge", cmd_purge, "清除撤回申请、终止发展满保留期的人员的个人信息（报表总数不变）"),
+                             ("audit", cmd_audit, "导出审计记录（每项记录的来源文件、处理时间和提交人）到 "
+                              "outbox/审计记录/"),
                              ("pdf", cmd_pdf, "把生成的文书转换为 PDF（放在文书旁边，需要安装 LibreOffice），"
                               "并检查字体都已嵌入、页数不超")):
         s = sub.add_parser(name, help=text, description=text)
@@ -566,6 +623,14 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"事项多于 {DUE_PRINT_LIMIT} 项时也全部列出（默认只列最早的 {DUE_PRINT_LIMIT} 项"
                            "和各支部的项数；待办事项.xlsx 总是全部）")
             s.add_argument("--json", action="store_true", help="以 JSON 输出")
+        if name == "purge":
+            s.add_argument("--withdrawn-before", required=True, metavar="日期",
+                           help="清除这一天以前撤回或终止的人员"
+                           "（须已过 docflow.toml [privacy] retention_years 的保留期）")
+            s.add_argument("--dry-run", action="store_true", help="只列出会清除的人员，不清除")
+        if name == "audit":
+            s.add_argument("--case", metavar="案卷编号", help="只导出这一份案卷的记录")
+            s.add_argument("--since", metavar="日期", help="只导出这一天（如 2026-01-01）以后的记录")
         if name == "status":
             s.add_argument("case", nargs="?", metavar="案卷编号", help="只看这一份案卷（含全部历史）")
             s.add_argument("--json", action="store_true", help="以 JSON 输出")

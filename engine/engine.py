@@ -14,6 +14,7 @@ from .output.render import Renderer, temp_home
 from .pack import Pack, load_pack
 from .procedure.workdays import WorkdayCalendar
 from .read.safety import LIMITS, Limits
+from .signing import Signer
 from .store import Store, open_store
 from .store.tenants import register
 from .work.holder import BEAT, FORGET_AFTER, Heartbeat, Holder, beat, live_ids, this_process
@@ -39,11 +40,13 @@ class Engine:
     pdf_pool: Any = None                                      # [pdf] beside: the converters, started on first use
     holder: Holder = field(default_factory=this_process)      # this process, as a taker of work from the store
     heartbeat: Heartbeat | None = None                        # its beats while work is held (start_heartbeat)
+    signer: Signer = field(init=False)                        # signs issued forms, checks the ones handed in
 
     def __post_init__(self) -> None:
         from .output.glyphs import FontPlan
 
         self.renderer = self.renderer or Renderer(self.pack, fonts=FontPlan.from_settings(self.ws.config.fonts))
+        self.signer = Signer(lambda: self.store)
         temp_home(self.ws.state)
 
     @classmethod

@@ -1,7 +1,8 @@
 """Typed values that flow along the road: findings, decisions and the outcome of one file."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple
 
@@ -72,6 +73,7 @@ class Code(StrEnum):
     PERIOD_OUT_OF_ORDER = "period_out_of_order"
     PERIOD_OVERDUE = "period_overdue"
     PERIODS_MISSING = "periods_missing"
+    SIGNATURE_INVALID = "signature_invalid"
     SPAN_TOO_SHORT = "span_too_short"
     TOO_LARGE = "too_large"
     TOO_MANY_ROWS = "too_many_rows"
@@ -92,6 +94,7 @@ class Code(StrEnum):
     VOTE_OUTCOME_MISMATCH = "vote_outcome_mismatch"
     VOTE_PRESENT_EXCEEDS = "vote_present_exceeds"
     VOTE_WRITTEN_EXCEEDS = "vote_written_exceeds"
+    WRONG_BRANCH_FOLDER = "wrong_branch_folder"
     WRONG_PACK = "wrong_pack"
     WRONG_STEP = "wrong_step"
     XML_ENTITIES = "xml_entities"
@@ -140,6 +143,7 @@ class Identity:
     period: int | None = None
     how: str = ""                  # properties | marks | headers
     sheet: str = ""                # a roster: the sheet its header was found on
+    signature: str = ""            # a form: verified | unverified (engine.signing); "" not checked
 
     def key(self, name: str) -> str:
         """What the file is, for retiring earlier refusals of it: an issued form of a case, else the file's name."""
@@ -287,3 +291,52 @@ class NotReady:
 
 
 Outcome = Processed | Rejected | Duplicate | NotReady
+
+
+# what the signature check found (see engine.signing)
+VERIFIED, UNVERIFIED, UNSIGNED = "verified", "unverified", ""
+SIGNATURE_WORDS = {VERIFIED: "已验证（本工作区签发）", UNVERIFIED: "未验证（表格的文档属性已丢失，按表内标记识别）"}
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who handed a file in, as far as the system can tell (engine.inbox.submitter finds it out)."""
+
+    owner: str = ""          # the file's owner on the share
+    author: str = ""         # the document's creator, as the office program recorded it
+    modified_by: str = ""    # the document's last editor, ditto
+    folder: str = ""         # the branch inbox it came through ("" = the committee's own inbox)
+    signature: str = UNSIGNED
+
+    def to_json(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if v}, ensure_ascii=False) if self.any else ""
+
+    @property
+    def any(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+    @classmethod
+    def from_json(cls, text: str | dict[str, Any] | None) -> Submitter:
+        if not text:
+            return cls()
+        try:
+            data = json.loads(text) if isinstance(text, str) else text
+        except ValueError:
+            return cls()
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: str(v) for k, v in data.items() if k in names}) if isinstance(data, dict) else cls()
+
+    def words(self) -> str:
+        """In the words staff read: 文件所有者 zhang；文档作者 张三；最后修改 李四；经 第一党支部 文件夹."""
+        parts = []
+        if self.owner:
+            parts.append(f"文件所有者 {self.owner}")
+        if self.author:
+            parts.append(f"文档作者 {self.author}")
+        if self.modified_by and self.modified_by != self.author:
+            parts.append(f"最后修改 {self.modified_by}")
+        if self.folder:
+            parts.append(f"经“{self.folder}”文件夹")
+        if self.signature == UNVERIFIED:
+            parts.append("表格身份未验证")
+        return "；".join(parts) or "无法判断"

@@ -36,8 +36,11 @@ class Result:
 
 def planned(eng: Engine, year: int | None = None, branch: str | None = None,
             case_id: str | None = None) -> list[DueDocument]:
-    """The documents docflow has made (every issue of each), of the cases chosen, in case order."""
-    cases = {c.case_id: c for c in eng.store.cases()
+    """The documents docflow has made (every issue of each), of the cases chosen, in case order — not of a case
+    whose personal data was purged (``docflow purge`` removed its documents for good)."""
+    from .purge import PURGED
+
+    cases = {c.case_id: c for c in eng.store.cases() if not c.person_key.startswith(PURGED)
              if (case_id is None or c.case_id == case_id) and (branch is None or c.branch == branch)
              and (year is None or c.case_id.startswith(f"{year}-"))}
     order = {cid: n for n, cid in enumerate(cases)}

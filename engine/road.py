@@ -1,4 +1,4 @@
-"""The one road: claim → identify → read → validate → advance → store → render → route.
+"""The one road: claim → identify → read → validate → advance → permit → store → render → route.
 
 ``process_file`` runs it for one file; ``docflow process``, the watcher, the tests and batch jobs all call it.
 Each stage takes the previous stage's typed result; a refusal (``Refused``) or a file seen before (``Seen``)
@@ -14,9 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .access import folder_branch, permit
 from .check.validate import validate_file
 from .engine import Engine
 from .errors import ClaimLost, DocflowError, StoreUnavailable
+from .inbox import submitter
 from .inbox.claim import Claimed, claim, inbox_files, writer_active
 from .outcomes import Code, Finding, NotReady, Outcome, OutcomeKind, Refused, Seen, Stale, Stored
 from .output.documents import render
@@ -51,9 +53,12 @@ def _after_claim(eng: Engine, claimed: Claimed, paperwork: bool) -> Outcome:
     eng.checkpoint("claimed")
     reading = guarded(read, eng, claimed)             # ②③ identify and read, each part parsed once
     checked = guarded(validate_file, eng, reading)    # ④ typed values, field problems
+    folder = folder_branch(eng.ws, claimed.original)  # the branch inbox it came through ("" the committee's)
+    who = submitter.of(claimed.owner, reading, folder)
     for _ in range(PLANS):
         plan = guarded(advance_file, eng, checked)    # ⑤ the procedure's rules (pure), what changes
-        stored = store(eng, claimed, plan)            # ⑥ one transaction: events, the file's record
+        plan = permit(eng, folder, plan)              #   ... within what the folder it came through may change
+        stored = store(eng, claimed, plan, who)       # ⑥ one transaction: events, the file's record
         if not isinstance(stored, Stale):             # (Stale: the case changed meanwhile; plan it again)
             break
         if (first := eng.store.processed(claimed.sha256)) is not None:   # (a copy was processed meanwhile)
@@ -61,7 +66,7 @@ def _after_claim(eng: Engine, claimed: Claimed, paperwork: bool) -> Outcome:
     else:
         busy = Finding(Code.INTERNAL_ERROR, "这份案卷正在被其他电脑同时修改，本次未能处理",
                        "请稍后把原件重新放入 inbox")
-        stored = store(eng, claimed, Refused((busy,), identity=getattr(plan, "identity", "")))
+        stored = store(eng, claimed, Refused((busy,), identity=getattr(plan, "identity", "")), who)
     assert not isinstance(stored, Stale)
     eng.checkpoint("stored")
     render(eng, stored)                               # ⑦ documents due → outbox

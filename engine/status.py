@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from .outcomes import Submitter
 from .pack.model import FactDef, Pack
 from .procedure.due import Due
 from .procedure.view import case_view
@@ -100,7 +101,8 @@ def history_lines(pack: Pack, audit: list[dict[str, Any]]) -> list[dict[str, Any
         what = EVENT_WORDS.get(row["kind"], row["kind"])
         if row["step"]:
             what += f"：{labels.get(row['step'], row['step'])}"
-        out.append({**row, "what": what})
+        who = Submitter.from_json(row.get("submitter"))
+        out.append({**row, "what": what, "submitter": who.words() if who.any else ""})
     return out
 
 
@@ -151,7 +153,8 @@ def report_text(rep: dict[str, Any], first_roster: str = "名册") -> str:
         lines.append(f"{r['case']}  {r['name']}（{r['branch']}）  {r['state']}  最近完成：{r['last_step'] or '—'}")
         lines += [f"    {label}：{value}" for label, value in r["dates"].items()]
         lines += [f"    下一步：{d}" for d in r["due"]]
-        lines += [f"    [{h['at'].replace('T', ' ')[:16]}] {h['what']}  （来自文件 {h['file']}）"
+        lines += [f"    [{h['at'].replace('T', ' ')[:16]}] {h['what']}  （来自文件 {h['file']}"
+                  + (f"，提交人：{h['submitter']}" if h.get("submitter") else "") + "）"
                   for h in r.get("history", [])]
     lines += [f"处理中断的文件：{s['file']}（{s['stage']}），下次运行 process/watch 时会自动恢复"
               if not s.get("by") else f"正在处理的文件：{s['file']}（{s['by']}）" for s in rep["in_flight"]]

@@ -101,8 +101,22 @@ class PdfSettings(_Section):
     fonts: dict[str, str] = {}    # a document's font → the installed font the PDF uses (added to the defaults)
 
 
+class Access(_Section):
+    """[access]: who may change what through the shared folder (see engine.access)."""
+
+    branch_inboxes: bool = False  # true: inbox/<支部>/ per branch; a file there may change only that branch's cases
+
+
+class Privacy(_Section):
+    """[privacy]: how long the personal data of applicants who left the procedure is kept (``docflow purge``)."""
+
+    retention_years: int = Field(5, ge=0)   # after a withdrawal or termination; then purge may remove it
+
+
 class Config(_Section):
     organisation: Organisation = Organisation()
+    access: Access = Access()
+    privacy: Privacy = Privacy()
     official: Official = Official()
     fonts: dict[str, Any] = {}                    # [fonts]: coverage and fallbacks for rare characters
     pdf: PdfSettings = PdfSettings()
@@ -170,7 +184,17 @@ class Workspace:
         return os.environ.get("DOCFLOW_DATABASE_URL") or self.config.store.url or str(self.database)
 
     def folders(self) -> list[Path]:
-        return [self.inbox, self.outbox, self.processed, self.rejected, self.state, self.work]
+        return [self.inbox, self.outbox, self.processed, self.rejected, self.state, self.work,
+                *self.branch_inboxes.values()]
+
+    @property
+    def branch_inboxes(self) -> dict[str, Path]:
+        """Each branch's own inbox folder (``[access] branch_inboxes``), by branch; {} when off."""
+        if not self.config.access.branch_inboxes:
+            return {}
+        from .output.names import safe_file_name
+
+        return {b: self.inbox / safe_file_name(b, "") for b in self.config.organisation.branches}
 
 
 def find_workspace(start: Path) -> Path:
@@ -236,7 +260,8 @@ def state_warnings(ws: Workspace, fs_type: Any = None) -> list[str]:
 
 def init_workspace(root: Path, organisation: str | None = None, pack_settings: dict[str, Any] | None = None, *,
                    branches: list[str] | None = None, feedback: str | None = None, pack: str = "party",
-                   accept_new_branches: bool = False, words: tuple[str, str] = ("组织", "支部")) -> Workspace:
+                   accept_new_branches: bool = False, words: tuple[str, str] = ("组织", "支部"),
+                   branch_inboxes: bool = False) -> Workspace:
     """A new workspace (folders and docflow.toml). What is not given is written as a placeholder marked
     待填写, which `process`, `watch` and `lint` warn about. An existing docflow.toml is never overwritten.
     ``words``: what the pack calls the organisation and its branches (党委/党支部, 团委/团支部)."""
@@ -247,7 +272,7 @@ def init_workspace(root: Path, organisation: str | None = None, pack_settings: d
         org = Organisation(**{k: v for k, v in (("name", organisation or PLACEHOLDER + f"{words[0]}名称"),
                                                 ("branches", branches), ("feedback", feedback)) if v is not None},
                            accept_new_branches=accept_new_branches)
-        path.write_text(default_config_text(org, pack, pack_settings or {}, words), encoding="utf-8")
+        path.write_text(default_config_text(org, pack, pack_settings or {}, words, branch_inboxes), encoding="utf-8")
     return load_workspace(root)
 
 
@@ -260,7 +285,7 @@ def _toml(value: Any) -> str:
 
 
 def default_config_text(org: Organisation, pack: str, pack_settings: dict[str, Any],
-                        words: tuple[str, str] = ("组织", "支部")) -> str:
+                        words: tuple[str, str] = ("组织", "支部"), branch_inboxes: bool = False) -> str:
     todo = "   # ← 待填写" if org.placeholders() else ""
     lines = [
         "# docflow 工作区设置（修改后重新启动 docflow 生效）",
@@ -274,6 +299,14 @@ def default_config_text(org: Organisation, pack: str, pack_settings: dict[str, A
         + (todo if org.feedback.startswith(PLACEHOLDER) else ""),
         f"accept_new_branches = {_toml(org.accept_new_branches)}        "
         f"# 改为 true：名册中出现未列出的{words[1]}时照常接收并提醒",
+        "",
+        "[access]",
+        f"branch_inboxes = {_toml(branch_inboxes)}" + " " * (13 if branch_inboxes else 12)
+        + f"# 改为 true：inbox 下为每个{words[1]}建一个文件夹，放在{words[1]}文件夹里的文件只能改动本{words[1]}的案卷"
+        "（见 README）",
+        "",
+        "[privacy]",
+        "retention_years = 5                # 撤回申请、终止发展的人员，个人信息保留这么多年后可用 docflow purge 清除",
         "",
         "[official]                         # 公文（批复、请示、备案报告、通报）的发文机关和文号，见 README",
         'prefix = ""                        # 发文字号的机关代字，如 "X学党" → X学党〔2026〕1号；不写时由名称推出',

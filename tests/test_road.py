@@ -135,15 +135,20 @@ def test_late_talk_is_processed_with_a_warning(eng, tmp_path):
     assert "一个月内" in out.receipt
 
 
-def test_unknown_case_is_rejected(eng, tmp_path):
-    start(eng, tmp_path)
-    src = case_dir(eng, "2026-0001") / "02-入党申请人谈话记录.docx"
-    eng.store.db.execute("UPDATE cases SET case_id='2026-0001' WHERE 0")  # nothing: a second workspace instead
+def test_a_form_from_another_workspace_is_rejected(eng, tmp_path):
+    """Its signature was made with the other workspace's key; and with the signature gone (an office program
+    dropped it), the case number it names is not on file here."""
     from engine import Engine
     from engine.clock import FixedClock
+    from engine.testing.forms import strip_signature
 
+    start(eng, tmp_path)
+    src = case_dir(eng, "2026-0001") / "02-入党申请人谈话记录.docx"
     other = Engine.open(workspace(tmp_path / "other"), clock=FixedClock(date(2026, 11, 28)))
     out = drop(other, src)
+    assert isinstance(out, Rejected) and out.reasons[0].code == "signature_invalid"
+    assert "不是本工作区签发的" in out.receipt
+    out = drop(other, strip_signature(src, tmp_path / "unsigned" / src.name))
     assert isinstance(out, Rejected) and out.reasons[0].code == "unknown_case"
 
 

@@ -62,6 +62,47 @@ def test_cases_are_numbered_per_year_in_order(store):
     assert store.case_by_key("zz") is None and store.case("2026-0009") is None
 
 
+def test_events_keep_their_submitter_and_are_listed_since_a_time(store):
+    with store.transaction():
+        cid = add_case(store, "a")
+        store.append(cid, [Event(EventKind.CASE_CREATED, "", {})], at="2026-11-28T09:00:00", sha256="s1",
+                     file_name="名册.xlsx", pack_version="party@1", submitter='{"owner": "wang"}')
+        store.append(cid, [Event(EventKind.STEP_DONE, "talk", {})], at="2026-11-29T09:00:00", sha256="s2",
+                     file_name="谈话.docx", pack_version="party@1")
+    assert [a["submitter"] for a in store.audit(cid)] == ['{"owner": "wang"}', ""]
+    assert [a["case_id"] for a in store.audit(cid)] == [cid, cid]
+    assert [a["file"] for a in store.audit_since("2026-11-29")] == ["谈话.docx"]
+    assert len(store.audit_since()) == 2
+
+
+def test_a_secret_is_made_once_and_kept(store):
+    with store.transaction():
+        first = store.secret("form_key", "aa")
+    with store.transaction():
+        assert store.secret("form_key", "bb") == first == "aa"
+    assert store.secret("other", "cc") == "cc"
+
+
+def test_purge_case_rewrites_the_case_its_events_and_files(store):
+    with store.transaction():
+        cid = add_case(store, "110101199003071234")
+        store.append(cid, [Event(EventKind.CASE_CREATED, "", {"person": {"name": "张三"}})], at="2026-11-28T09:00:00",
+                     sha256="s1", file_name="名册.xlsx", pack_version="party@1")
+        store.record_file("s1", "名册.xlsx", "processed", {"receipt": "张三"}, [], None, "2026-11-28T09:00:00")
+        store.record_output("第一党支部/2026-0001-张三/01.docx", "h", "t")
+        store.record_output("第一党支部/2026-0002-李四/01.docx", "h", "t")
+    [event] = store.audit(cid)
+    [f] = store.files()
+    with store.transaction():
+        store.purge_case(cid, "（已清除）", "purged:" + cid, [(event["id"], {"person": {"name": "（已清除）"}})],
+                         [(f.id, {"receipt": "（已清除）"})], "第一党支部/2026-0001-张三/")
+    assert store.case(cid).name == "（已清除）" and store.case_by_key("110101199003071234") is None
+    assert store.events(cid)[0][1].data == {"person": {"name": "（已清除）"}}
+    assert store.files()[0].detail == {"receipt": "（已清除）"}
+    assert store.output_hash("第一党支部/2026-0001-张三/01.docx") is None
+    assert store.output_hash("第一党支部/2026-0002-李四/01.docx") == "h"
+
+
 def test_the_ten_thousand_and_first_case_of_a_year_gets_a_number_of_its_own(store):
     with store.transaction():
         ids = [add_case(store, str(i)) for i in range(10_001)]
@@ -446,6 +487,7 @@ def test_the_road_runs_on_postgresql_as_on_sqlite(tmp_path, pg_server, monkeypat
     pg = Engine.open(ws, clock=FixedClock(wt.today))
     try:
         assert isinstance(pg.store, PostgresStore) and not ws.database.exists()
+        pg.store.secret("form_key", lite.signer.key.hex())   # one workspace's key: its forms sign alike
         walk_through(lite, wt, tmp_path / "fa")
         walk_through(pg, wt, tmp_path / "fb")
         a, b = snapshot(lite.store), snapshot(pg.store)

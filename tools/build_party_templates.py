@@ -1715,16 +1715,18 @@ def build_case_record(path: Path) -> None:
     p = doc.add_paragraph()
     para_format(p, line_exact=10)
     small = dict(size=SIZE_NOTE)
-    d = TableBuilder(doc, [0.9, 3.7, 2.6, 3.4, 3.0, 2.0])
+    d = TableBuilder(doc, [0.8, 3.2, 2.2, 2.9, 2.7, 2.1, 1.7])
     d.row([L("序号", **small), L("事项", **small), L("日期", **small), L("经办人员", **small),
-           L("来源文件", **small), L("处理时间", **small)], height_cm=0.8)
-    d.row([V("{%tr for r in record %}", span=6)])
+           L("来源文件", **small), L("提交人", **small), L("处理时间", **small)], height_cm=0.8)
+    d.row([V("{%tr for r in record %}", span=7)])
     d.row([V("{{ r.no }}", **small), V("{{ r.what }}{% if r.imported %}（导入）{% endif %}", align="left", **small),
            V("{{ r.date }}", **small), V("{{ r.people }}", align="left", **small),
-           V("{{ r.file }}", align="left", **small), V("{{ r.at }}", **small)], height_cm=0.62)
-    d.row([V("{%tr endfor %}", span=6)])
+           V("{{ r.file }}", align="left", **small), V("{{ r.who }}", align="left", **small),
+           V("{{ r.at }}", **small)], height_cm=0.62)
+    d.row([V("{%tr endfor %}", span=7)])
     add_plain(doc, "注：本表由 docflow 按案卷的全部记录生成，每办理一步自动更新；来源文件为交来的表格，"
-              "原件保存在“已处理”文件夹中。", size=SIZE_NOTE, before=3)
+              "原件保存在“已处理”文件夹中；提交人为该文件在共享文件夹中的所有者和文档记录的作者，"
+              "“身份未验证”指表格缺少本工作区的签名。", size=SIZE_NOTE, before=3)
     add_plain(doc, "党支部书记（签名）：{{ by_hand('name') }}　　组织委员（签名）：{{ by_hand('name') }}", before=12,
               align=WD_ALIGN_PARAGRAPH.RIGHT)
     add_footer(doc)

@@ -27,6 +27,7 @@ from ..outcomes import JournalStage, NotReady
 from ..read.safety import LIMITS
 from ..store import InboxStore
 from ..workspace import CONFIG_NAME, Workspace
+from .submitter import file_owner
 
 HELD = "另一个 docflow 进程（本机或其他电脑）正在处理此文件"
 SHOW_AFTER = 3                   # failures before a file is listed by ``docflow status``
@@ -174,6 +175,7 @@ class Claimed:
     work: Path              # where it is now
     data: bytes
     sha256: str
+    owner: str = ""         # the file's owner on the share (see engine.inbox.submitter)
 
     @property
     def name(self) -> str:
@@ -252,7 +254,7 @@ def claim(ws: Workspace, store: InboxStore, path: Path, at: str, read_bytes: int
     with store.transaction():
         store.journal_set(jid, JournalStage.CLAIMED)
         store.retry_clear(original)
-    return Claimed(jid, path, work, data, hashlib.sha256(data).hexdigest())
+    return Claimed(jid, path, work, data, hashlib.sha256(data).hexdigest(), file_owner(work, after))
 
 
 def _changed(before: os.stat_result, after: os.stat_result, data: bytes, read_bytes: int) -> bool:

@@ -104,6 +104,7 @@ def record(pack: Pack, events: list[tuple[str, Any]], audit: list[dict[str, Any]
     """The full record of a case (全程纪实): each event — what was done (a step, or a correction), the date it
     carries, the people its form names (the fields that hold names), the file it came from and when that was
     processed."""
+    from ..outcomes import Submitter
     from ..procedure.refs import Expr
     from ..procedure.state import decode
 
@@ -122,10 +123,11 @@ def record(pack: Pack, events: list[tuple[str, Any]], audit: list[dict[str, Any]
                           if f.compact and values.get(f.key) and f.key != pack.case.name)
         period = values.get(step.period_field) if step and step.repeat else None
         what = words.get(str(ev.kind), str(ev.kind)) + (f"：{step.label}" if step else "")
+        who = Submitter.from_json(row.get("submitter"))
         rows.append({"no": n, "what": what + (f"（第{period}次）" if period else ""),
                      "date": when.isoformat() if when else "",
                      "people": people, "file": row["file"], "at": str(row["at"]).replace("T", " ")[:16],
-                     "imported": bool(ev.data.get("imported"))})
+                     "who": who.words() if who.any else "", "imported": bool(ev.data.get("imported"))})
     return rows
 
 

@@ -90,7 +90,10 @@ def document_bytes(eng: Engine, cs: CaseState, doc_id: str, period: int | None, 
         official = official_context(off, org.name, doc, cs, branch, number.text)
     context = document_context(eng.pack, org.name, cs, doc, period, org.feedback,
                                record=record_rows(eng, cs) if doc.record else None, official=official)
-    ident = Identity(doc.collects, cs.case_id, eng.pack.version, period) if doc.collects else None
+    ident = None
+    if doc.collects:
+        signature = eng.signer.sign(doc.collects, cs.case_id, eng.pack.version, period, occurrence)
+        ident = Identity(doc.collects, cs.case_id, eng.pack.version, period, occurrence, signature)
     assert eng.renderer is not None
     return eng.renderer.render(doc, context, ident)
 

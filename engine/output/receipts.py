@@ -33,12 +33,14 @@ def _finding_lines(i: int, f: Finding) -> list[str]:
 
 def receipt_text(*, file: str, at: datetime, outcome: str, refusals: Sequence[Finding] = (),
                  warnings_: Sequence[Finding] = (), row_problems: Sequence[Finding] = (), cases: Sequence[str] = (),
-                 documents: Sequence[str] = (), notes: Sequence[str] = (), duplicate_of: str = "") -> str:
+                 documents: Sequence[str] = (), notes: Sequence[str] = (), duplicate_of: str = "",
+                 submitter: str = "") -> str:
     head = {"processed": "已处理" + (f"（其中 {_rows(row_problems)} 行未导入，见下文）" if row_problems else ""),
             "rejected": "退回（请按下列说明修改后，重新放入 inbox 文件夹）",
             "partial": f"部分行未导入：本表其余各行已导入，标红的 {_rows(row_problems)} 行没有导入",
             "duplicate": "重复文件（内容与此前已处理的文件完全相同，未再次处理）"}[outcome]
-    lines = ["docflow 处理回执", "=" * 20, f"文件：{file}", f"处理时间：{at:%Y-%m-%d %H:%M}", f"结果：{head}", ""]
+    lines = ["docflow 处理回执", "=" * 20, f"文件：{file}", *([f"提交人：{submitter}"] if submitter else []),
+             f"处理时间：{at:%Y-%m-%d %H:%M}", f"结果：{head}", ""]
     if duplicate_of:
         lines += [f"此前已处理：{duplicate_of}", ""]
     for i, f in enumerate(refusals, 1):

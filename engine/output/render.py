@@ -18,7 +18,17 @@ from lxml import etree
 
 from ..errors import TemplateError
 from ..pack.model import DocumentDef, Pack
-from ..read.office import CUSTOM_PART, PROP_CASE, PROP_FORM, PROP_PACK, PROP_PERIOD, SAFE_PARSER, custom_properties_xml
+from ..read.office import (
+    CUSTOM_PART,
+    PROP_CASE,
+    PROP_FORM,
+    PROP_PACK,
+    PROP_PERIOD,
+    PROP_SERIAL,
+    PROP_SIGNATURE,
+    SAFE_PARSER,
+    custom_properties_xml,
+)
 from .docxfast import CompiledDocx, compile_docx
 from .glyphs import DEFAULT_PLAN, FontPlan, cover_docx
 from .xlsxfast import CompiledXlsx, compile_xlsx
@@ -64,10 +74,15 @@ class Identity:
     case: str
     pack: str
     period: int | None = None
+    serial: int = 1
+    signature: str = ""          # engine.signing's, over all of the above ("" in lint's and the tests' renders)
 
     def properties(self) -> dict[str, str]:
-        return {PROP_FORM: self.form, PROP_CASE: self.case, PROP_PACK: self.pack,
-                PROP_PERIOD: "" if self.period is None else str(self.period)}
+        props = {PROP_FORM: self.form, PROP_CASE: self.case, PROP_PACK: self.pack,
+                 PROP_PERIOD: "" if self.period is None else str(self.period)}
+        if self.signature:
+            props |= {PROP_SERIAL: str(self.serial), PROP_SIGNATURE: self.signature}
+        return props
 
 
 class TemplateCache:

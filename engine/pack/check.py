@@ -29,7 +29,7 @@ def check_references(pack: Pack, path: Path, check_templates: bool = True) -> Pa
         imports[key] = imp.model_copy(update={"rules": rules})
         problems += found + _import_problems(pack, key, form)
     problems += _case_and_member_problems(pack) + _derived_problems(pack) + _ledger_problems(pack)
-    problems += _reminder_problems(pack)
+    problems += _reminder_problems(pack) + _privacy_problems(pack)
     problems += [p for key, doc in pack.documents.items() for p in _document_problems(pack, key, doc, check_templates)]
     if problems:
         raise PackError("流程包内容有误：\n  " + "\n  ".join(problems), place=str(path))
@@ -163,6 +163,17 @@ def _import_problems(pack: Pack, key: str, form: FormDef | None) -> list[str]:
             for fact, ref in m.facts.items():
                 problems += [f"{where}.milestones[{n}].facts.{fact}：{p}"
                              for p in _fact_type_problems(pack, fact, Expr(ref), form)]
+    return problems
+
+
+def _privacy_problems(pack: Pack) -> list[str]:
+    priv = pack.privacy
+    states = {s.id for s in pack.states}
+    keys = {f.key for form in pack.forms.values() for f in form.fields}
+    problems = [f"privacy.left：未定义的状态 {s!r}" for s in priv.left if s not in states]
+    problems += [f"privacy.personal：没有哪张表单有字段 {k!r}" for k in priv.personal if k not in keys]
+    if priv.left and priv.left_date not in pack.facts and priv.left_date not in keys:
+        problems.append(f"privacy.left_date：未定义的日期 {priv.left_date!r}")
     return problems
 
 

@@ -234,6 +234,18 @@ class CaseDef(_Strict):
     number_label: str = "案卷编号"    # the label of the case number on an issued form
 
 
+class PrivacyDef(_Strict):
+    """What ``docflow purge`` may remove of a person who left the procedure (PIPL: kept no longer than needed):
+    the cases in ``left`` states since the date fact ``left_date``; of them, the values of the ``personal`` fields
+    (and every other occurrence of the person's name, ID number and phone) — what the statistics count by
+    (gender, ethnicity, birth date, education, branch, the dates of the steps) stays."""
+
+    left: tuple[str, ...] = ()
+    left_date: str = ""
+    personal: tuple[str, ...] = ()
+    cleared: str = "（已清除）"
+
+
 class MembersDef(_Strict):
     """The branches' member rosters: which form carries them and what its fields mean."""
 
@@ -328,6 +340,7 @@ class Pack(_Strict):
     terms: Terms
     case: CaseDef
     members: MembersDef | None = None
+    privacy: PrivacyDef = PrivacyDef()
     facts: dict[str, FactDef] = {}
     derived: dict[str, Derived] = {}
     states: tuple[StateDef, ...]

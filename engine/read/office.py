@@ -18,6 +18,8 @@ FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 # The identity every issued form carries (custom document properties).
 PROP_FORM, PROP_CASE, PROP_PACK, PROP_PERIOD = "docflow_form", "docflow_case", "docflow_pack", "docflow_period"
+# ... its issue serial (the occurrence: 2, 3... when a step was taken again) and the signature over all of it
+PROP_SERIAL, PROP_SIGNATURE = "docflow_serial", "docflow_signature"
 
 
 def parse_xml(blob: bytes) -> etree._Element:
@@ -46,3 +48,15 @@ def custom_properties_xml(props: dict[str, str]) -> bytes:
                     "</vt:lpwstr></property>" for pid, (name, value) in enumerate(props.items(), start=2))
     return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
             f'<Properties xmlns="{NS_CUSTOM}" xmlns:vt="{NS_VT}">{items}</Properties>').encode()
+
+
+def with_custom_properties(data: bytes, props: dict[str, str]) -> bytes:
+    """A copy of an office package whose docProps/custom.xml holds ``props`` (the package must have the part)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, custom_properties_xml(props) if item.filename == CUSTOM_PART else zin.read(item))
+    return out.getvalue()

@@ -99,6 +99,11 @@ def _key(row: xlsx_reader.RosterRow, key: str) -> str:
 def read(eng: Any, claimed: Any) -> Reading | Refused | Seen:
     """A claimed file → its Reading; or Seen (the same bytes were processed before); or Refused (not an office
     file, hostile, damaged, or not a form of this pack)."""
+    from dataclasses import replace
+
+    from ..signing import INVALID, invalid_finding
+    from .office import custom_properties
+
     first = eng.store.processed(claimed.sha256)
     if first is not None:
         return Seen(first.name, first.at)
@@ -107,4 +112,10 @@ def read(eng: Any, claimed: Any) -> Reading | Refused | Seen:
                            tuple(eng.ws.config.organisation.branches))
     if isinstance(reading, Finding):
         return Refused((reading,), identity=f"file|{claimed.name}")
+    ident = reading.identity
+    if ident.kind == "form":             # an issued form: is its identity the one this workspace signed?
+        verdict = eng.signer.check(ident, custom_properties(pkg))
+        if verdict == INVALID:
+            return Refused((invalid_finding(ident),), identity=ident.key(claimed.name))
+        reading.identity = replace(ident, signature=verdict)
     return reading

@@ -202,11 +202,20 @@ class EventLog(Protocol):
     def new_case(self, year: int, person_key: str, name: str, branch: str, pack_version: str, at: str) -> str:
         """Number a new case in ``year`` (YYYY-NNNN, counting on past 9999) and record it; returns its id."""
     def append(self, case_id: str, events: list[Event], *, at: str, sha256: str, file_name: str,
-               pack_version: str) -> None: ...
+               pack_version: str, submitter: str = "") -> None:
+        """``submitter``: who handed the file in (engine.inbox.submitter's JSON)."""
     def events(self, case_id: str) -> list[tuple[str, Event]]:
         """(when, event) in the order appended."""
     def audit(self, case_id: str) -> list[dict[str, Any]]:
-        """id, at, kind, step, file, sha256 of each event, in order."""
+        """id, at, kind, step, file, sha256, submitter, case_id of each event, in order."""
+    def audit_since(self, since: str = "") -> list[dict[str, Any]]:
+        """The same for every event of every case stored at or after ``since`` (ISO), in order."""
+    def purge_case(self, case_id: str, name: str, person_key: str, events: list[tuple[int, dict[str, Any]]],
+                   files: list[tuple[int, dict[str, Any]]], paths: str) -> None:
+        """``docflow purge``: the case's name and person key, its events' data (by event id) and its files' details
+        (by file id) replaced; what the stores kept of the documents under ``paths`` (an outbox prefix) forgotten."""
+    def secret(self, name: str, make: str) -> str:
+        """The workspace's secret ``name``; ``make`` is stored when there is none yet (the first caller's wins)."""
 
 
 class FileLedger(Protocol):

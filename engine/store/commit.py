@@ -6,29 +6,45 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ClaimLost
-from ..outcomes import DueDocument, Finding, JournalStage, Member, OutcomeKind, Refused, Seen, Stale, Stored
+from ..outcomes import (
+    UNVERIFIED,
+    DueDocument,
+    Finding,
+    JournalStage,
+    Member,
+    OutcomeKind,
+    Refused,
+    Seen,
+    Stale,
+    Stored,
+    Submitter,
+)
 from ..output import receipts
 from ..output.documents import doc_path
 from ..procedure.apply import Plan
+from ..signing import UNVERIFIED_NOTE
 from . import FileRow
+
+NOBODY = Submitter()
 
 if TYPE_CHECKING:
     from ..engine import Engine
     from ..inbox.claim import Claimed
 
 
-def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen) -> Stored | Stale:
+def store(eng: Engine, claimed: Claimed, verdict: Plan | Refused | Seen, who: Submitter = NOBODY) -> Stored | Stale:
+    """``who``: who handed the file in, recorded with its events and its record."""
     if isinstance(verdict, Seen):
-        return _duplicate(eng, claimed, verdict)
+        return _duplicate(eng, claimed, verdict, who)
     if isinstance(verdict, Refused):
-        return _rejected(eng, claimed, list(verdict.findings), list(verdict.notes), verdict.identity)
+        return _rejected(eng, claimed, list(verdict.findings), list(verdict.notes), verdict.identity, who)
     findings = verdict.refusals + verdict.row_problems
     if verdict.refusals or (not verdict.applies_anything and findings):
-        return _rejected(eng, claimed, findings, verdict.notes, verdict.identity)
-    return _processed(eng, claimed, verdict)
+        return _rejected(eng, claimed, findings, verdict.notes, verdict.identity, who)
+    return _processed(eng, claimed, verdict, who)
 
 
-def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored | Stale:
+def _processed(eng: Engine, c: Claimed, p: Plan, who: Submitter) -> Stored | Stale:
     from ..world import still_holds
 
     at = eng.clock.now()
@@ -44,7 +60,7 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored | Stale:
             case_id = ch.case_id or eng.store.new_case(ch.year, ch.person_key, ch.name, ch.branch, eng.pack.version,
                                                        stamp)
             eng.store.append(case_id, ch.events, at=stamp, sha256=c.sha256, file_name=c.name,
-                             pack_version=eng.pack.version)
+                             pack_version=eng.pack.version, submitter=who.to_json())
             case_ids.append(f"{case_id} {ch.name}（{ch.branch}）")
             changed.append(case_id)
             if ch.joins_members or ch.leaves_members:
@@ -63,11 +79,14 @@ def _processed(eng: Engine, c: Claimed, p: Plan) -> Stored | Stale:
             p.notes.append(f"已更新{eng.pack.terms.member_roster}：{counts}")
         warnings = p.warnings + [w for ch in p.changes for w in ch.warnings] + _glyph_warnings(eng, p)
         docs = [doc_path(eng, *row).relative_to(eng.ws.outbox).as_posix() for row in due]
+        notes = p.notes + ([UNVERIFIED_NOTE] if who.signature == UNVERIFIED else [])
         text = receipts.receipt_text(file=c.name, at=at, outcome="processed", warnings_=warnings,
-                                     row_problems=p.row_problems, cases=case_ids, documents=docs, notes=p.notes)
+                                     row_problems=p.row_problems, cases=case_ids, documents=docs, notes=notes,
+                                     submitter=who.words())
         detail: dict[str, Any] = {"receipt": text, "cases": case_ids,
                                   "row_problems": [f.to_dict() for f in p.row_problems],
-                                  "warnings": [w.to_dict() for w in warnings], "identity": p.identity}
+                                  "warnings": [w.to_dict() for w in warnings], "identity": p.identity,
+                                  "submitter": who.to_json()}
         queued = eng.store.queue_put("", "due", due, c.journal_id)    # the documents, as work items
         detail["queued"] = queued
         eng.store.record_file(c.sha256, c.name, OutcomeKind.PROCESSED, detail, due, c.journal_id, stamp)
@@ -118,10 +137,13 @@ def _texts(data: object, key: str = "") -> list[tuple[str, str]]:
     return []
 
 
-def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str], identity: str) -> Stored:
+def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str], identity: str,
+              who: Submitter) -> Stored:
     at = eng.clock.now()
-    text = receipts.receipt_text(file=c.name, at=at, outcome="rejected", refusals=findings, notes=notes)
-    detail = {"receipt": text, "findings": [f.to_dict() for f in findings], "identity": identity or f"file|{c.name}"}
+    text = receipts.receipt_text(file=c.name, at=at, outcome="rejected", refusals=findings, notes=notes,
+                                 submitter=who.words())
+    detail = {"receipt": text, "findings": [f.to_dict() for f in findings], "identity": identity or f"file|{c.name}",
+              "submitter": who.to_json()}
     with eng.store.transaction():
         eng.store.record_file(c.sha256, c.name, OutcomeKind.REJECTED, detail, [], c.journal_id,
                               at.isoformat(timespec="seconds"))
@@ -129,12 +151,13 @@ def _rejected(eng: Engine, c: Claimed, findings: list[Finding], notes: list[str]
     return Stored(OutcomeKind.REJECTED, text, findings=findings)
 
 
-def _duplicate(eng: Engine, c: Claimed, seen: Seen) -> Stored:
+def _duplicate(eng: Engine, c: Claimed, seen: Seen, who: Submitter) -> Stored:
     at = eng.clock.now()
     first = f"{seen.name}（{seen.at}）"
-    text = receipts.receipt_text(file=c.name, at=at, outcome="duplicate", duplicate_of=first)
+    text = receipts.receipt_text(file=c.name, at=at, outcome="duplicate", duplicate_of=first, submitter=who.words())
     with eng.store.transaction():
-        eng.store.record_file(c.sha256, c.name, OutcomeKind.DUPLICATE, {"receipt": text}, [], c.journal_id,
+        eng.store.record_file(c.sha256, c.name, OutcomeKind.DUPLICATE, {"receipt": text, "submitter": who.to_json()},
+                              [], c.journal_id,
                               at.isoformat(timespec="seconds"))
         _stored(eng, c)
     return Stored(OutcomeKind.DUPLICATE, text, first_seen=first)

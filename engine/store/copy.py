@@ -1,8 +1,8 @@
 """``docflow store copy --to URL``: a workspace's store copied into another (its SQLite file into a PostgreSQL
 server), every table row for row in the order written — events, file records, members, views, numbers, outputs,
-reports, the render queue and its log (not the processes alive: they are the old store's) — in one transaction on
-the target; and ``export``, the full content of a store in a form two backends can be compared by (what the copy is
-checked against)."""
+reports, the render queue and its log, the workspace's secrets (not the processes alive: they are the old store's)
+— in one transaction on the target; and ``export``, the full content of a store in a form two backends can be
+compared by (what the copy is checked against)."""
 from __future__ import annotations
 
 from typing import Any
@@ -13,7 +13,8 @@ from .sqlite import SqliteStore
 # table → its columns as both backends have them, and the column that orders its rows (insertion order)
 TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "cases": (("case_id", "person_key", "name", "branch", "pack_version", "created_at", "year", "seq"), "year, seq"),
-    "events": (("id", "case_id", "kind", "step", "data", "at", "file_sha256", "file_name", "pack_version"), "id"),
+    "events": (("id", "case_id", "kind", "step", "data", "at", "file_sha256", "file_name", "pack_version",
+                "submitter"), "id"),
     "files": (("id", "sha256", "name", "outcome", "detail", "documents", "journal_id", "at"), "id"),
     "journal": (("id", "original", "work", "stage", "at", "holder"), "id"),
     "members": (("branch", "name", "status", "discipline", "file_sha256"), "branch, name"),
@@ -87,6 +88,10 @@ def copy_store(source: SqliteStore, target: SqliteStore) -> dict[str, int]:
                 marks = ", ".join("?" for _ in cols)
             target.db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)
             counts[table] = len(rows)
+        secrets = list(source.db.execute("SELECT key, value FROM meta WHERE key LIKE 'secret:%' ORDER BY key"))
+        target.db.executemany("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+                              [tuple(r) for r in secrets])     # the key forms are signed with goes along
+        counts["secrets"] = len(secrets)
         if _is_pg(target):
             for table in SERIALS:
                 target.db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

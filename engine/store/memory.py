@@ -53,6 +53,7 @@ class _State:
     queue: dict[int, dict[str, Any]] = field(default_factory=dict)
     queue_ids: int = 0
     log: list[dict[str, Any]] = field(default_factory=list)
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 class MemoryStore:
@@ -191,12 +192,12 @@ class MemoryStore:
         return case_id
 
     def append(self, case_id: str, events: list[Event], *, at: str, sha256: str, file_name: str,
-               pack_version: str) -> None:
+               pack_version: str, submitter: str = "") -> None:
         case = self.state.cases[case_id]
         for e in events:
             self.state.event_ids += 1
             audit = {"id": self.state.event_ids, "at": at, "kind": str(e.kind), "step": e.step, "file": file_name,
-                     "sha256": sha256}
+                     "sha256": sha256, "submitter": submitter, "case_id": case_id}
             case.events.append((audit, Event(e.kind, e.step, copy.deepcopy(e.data))))
 
     def events(self, case_id: str) -> list[tuple[str, Event]]:
@@ -206,6 +207,28 @@ class MemoryStore:
     def audit(self, case_id: str) -> list[dict[str, Any]]:
         case = self.state.cases.get(case_id)
         return [dict(a) for a, _ in case.events] if case else []
+
+    def audit_since(self, since: str = "") -> list[dict[str, Any]]:
+        rows = [dict(a) for c in self.state.cases.values() for a, _ in c.events if a["at"] >= since]
+        return sorted(rows, key=lambda a: a["id"])
+
+    def secret(self, name: str, make: str) -> str:
+        return self.state.secrets.setdefault(name, make)
+
+    def purge_case(self, case_id: str, name: str, person_key: str, events: list[tuple[int, dict[str, Any]]],
+                   files: list[tuple[int, dict[str, Any]]], paths: str) -> None:
+        from dataclasses import replace
+
+        case = self.state.cases[case_id]
+        data = dict(events)
+        case.events = [(a, Event(e.kind, e.step, copy.deepcopy(data[a["id"]])) if a["id"] in data else e)
+                       for a, e in case.events]
+        case.row = case.row._replace(name=name, person_key=person_key)
+        details = dict(files)
+        self.state.files = [replace(f, detail=copy.deepcopy(details[f.id])) if f.id in details else f
+                            for f in self.state.files]
+        self.state.outputs = {p: h for p, h in self.state.outputs.items() if not p.startswith(paths)}
+        self.state.log = [r for r in self.state.log if not str(r.get("path", "")).startswith(paths)]
 
     # ------------------------------------------------------------ files
     def processed(self, sha256: str) -> FileRow | None:

@@ -72,6 +72,8 @@ CREATE TABLE IF NOT EXISTS reports (
     id BIGSERIAL, kind TEXT NOT NULL, year INTEGER NOT NULL, quarter INTEGER NOT NULL, half INTEGER NOT NULL,
     branch TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (kind, year, quarter, half, branch));
 ALTER TABLE journal ADD COLUMN IF NOT EXISTS holder TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN IF NOT EXISTS submitter TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS events_at ON events(at, id);
 CREATE UNIQUE INDEX IF NOT EXISTS journal_original ON journal(original);
 CREATE TABLE IF NOT EXISTS holders (id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, role TEXT NOT NULL,
     started TEXT NOT NULL, beat DOUBLE PRECISION NOT NULL);
@@ -247,6 +249,7 @@ class PostgresStore(SqliteStore):
                         (made.kind, made.year, made.quarter or 0, made.half or 0, made.branch or "", made.at))
 
     _ORDER = "id"
+    _JSON_PARAM = "?::jsonb"
 
     def record_file(self, sha256: str, name: str, outcome: str, detail: dict[str, Any],
                     documents: list[DueDocument], journal_id: int | None, at: str) -> None:

@@ -169,6 +169,12 @@ def _v8(db: sqlite3.Connection) -> None:
             db.execute(statement)
 
 
+def _v9(db: sqlite3.Connection) -> None:
+    """Who handed in the file each event came from (engine.inbox.submitter, JSON; '' before)."""
+    db.execute("ALTER TABLE events ADD COLUMN submitter TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE INDEX events_at ON events(at, id)")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -185,6 +191,7 @@ MIGRATIONS = (
     Migration(6, "case views in parts (status, due, ledger, reports); the reports made", _v6),
     Migration(7, "document numbers (发文字号)", _v7),
     Migration(8, "claims held by processes, render work items and their log", _v8),
+    Migration(9, "the submitter of each event's file", _v9),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -298,21 +305,48 @@ class SqliteStore:
         return case_id
 
     def append(self, case_id: str, events: list[Event], *, at: str, sha256: str, file_name: str,
-               pack_version: str) -> None:
+               pack_version: str, submitter: str = "") -> None:
         self.db.executemany(
-            "INSERT INTO events (case_id, kind, step, data, at, file_sha256, file_name, pack_version) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            [(case_id, e.kind, e.step, json.dumps(e.data, ensure_ascii=False), at, sha256, file_name, pack_version)
-             for e in events])
+            "INSERT INTO events (case_id, kind, step, data, at, file_sha256, file_name, pack_version, submitter) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [(case_id, e.kind, e.step, json.dumps(e.data, ensure_ascii=False), at, sha256, file_name, pack_version,
+              submitter) for e in events])
 
     def events(self, case_id: str) -> list[tuple[str, Event]]:
         rows = self.db.execute("SELECT at, kind, step, data FROM events WHERE case_id=? ORDER BY id", (case_id,))
         return [(at, Event(EventKind(kind), step, json.loads(data))) for at, kind, step, data in rows]
 
+    _AUDIT = ("id", "at", "kind", "step", "file", "sha256", "submitter", "case_id")
+
     def audit(self, case_id: str) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT id, at, kind, step, file_name, file_sha256 FROM events WHERE case_id=? "
-                               "ORDER BY id", (case_id,))
-        return [dict(zip(("id", "at", "kind", "step", "file", "sha256"), r, strict=True)) for r in rows]
+        rows = self.db.execute("SELECT id, at, kind, step, file_name, file_sha256, submitter, case_id FROM events "
+                               "WHERE case_id=? ORDER BY id", (case_id,))
+        return [dict(zip(self._AUDIT, r, strict=True)) for r in rows]
+
+    def audit_since(self, since: str = "") -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT id, at, kind, step, file_name, file_sha256, submitter, case_id FROM events "
+                               "WHERE at >= ? ORDER BY id", (since,))
+        return [dict(zip(self._AUDIT, r, strict=True)) for r in rows]
+
+    _JSON_PARAM = "?"          # how a JSON document is passed to the files' detail column
+
+    def purge_case(self, case_id: str, name: str, person_key: str, events: list[tuple[int, dict[str, Any]]],
+                   files: list[tuple[int, dict[str, Any]]], paths: str) -> None:
+        self.db.executemany("UPDATE events SET data=? WHERE id=? AND case_id=?",
+                            [(json.dumps(d, ensure_ascii=False), i, case_id) for i, d in events])
+        self.db.execute("UPDATE cases SET name=?, person_key=? WHERE case_id=?", (name, person_key, case_id))
+        self.db.executemany(f"UPDATE files SET detail={self._JSON_PARAM} WHERE id=?",
+                            [(json.dumps(d, ensure_ascii=False), i) for i, d in files])
+        like = paths.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for table in ("outputs", "render_log", "render_queue"):
+            self.db.execute(f"DELETE FROM {table} WHERE path LIKE ? ESCAPE '\\'"
+                            + (" AND state='done'" if table == "render_queue" else ""), (like,))
+
+    def secret(self, name: str, make: str) -> str:
+        """The workspace's secret ``name`` (kept in the store, which is not on the share); ``make`` is stored
+        when there is none yet (the first caller's wins)."""
+        self.db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (f"secret:{name}", make))
+        return str(self.db.execute("SELECT value FROM meta WHERE key=?", (f"secret:{name}",)).fetchone()[0])
 
     # ------------------------------------------------------------ outputs
     def record_output(self, path: str, sha256: str, at: str) -> None:

@@ -130,3 +130,28 @@ def member_roster(path: Path, members: list[tuple[str, str, str]], discipline: d
     rows = [{"姓名": n, "所在党支部": b, "党员类别": s, "是否留党察看": (discipline or {}).get(n, "否")}
             for n, b, s in members]
     return write_roster(path, rows, MEMBER_HEADERS, title="党员名册")
+
+
+# ---------------------------------------------------------------- a form's identity, edited the way people do
+def edit_properties(src: Path, dst: Path, changes: dict[str, str | None]) -> Path:
+    """A copy of an issued form with its custom document properties changed (a value) or removed (None) — what
+    the document's properties dialog does, or an office program that drops what it does not know."""
+    from ..read.office import custom_properties, with_custom_properties
+    from ..read.safety import open_package
+
+    data = src.read_bytes()
+    props = custom_properties(open_package(data, src.name))
+    for name, value in changes.items():
+        if value is None:
+            props.pop(name, None)
+        else:
+            props[name] = value
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(with_custom_properties(data, props))
+    return dst
+
+
+def strip_signature(src: Path, dst: Path) -> Path:
+    from ..read.office import PROP_SERIAL, PROP_SIGNATURE
+
+    return edit_properties(src, dst, {PROP_SIGNATURE: None, PROP_SERIAL: None})
