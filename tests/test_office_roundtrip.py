@@ -206,7 +206,7 @@ def test_talk_docx_resaved_by_libreoffice_is_processed(office):
     assert (ident.form_id, ident.case_id, ident.how) == ("talk", CASE["talk"], "properties")
 
     out = processed(drop(eng, path, "谈话记录-LibreOffice.docx"))
-    assert out.cases[0].startswith(CASE["talk"])
+    assert out.cases[0].startswith(CASE["talk"]) and "身份未验证" not in out.receipt   # a Word form's too
     assert any(d.endswith("03-确定入党积极分子情况表.xlsx") for d in out.documents)
     cs = state(eng, CASE["talk"])
     assert cs.facts["talk_date"] == date(2026, 1, 20)
@@ -235,6 +235,11 @@ def test_activist_xlsx_resaved_by_libreoffice_keeps_names_and_properties(office)
     _check_names_and_properties(eng, path, "activist", case_id)
 
     out = processed(drop(eng, path, "积极分子情况表-LibreOffice.xlsx"))
+    from engine.outcomes import VERIFIED, Submitter
+
+    # the signature survives LibreOffice's save: the form is verified, not merely identified by its marks
+    assert Submitter.from_json(eng.store.audit(case_id)[-1]["submitter"]).signature == VERIFIED
+    assert "身份未验证" not in out.receipt
     assert {Path(d).name for d in out.documents} == {
         "04-关于确定入党积极分子的备案报告.docx", "05-培养联系人登记表.docx", "06-入党积极分子考察登记表-第1次.xlsx",
         "07-确定发展对象情况表.xlsx"}
