@@ -268,3 +268,23 @@ def test_the_key_is_the_stores_not_the_shares(eng, tmp_path):
     again.store.close()
     shared = [p for p in eng.ws.root.rglob("*") if eng.ws.state not in p.parents and p.is_file()]
     assert not any(key.hex() in p.read_bytes().decode("latin-1") for p in shared)
+
+
+@pytest.mark.parametrize("poll", [0.0, 0.5])
+def test_the_watcher_takes_files_from_the_branch_folders_and_judges_them_by_their_folder(branched, tmp_path, poll):
+    import threading
+    import time
+
+    from test_watch import run_watcher
+
+    def drop_later():
+        time.sleep(0.5)
+        for branch, name in (("第一党支部", "刘一"), ("第二党支部", "周三")):     # both of 第一党支部
+            src = member_roster(tmp_path / branch / "党员名册.xlsx", [(name, "第一党支部", "正式党员")])
+            src.rename(branched.ws.inbox / branch / src.name)
+
+    threading.Thread(target=drop_later).start()
+    outcomes, _ = run_watcher(branched, poll, lambda o: len(o) >= 2)
+    kinds = {Path(o.file).parent.name: o.kind for o in outcomes}
+    assert kinds == {"第一党支部": "processed", "第二党支部": "rejected"}
+    assert set(branched.store.members("第一党支部")) == {"刘一"} and not branched.store.members("第二党支部")
