@@ -210,8 +210,9 @@ def test_documents_that_carry_an_id_number_mask_it(eng):
                 assert cs.facts["id_number"] in text, doc_id
             else:
                 assert cs.facts["id_number"] not in text, doc_id
-    # the enquiry letter goes to a unit that must identify the person: it carries the full number
-    assert carrying == ["enquiry_letter"]
+    # spec §4: masked on every document the engine renders (in full only on the 志愿书 and the archive copy, which
+    # staff fill by hand); a pack that lists one is tested in test_privacy
+    assert carrying == []
 
 
 def test_a_form_with_four_independent_mistakes_gets_all_four_in_one_receipt(eng, tmp_path):
