@@ -1,18 +1,24 @@
 """route — the original goes to the processed place or the rejected place, with its receipt (and, for a
 refused workbook, a marked copy). The original is moved, never changed; the receipt is written first.
-Earlier refusals of the same thing move to 退回/旧的退回/. Then the file's journal row is closed."""
+Earlier refusals of the same thing move to 退回/旧的退回/. Then the file's journal row is closed.
+
+A route that fails (a disk full, a read-only or vanished share) leaves the original in the work folder with its
+journal row open, and nothing half-done in the place it was going to: recovery routes it again later."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import WorkspaceError
 from ..outcomes import Duplicate, Outcome, OutcomeKind, Processed, Rejected, Stored
 from . import receipts
 from .names import safe_file_name
-from .render import write_atomic
+from .render import temp_prefix, write_atomic
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -47,22 +53,56 @@ def place(work: Path, folder: Path, name: str, outcome: str, receipt: str, marke
     folder.mkdir(parents=True, exist_ok=True)
     fix_folder = fix_folder or folder
     dest = free_name(folder, safe_file_name(Path(name).stem, Path(name).suffix[:10]))
-    written = [receipt_path(dest, outcome)]
-    write_atomic(written[0], ("\ufeff" + receipt).encode("utf-8"))
-    if marked is not None:
-        stem = Path(dest.name).stem
-        written.append(fix_folder / f"{stem}.已标注问题.xlsx")
-        write_atomic(written[-1], marked)
-        if fix_folder != folder:
-            written.append(fix_folder / f"{stem}.已标注问题.说明.txt")
-            write_atomic(written[-1], ("\ufeff" + (marked_note or receipt)).encode("utf-8"))
-    if work.exists():
-        try:
-            os.replace(work, dest)
-        except OSError:  # another filesystem
-            shutil.move(str(work), str(dest))
+    written: list[Path] = []
+    try:
+        written.append(receipt_path(dest, outcome))
+        write_atomic(written[0], ("\ufeff" + receipt).encode("utf-8"))
+        if marked is not None:
+            stem = Path(dest.name).stem
+            written.append(fix_folder / f"{stem}.已标注问题.xlsx")
+            write_atomic(written[-1], marked)
+            if fix_folder != folder:
+                written.append(fix_folder / f"{stem}.已标注问题.说明.txt")
+                write_atomic(written[-1], ("\ufeff" + (marked_note or receipt)).encode("utf-8"))
+        move(work, dest)
+    except Exception:
+        for p in written:     # no receipt without its original (the next try writes them again, maybe another day)
+            with contextlib.suppress(OSError):
+                p.unlink(missing_ok=True)
+        raise
     written.append(dest)
     return [p for p in written if p.parent == fix_folder]
+
+
+def move(work: Path, dest: Path) -> None:
+    """Move the original to ``dest``: a rename; to another filesystem, a copy under a temporary name, synced and
+    renamed, then the work file removed — a copy cut short (a disk full, a share gone) leaves nothing under the
+    original's name. A work file that is not there (its share gone) is an error: the file is not done."""
+    try:
+        os.replace(work, dest)
+        return
+    except OSError:
+        if not work.exists():
+            raise
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(work, "rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(OSError):       # its times, as a move keeps them (some shares refuse)
+            shutil.copystat(work, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    try:
+        os.unlink(work)
+    except OSError:             # the work file's share gone meanwhile: not moved, so no copy either
+        with contextlib.suppress(OSError):
+            os.unlink(dest)
+        raise
 
 
 def retire(fix_folder: Path, paths: list[str]) -> None:
@@ -92,7 +132,17 @@ def route(eng: Engine, c: Claimed, stored: Stored, reading: Any = None) -> Outco
     return Duplicate(file, c.sha256, stored.first_seen, stored.receipt)
 
 
+class FolderUnavailable(WorkspaceError):
+    """The processed or rejected place is not there: a share that dropped. Nothing is made in its stead — a
+    folder made now would be on the local disk, under the share's mount point, hidden when the share is back."""
+
+
 def _deliver(eng: Engine, c: Claimed, stored: Stored, reading: Any) -> None:
+    rejected = stored.outcome == OutcomeKind.REJECTED
+    for root in (eng.ws.rejected,) if rejected else (eng.ws.processed, eng.ws.rejected):
+        if not root.is_dir():       # the workspace's folders are made when it is opened, never here
+            raise FolderUnavailable("无法访问这个文件夹（网络共享是否断开？若是被删除了，请重新建立），"
+                                    "文件暂存在处理中，恢复后自动完成", place=str(root))
     marked, note = None, ""
     if c.name.lower().endswith((".xlsx", ".xlsm", ".xls", ".et", ".ods")) and stored.findings:
         book = getattr(reading, "book", None)
@@ -112,7 +162,6 @@ def _deliver(eng: Engine, c: Claimed, stored: Stored, reading: Any) -> None:
             retire(eng.ws.rejected, paths)
         with eng.store.transaction():
             eng.store.set_retired([i for i, _ in earlier])
-    rejected = stored.outcome == OutcomeKind.REJECTED
     folder = eng.ws.rejected if rejected else eng.ws.processed / eng.clock.today().isoformat()
     written = place(c.work, folder, c.name, stored.outcome, stored.receipt, marked, fix_folder=eng.ws.rejected,
                     marked_note=note)
