@@ -1,19 +1,21 @@
 """Finish or roll back what was in flight when the engine stopped (a crash, a kill -9, a share that dropped
-mid-file): a file never stored goes back to the inbox, a stored one is rendered and routed. Each journal row is
-handled on its own; one that cannot be finished now stays for the next try."""
+mid-file, a disk that filled up): a file never stored goes back to the inbox, a stored one is rendered and
+routed — its documents, those that follow its cases, and the ledger and due list, as the road would have. Each
+journal row is handled on its own; one that cannot be finished now stays for the next try."""
 from __future__ import annotations
 
 import logging
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .inbox.claim import Claimed, InboxUnavailable, move_no_clobber, orphans, roll_back
 from .outcomes import OutcomeKind
-from .output.documents import render_stored
+from .output.documents import render
 from .output.route import route
-from .store.base import JournalRow
+from .store.base import FileRow, JournalRow
 from .store.commit import stored_from_row
 from .work.holder import others_alive
 from .workspace import Workspace
@@ -31,14 +33,22 @@ def recover(eng: Engine) -> list[str]:
     done = []
     rows = eng.store.journal_open_rows()
     live = eng.live()         # after the rows: a row's holder beat before it claimed, so is here if it is alive
+    changed = False
     for row in rows:
         if row.holder != eng.holder.id and (row.holder in live or not _take(eng, row)):
             continue                  # another process, alive, is on it (or took it over a moment ago)
         try:
-            done.append(_recover_one(eng, row.id, row.original, row.work))
-        except Exception as exc:  # a share still down, a template bug: keep the row, try again later
+            line, processed = _recover_one(eng, row.id, row.original, row.work)
+        except Exception as exc:  # a share still down, a disk full, a template bug: keep the row, try again later
             log.info("could not recover %s (journal %d, %s): %s", row.original, row.id, row.stage, exc)
             done.append(f"{row.original}：暂时无法完成上次中断的处理（{exc}），稍后会再试")
+            continue
+        done.append(line)
+        changed = changed or processed
+    if changed:                       # the ledger and the due list, which the interrupted road had not rewritten
+        from .road import paperwork_notes
+
+        done += paperwork_notes(eng)
     for path in orphans(eng.ws, eng.store):
         original = path.name.split("__", 1)[-1]
         try:
@@ -63,7 +73,8 @@ def _take(eng: Engine, row: JournalRow) -> bool:
     return taken
 
 
-def _recover_one(eng: Engine, jid: int, original: str, work: str) -> str:
+def _recover_one(eng: Engine, jid: int, original: str, work: str) -> tuple[str, bool]:
+    """What was done, in words; and whether a processed file was finished (its cases changed)."""
     work_path = eng.ws.root / work if work else None
     row = eng.store.file_for_journal(jid)
     if row is None:  # never stored: it goes back to the inbox and is processed from the start
@@ -71,10 +82,10 @@ def _recover_one(eng: Engine, jid: int, original: str, work: str) -> str:
         if work_path is None:
             with eng.store.transaction():
                 eng.store.journal_close(jid)
-        return f"{original}：放回 inbox 重新处理" if back else f"{original}：仍在 inbox，将重新处理"
+        return (f"{original}：放回 inbox 重新处理" if back else f"{original}：仍在 inbox，将重新处理"), False
     stored = stored_from_row(row)
-    if row.outcome == OutcomeKind.PROCESSED:
-        render_stored(eng, stored)
+    if row.outcome == OutcomeKind.PROCESSED:   # its documents, and those that follow its cases (全程纪实表 …)
+        render(eng, replace(stored, changed=_cases_changed(row)))
     if work_path is not None and work_path.exists():
         route(eng, Claimed(jid, eng.ws.inbox / original, work_path, work_path.read_bytes(), row.sha256), stored)
     else:
@@ -82,7 +93,12 @@ def _recover_one(eng: Engine, jid: int, original: str, work: str) -> str:
             raise InboxUnavailable(f"无法访问 {work_path.parent}", place=str(work_path.parent))
         with eng.store.transaction():
             eng.store.journal_close(jid)
-    return f"{original}：已完成上次中断的处理"
+    return f"{original}：已完成上次中断的处理", row.outcome == OutcomeKind.PROCESSED
+
+
+def _cases_changed(row: FileRow) -> list[str]:
+    """The cases a stored file changed: its record names each "<case id> <name>（<branch>）" (store.commit)."""
+    return [c.split(" ", 1)[0] for c in row.detail.get("cases", []) if c]
 
 
 def _sweep_temporaries(ws: Workspace, older_than: float = 0.0) -> None:
