@@ -16,7 +16,9 @@ taken); it can be opened and read; and it does not look half-copied (0 bytes, or
 end record — copies that pre-allocate the full size and fill it in) unless it stayed so for a longer grace
 period, after which it goes down the road and is refused with a receipt rather than kept forever.
 A file that cannot be taken (locked, unreadable) is retried with back-off; failures are counted in the
-store, so ``docflow status`` shows it after repeated failures and the count survives a restart.
+store, so ``docflow status`` shows it after repeated failures and the count survives a restart. A file of this
+process left in flight by a failure (a disk full, a share gone, the database locked) is finished by recovery,
+tried again with back-off too (from ``retry_base`` up to the rescan), not only at the next full rescan.
 """
 from __future__ import annotations
 
@@ -294,6 +296,8 @@ class Watcher:
         self.available = True
         self.next_scan = 0.0
         self.next_work = 0.0
+        self.recover_at = float("inf")   # when to try again to finish this process's files left in flight
+        self.recover_wait = 0.0
 
     @property
     def mode(self) -> str:
@@ -320,7 +324,7 @@ class Watcher:
 
     def _pause(self, tick: float) -> None:
         """Sleep until the next file is due, an event arrives, or ``tick`` has passed."""
-        due = min(self.tracker.next_due() if self.available else float("inf"), self.next_scan)
+        due = min(self.tracker.next_due() if self.available else float("inf"), self.next_scan, self.recover_at)
         wait = min(tick, max(0.0, due - self.clock()))
         if wait > 0 and not self.stop.is_set():
             self._kick.wait(wait)
@@ -332,6 +336,8 @@ class Watcher:
         if self.clock() >= self.next_scan:
             self.scan()
             self.next_scan = self.clock() + (self.poll or self.rescan)
+        elif self.clock() >= self.recover_at and self.available:
+            self._recover(again=True)
         self.step()
 
     def scan(self, under: Path | None = None) -> None:
@@ -400,11 +406,15 @@ class Watcher:
         except Exception as exc:  # a share that dropped mid-file, a bug: the file is not lost (journal)
             log.exception("error while processing %s", path)
             self.on_notice(f"{inbox_key(self.eng.ws, path)} 处理时出错（{exc}），文件不会丢失，稍后自动重试")
+            self._recover()       # first: counting the failure may fail too (the database locked)
             self._failure(path, f"处理时出错：{exc}", self.clock())
-            self._recover()
             return []
-        if isinstance(outcome, NotReady) and outcome.why == HELD:   # another process has it: not a failure
-            self.tracker.done(path)
+        if isinstance(outcome, NotReady) and outcome.why == HELD:
+            if self._held_here(path):   # this process's claim, left open by a failure: again once recovery closed it
+                self.tracker.failed(path, self.clock())
+                self.recover_at = min(self.recover_at, self.clock())
+            else:                       # another process has it: not a failure
+                self.tracker.done(path)
             return []
         if isinstance(outcome, NotReady):
             row = self.eng.store.retry(inbox_key(self.eng.ws, path))
@@ -440,12 +450,27 @@ class Watcher:
                 for original in gone:
                     self.eng.store.retry_clear(original)
 
-    def _recover(self) -> None:
+    def _recover(self, again: bool = False) -> None:
+        """Finish (or put back) what was left in flight. While a file of this process is still in flight afterwards,
+        try again after a back-off: ``retry_base`` after the first failure, doubled after each retry that failed
+        (``again``), up to the rescan."""
         try:
             for line in recover(self.eng):
                 self.on_notice(f"恢复：{line}")
+            left = any(r.holder == self.eng.holder.id for r in self.eng.store.journal_open_rows())
         except Exception:
-            log.exception("recovery failed; will try again at the next scan")
+            log.exception("recovery failed; will try again")
+            left = True
+        if not left:
+            self.recover_at, self.recover_wait = float("inf"), 0.0
+        elif again or self.recover_at == float("inf"):
+            wait = 2 * self.recover_wait if again else self.retry_base
+            self.recover_wait = min(max(wait, self.retry_base), max(self.rescan, self.retry_base))
+            self.recover_at = self.clock() + self.recover_wait
+
+    def _held_here(self, path: Path) -> bool:
+        key = inbox_key(self.eng.ws, path)
+        return any(r.original == key and r.holder == self.eng.holder.id for r in self.eng.store.journal_open_rows())
 
     # ------------------------------------------------------------ native events, supervised
     def _wake(self, path: Path, is_dir: bool) -> None:
