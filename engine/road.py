@@ -8,6 +8,7 @@ are values too (Processed, Rejected, Duplicate, NotReady).
 from __future__ import annotations
 
 import logging
+import sqlite3
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from .access import folder_branch, permit
 from .check.validate import validate_file
 from .engine import Engine
-from .errors import ClaimLost, DocflowError, StoreUnavailable
+from .errors import ClaimLost, DocflowError, StoreUnavailable, WorkspaceError
 from .inbox import submitter
 from .inbox.claim import Claimed, claim, inbox_files, writer_active
 from .outcomes import Code, Finding, NotReady, Outcome, OutcomeKind, Refused, Seen, Stale, Stored
@@ -106,7 +107,9 @@ def guarded(stage: Callable[[Engine, Any], T], eng: Engine, given: Any) -> T | R
 
         fix = "" if "另存为" in exc.message or "请" in exc.message.rpartition("。")[2] else ADVICE.get(exc.code, "")
         return Refused((Finding(exc.code, exc.message, fix, place=exc.place),), identity=_identity(given))
-    except Exception:
+    except Exception as exc:
+        if store_busy(exc):
+            raise               # the database busy or locked by another process: ditto
         log.error("internal error in %s on %s\n%s", stage.__name__, getattr(given, "name", given),
                   traceback.format_exc())
         return Refused((Finding(Code.INTERNAL_ERROR, "系统处理此文件时出现内部错误，文件已原样退回",
@@ -120,11 +123,26 @@ def _identity(given: Any) -> str:
     return f"file|{getattr(given, 'name', '')}"
 
 
+def store_busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
 def process_inbox(eng: Engine) -> list[Outcome]:
     """One pass over the inbox. A file still open for writing (where the system can tell) is left for the
-    next pass; ``docflow watch`` also waits for files to be quiet and complete."""
-    outcomes = [NotReady(str(p), "文件仍在写入（复制尚未完成），请稍后再处理") if writer_active(p)
-                else process_file(eng, p, paperwork=False) for p in inbox_files(eng.ws)]
+    next pass; ``docflow watch`` also waits for files to be quiet and complete. A file that cannot be finished now
+    (a disk full, a folder gone, the database locked) waits — its claim is finished by the next run — and the
+    pass goes on with the others."""
+    outcomes: list[Outcome] = []
+    for p in inbox_files(eng.ws):
+        if writer_active(p):
+            outcomes.append(NotReady(str(p), "文件仍在写入（复制尚未完成），请稍后再处理"))
+            continue
+        try:
+            outcomes.append(process_file(eng, p, paperwork=False))
+        except (OSError, StoreUnavailable, sqlite3.OperationalError, WorkspaceError) as exc:
+            log.error("%s not finished: %s", p.name, exc)
+            outcomes.append(NotReady(str(p), f"处理时出错（{getattr(exc, 'message', None) or exc}），"
+                                             "文件不会丢失，下次处理时自动完成"))
     if any(o.kind == OutcomeKind.PROCESSED for o in outcomes):
         eng.notes += paperwork_notes(eng)             # once for the batch
     return outcomes

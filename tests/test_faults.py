@@ -217,9 +217,6 @@ def test_a_freed_outbox_gets_the_documents_that_follow_the_case_and_the_ledger(t
         eng.store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="engine/road.py process_inbox lets one file's OSError out of render or route "
-                                       "end the whole batch (docflow process stops with a traceback); to fix there: "
-                                       "catch it per file, as the watcher does, and report that file NotReady")
 def test_docflow_process_goes_on_past_a_file_it_cannot_finish(tmp_path, mounts):
     """docflow process with a full outbox: the file that needs it waits (recovered at the next run), the others
     are processed in the same run."""
@@ -278,9 +275,6 @@ def test_the_database_locked_by_another_process(tmp_path, at, busy_ms):
         eng.store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="engine/road.py guarded turns a store error in a read stage "
-                                       "(sqlite3.OperationalError: database is locked) into a refusal with an "
-                                       "internal-error receipt; to fix there: re-raise it, as StoreUnavailable is")
 def test_a_busy_database_while_a_file_is_read_does_not_reject_it(eng, monkeypatch):
     """A read of the store fails with "database is locked" while the file is being planned (WAL readers are not
     held up by BEGIN EXCLUSIVE, but SQLite can still answer a reader so, e.g. while another connection recovers the
