@@ -62,12 +62,38 @@ def _bind(raw: dict, settings: dict, path: Path) -> dict:
         return value
 
     out = dict(raw)
-    out["steps"] = [fill(s, f"steps[{i}]") for i, s in enumerate(raw.get("steps", []))]
+    out["steps"] = [_switches(fill(s, f"steps[{i}]"), f"steps[{i}]", path) for i, s in enumerate(raw.get("steps", []))]
     out["documents"] = {k: fill(d, f"documents.{k}") for k, d in raw.get("documents", {}).items()}
     out["derived"] = {k: fill(d, f"derived.{k}") for k, d in raw.get("derived", {}).items()}
     out["reminders"] = [fill(r, f"reminders[{i}]") for i, r in enumerate(raw.get("reminders", []))]
     out["forms"] = _inherit_fields(raw.get("forms", {}), path)
     return _drop_disabled(out)
+
+
+def _switches(step: dict, where: str, path: Path) -> dict:
+    """A step's (and its rules') ``enabled`` after the settings are filled in: true/false, or a list of conditions
+    that must all hold — each a setting's value or "a == b" / "a != b" (e.g. ["{evaluation}",
+    "{evaluation_before} == target"])."""
+    def truth(value: Any, at: str) -> bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, list):
+            return all(truth(v, f"{at}[{i}]") for i, v in enumerate(value))
+        if isinstance(value, str):
+            for op in ("!=", "=="):
+                if op in value:
+                    a, b = (x.strip() for x in value.split(op, 1))
+                    return (a == b) == (op == "==")
+        raise PackError(f"{at}：enabled 须为 true/false、设置项，或“设置 == 值”这样的条件（现为 {value!r}）",
+                        place=str(path))
+
+    out = dict(step)
+    if "enabled" in out:
+        out["enabled"] = truth(out["enabled"], f"{where}.enabled")
+    if isinstance(out.get("rules"), list):
+        out["rules"] = [dict(r, enabled=truth(r["enabled"], f"{where}.rules[{i}].enabled")) if "enabled" in r else r
+                        for i, r in enumerate(out["rules"])]
+    return out
 
 
 def _inherit_fields(forms: dict, path: Path) -> dict:
@@ -91,7 +117,8 @@ def _drop_disabled(raw: dict) -> dict:
     off = {s.get("id") for s in raw["steps"] if s.get("enabled") is False}
     if not off:
         return raw
-    forms_off = {s.get("form") for s in raw["steps"] if s.get("id") in off}
+    forms_off = ({s.get("form") for s in raw["steps"] if s.get("id") in off}      # a form another step still takes
+                 - {s.get("form") for s in raw["steps"] if s.get("id") not in off})
     docs = {}
     for key, doc in raw["documents"].items():
         after = doc.get("after", [])

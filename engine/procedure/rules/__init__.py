@@ -15,6 +15,8 @@ check, tested once. Checks never raise on missing values: required-ness is valid
     number_range      values      a number between two bounds
     training_length   values      a training lasted enough days or class hours
     branch_vote       vote        the branch general meeting: N, quorum, majority, ballots
+    evaluation_tally  evaluation  the democratic evaluation (测评制): counts add up, agree ÷ returned ≥ threshold
+    evaluation_passed evaluation  the decision it precedes: an evaluation on file and passed
 """
 from __future__ import annotations
 
@@ -23,12 +25,13 @@ from ...pack.model import RuleDef
 from .base import Kind, Member, RuleContext, finding, typed_params
 from .base import run_rules as _run_rules
 from .calendar import KINDS as _CALENDAR
+from .evaluation import KINDS as _EVALUATION
 from .people import KINDS as _PEOPLE
 from .people import id_birth_date, id_check_char, id_problem
 from .values import KINDS as _VALUES
 from .vote import KINDS as _VOTE
 
-RULES: dict[str, Kind] = {k.name: k for k in (*_CALENDAR, *_PEOPLE, *_VALUES, *_VOTE)}
+RULES: dict[str, Kind] = {k.name: k for k in (*_CALENDAR, *_PEOPLE, *_VALUES, *_VOTE, *_EVALUATION)}
 
 
 def run_rules(rules: tuple[RuleDef, ...], ctx: RuleContext) -> list[Finding]:
