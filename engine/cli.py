@@ -174,7 +174,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         branches = _branch_list(_ask(f"各{branch_word}名称，用逗号分开（如 第一{branch_word},第二{branch_word}）：",
                                      args.branches))
         feedback = _ask(f"公示的意见反映渠道（如 XX学区{org_word}组织委员，电话……）：", args.feedback)
-    ws = init_workspace(root, org, pack.settings, branches=branches, feedback=feedback, pack=args.pack,
+    settings = {**pack.settings, **(getattr(args, "settings", None) or {})}
+    ws = init_workspace(root, org, settings, branches=branches, feedback=feedback, pack=args.pack,
                         words=(org_word, branch_word), branch_inboxes=getattr(args, "branch_inboxes", False))
     blanks = write_blank_forms(load_pack(ws.pack_dir, ws.config.settings), ws.root / BLANK_FOLDER,
                                ws.config.organisation.branches)
@@ -501,15 +502,16 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- demo
-def demo_settings() -> tuple[date, dict]:
+def demo_settings() -> tuple[date, dict, dict]:
+    """The samples' day, committee and pack settings (samples/demo.toml)."""
     raw = tomllib.loads((SAMPLES / "demo.toml").read_text(encoding="utf-8"))
-    return raw["date"], raw.get("organisation", {})
+    return raw["date"], raw.get("organisation", {}), raw.get("settings", {})
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The samples, processed in a workspace of their own, on the samples' date (the same output any day)."""
     root = Path(args.dir)
-    today, org = demo_settings()
+    today, org, settings = demo_settings()
     if (root / CONFIG_NAME).exists():
         eng = Engine.open(load_workspace(root))
         try:
@@ -523,7 +525,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise WorkspaceError("这不是空文件夹，演示只在新文件夹或空文件夹中进行：docflow demo <新文件夹>",
                              place=str(root.resolve()))
     cmd_init(argparse.Namespace(dir=str(root), org=org.get("name"), branches=",".join(org.get("branches", [])),
-                                feedback=org.get("feedback"), pack="party", branch_inboxes=False))
+                                feedback=org.get("feedback"), pack="party", branch_inboxes=False,
+                                settings=settings))
     ws = load_workspace(root)
     copied = 0
     from .signing import signed_copy

@@ -125,7 +125,12 @@ def report(eng: Any, case_id: str | None = None, text: bool = False) -> dict[str
     else:                                                          # every case: the views, no fold
         rows = [case_summary(eng.pack, v.summary, v.case_id, v.name, v.branch, today) for v in eng.store.views()]
     if case_id:
-        rows[0]["history"] = history_lines(eng.pack, eng.store.audit(case_id))
+        from .controls import controls
+
+        audit = eng.store.audit(case_id)
+        rows[0]["history"] = history_lines(eng.pack, audit)
+        rows[0]["controls"] = [line.to_dict() for line in controls(eng.pack, eng.store.events(case_id), audit,
+                                                                    eng.calendar)]
     from .work.holder import alive
 
     running = [h for h in eng.store.holders() if h.id != eng.holder.id and alive(h, eng.holder, eng.lease)
@@ -156,6 +161,11 @@ def report_text(rep: dict[str, Any], first_roster: str = "名册") -> str:
         lines += [f"    [{h['at'].replace('T', ' ')[:16]}] {h['what']}  （来自文件 {h['file']}"
                   + (f"，提交人：{h['submitter']}" if h.get("submitter") else "") + "）"
                   for h in r.get("history", [])]
+        if r.get("controls"):
+            lines.append("    五项制度落实情况：")
+            lines += [f"      {'【需注意】' if c['flagged'] else ''}{c['control']} {c['item']}：{c['status']}"
+                      + (f"——{c['proof']}" if c["proof"] and c["status"] != "尚未进行" else "")
+                      for c in r["controls"]]
     lines += [f"处理中断的文件：{s['file']}（{s['stage']}），下次运行 process/watch 时会自动恢复"
               if not s.get("by") else f"正在处理的文件：{s['file']}（{s['by']}）" for s in rep["in_flight"]]
     roles = {"watch": "监视 inbox", "work": "生成文书", "render": "生成文书", "cli": "命令"}

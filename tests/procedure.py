@@ -75,6 +75,7 @@ class Run:
     documents: list[tuple[str, int | None]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     members: dict = field(default_factory=dict)    # the branch roster at the end
+    events: list = field(default_factory=list)     # (at, event) as the store would hold them
 
 
 def run(pack, subs: list[tuple[str, dict]], members=MEMBERS, today=TODAY, stop_on_refusal=True) -> Run:
@@ -103,6 +104,7 @@ def run(pack, subs: list[tuple[str, dict]], members=MEMBERS, today=TODAY, stop_o
         out.warnings += [w.code for w in verdict.warnings]
     out.case = fold(pack, "2024-0001", events) if events else None
     out.members = members
+    out.events = events
     return out
 
 

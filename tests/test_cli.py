@@ -170,7 +170,7 @@ def test_demo_runs_in_a_new_folder_on_the_samples_date(tmp_path, capsys, monkeyp
     monkeypatch.chdir(tmp_path)
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "共 13 个文件：已处理 11，退回 2，重复 0，未就绪 0" in out and "按 2026-11-28 计算日期" in out
+    assert "共 14 个文件：已处理 12，退回 2，重复 0，未就绪 0" in out and "按 2026-11-28 计算日期" in out
     assert (tmp_path / "演示工作区" / "docflow.toml").is_file()
     org = load_workspace(tmp_path / "演示工作区").config.organisation
     assert org.placeholders() == [] and "第一党支部" in org.branches

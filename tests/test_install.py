@@ -38,7 +38,7 @@ def test_a_wheel_installs_in_a_fresh_venv_and_init_and_demo_work_there(tmp_path)
                 "--feedback", "组织委员"], cwd=tmp_path)
     assert "工作区已就绪" in out and (tmp_path / "ws" / "空白表格" / "入党申请人名册.xlsx").is_file()
     out = _run([str(bin_ / "docflow"), "demo", "演示"], cwd=tmp_path)
-    assert "共 13 个文件：已处理 11，退回 2，重复 0，未就绪 0" in out
+    assert "共 14 个文件：已处理 12，退回 2，重复 0，未就绪 0" in out
     assert any((tmp_path / "演示" / "outbox" / "第一党支部").iterdir())
 
 

@@ -211,7 +211,7 @@ def read_status(eng, case_id: str) -> dict:
         assert status.report_text(rep)
         json.loads(json.dumps(rep, ensure_ascii=False))
     [mine] = [c for c in whole["cases"] if c["case"] == case_id]
-    assert mine == {k: v for k, v in one["cases"][0].items() if k != "history"}
+    assert mine == {k: v for k, v in one["cases"][0].items() if k not in ("history", "controls")}
     assert len(one["cases"][0]["history"]) == len(eng.store.events(case_id))
     return one["cases"][0]
 

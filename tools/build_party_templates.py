@@ -1405,6 +1405,7 @@ PROBATION_END = ("预备期满日期", "info_probation_end")
 # 姓名+性别 (a row = 1 or 2 (label, defined name) pairs; long labels go first, the 2nd label column
 # is narrower), whether an info_title row goes under the title, the section row and signature label.
 FORM_SPECS: dict[str, dict] = {
+    "evaluation": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("当前阶段", "info_state")]]),
     "target": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("满一年之日", "info_due_date")],
                          [("决定机构", "info_committee")]]),
     "publicity": dict(title="公示情况表", sheet="公示情况表", info_title=True, info=[[TARGET, BIRTH]]),
@@ -1727,6 +1728,17 @@ def build_case_record(path: Path) -> None:
     add_plain(doc, "注：本表由 docflow 按案卷的全部记录生成，每办理一步自动更新；来源文件为交来的表格，"
               "原件保存在“已处理”文件夹中；提交人为该文件在共享文件夹中的所有者和文档记录的作者，"
               "“身份未验证”指表格缺少本工作区的签名。", size=SIZE_NOTE, before=3)
+    add_plain(doc, "五项制度落实情况", align=WD_ALIGN_PARAGRAPH.CENTER, before=9, after=3, bold=True)
+    c = TableBuilder(doc, [1.9, 4.1, 2.2, 7.4])
+    c.row([L("制度", **small), L("事项", **small), L("落实情况", **small),
+           L("依据（日期、结果、票数、提交人）", **small)], height_cm=0.8)
+    c.row([V("{%tr for c in controls %}", span=4)])
+    c.row([V("{{ c.control }}", **small), V("{{ c.item }}", align="left", **small),
+           V("{% if c.flagged %}★{% endif %}{{ c.status }}", **small), V("{{ c.proof }}", align="left", **small)],
+          height_cm=0.62)
+    c.row([V("{%tr endfor %}", span=4)])
+    add_plain(doc, "注：按案卷的事件记录生成（导入的案卷按台账所记，不作推定）；"
+              "★ 表示未开展、未通过、缺少记录或只有导入记录，须说明情况。", size=SIZE_NOTE, before=3)
     add_plain(doc, "党支部书记（签名）：{{ by_hand('name') }}　　组织委员（签名）：{{ by_hand('name') }}", before=12,
               align=WD_ALIGN_PARAGRAPH.RIGHT)
     add_footer(doc)

@@ -34,7 +34,14 @@ from openpyxl.utils import get_column_letter
 from engine import Engine, Processed, Rejected, init_workspace, process_file, process_inbox
 from engine.clock import FixedClock
 from engine.procedure.state import fold
-from engine.read.office import PROP_CASE, PROP_FORM, custom_properties
+from engine.read.office import (
+    PROP_CASE,
+    PROP_FORM,
+    PROP_SERIAL,
+    PROP_SIGNATURE,
+    custom_properties,
+    with_custom_properties,
+)
 from engine.read.safety import open_package
 from engine.testing import APPLICANT_HEADERS, fill_docx, fill_xlsx, id_number, write_roster
 
@@ -48,7 +55,7 @@ ORG = DEMO["organisation"]["name"]
 
 def demo_workspace(root: Path):
     org = DEMO["organisation"]
-    return init_workspace(root, org["name"], branches=org["branches"], feedback=org["feedback"])
+    return init_workspace(root, org["name"], DEMO.get("settings"), branches=org["branches"], feedback=org["feedback"])
 SUFFIXES = (".xlsx", ".docx")          # what ``docflow demo`` copies (README.md is not copied)
 
 B1, B2 = "第一党支部", "第二党支部"
@@ -207,6 +214,18 @@ def assessment(person: str, when: date, assessor: str, result: str = "合格") -
     return build
 
 
+def evaluation(person: str, when: date, members: int, masses: int, agree: int, disagree: int,
+               abstain: int) -> Callable[[Engine, Path], None]:
+    def build(eng: Engine, dst: Path) -> None:
+        returned = agree + disagree + abstain
+        fill_xlsx(issued(eng, person, "07-民主测评"), dst,
+                  {"eval_date": when, "members_count": members, "masses_count": masses,
+                   "ballots_issued": members + masses, "ballots_returned": returned, "agree": agree,
+                   "disagree": disagree, "abstain": abstain,
+                   "result": "通过" if agree * 3 >= returned * 2 else "未通过"})
+    return build
+
+
 # Stages: the files of one stage can be built once the files of the earlier stages were processed.
 STAGES: list[list[Sample]] = [
     [
@@ -218,8 +237,9 @@ STAGES: list[list[Sample]] = [
                "5人登记成案卷（2026-0001至2026-0005），为每人生成基本情况登记表和谈话记录表；"
                "刘洋一行未导入，回执写明第6行哪一栏错了、怎么改（退回文件夹中另有一份把该格标红的名册副本）",
                codes=("id_number_invalid",), cases=5,
-               documents=("01-入党申请人基本情况登记表.docx", "02-入党申请人谈话记录.docx",
-                          "90-组织关系转出情况表(需要时填写).xlsx", "91-终止发展情况表(需要时填写).xlsx")),
+               documents=("00-发展党员全程纪实表.docx", "01-入党申请人基本情况登记表.docx",
+                          "02-入党申请人谈话记录.docx", "90-组织关系转出情况表(需要时填写).xlsx",
+                          "91-终止发展情况表(需要时填写).xlsx")),
     ],
     [
         Sample("03-谈话记录-张晓明.docx", talk("张晓明", "2026-01-22", "王建国", "党支部书记"), "processed",
@@ -246,13 +266,15 @@ STAGES: list[list[Sample]] = [
                "张晓明：2026年4月14日支委会确定为入党积极分子，培养联系人李卫东、陈秀英（均为正式党员）",
                "生成备案报告、培养联系人登记表和第1次考察登记表", cases=1,
                documents=("04-关于确定入党积极分子的备案报告.docx", "05-培养联系人登记表.docx",
-                          "06-入党积极分子考察登记表-第1次.xlsx", "07-确定发展对象情况表.xlsx")),
+                          "06-入党积极分子考察登记表-第1次.xlsx", "07-确定发展对象情况表.xlsx",
+                          "07-民主测评情况表.xlsx")),
         Sample("09-积极分子情况表-李娜.xlsx",
                activist("李娜", date(2026, 5, 29), "党员推荐", "2026/6/3", "张丽华", "赵敏"), "processed",
                "李娜：2026年5月29日确定为入党积极分子，培养联系人张丽华、赵敏",
                "生成备案报告、培养联系人登记表和第1次考察登记表（第1次考察应于2026年11月29日前完成）", cases=1,
                documents=("04-关于确定入党积极分子的备案报告.docx", "05-培养联系人登记表.docx",
-                          "06-入党积极分子考察登记表-第1次.xlsx", "07-确定发展对象情况表.xlsx")),
+                          "06-入党积极分子考察登记表-第1次.xlsx", "07-确定发展对象情况表.xlsx",
+                          "07-民主测评情况表.xlsx")),
         Sample("10-积极分子情况表-王磊.xlsx",
                activist("王磊", date(2026, 4, 24), "党员推荐", date(2026, 4, 28), "刘志强", "吴欣怡"), "rejected",
                "王磊：培养联系人二填了吴欣怡，而她是预备党员",
@@ -263,7 +285,8 @@ STAGES: list[list[Sample]] = [
                "陈静（第二党支部）：2026年4月16日确定为入党积极分子，培养联系人林雪梅（1名）",
                "生成备案报告、培养联系人登记表和第1次考察登记表", cases=1,
                documents=("04-关于确定入党积极分子的备案报告.docx", "05-培养联系人登记表.docx",
-                          "06-入党积极分子考察登记表-第1次.xlsx", "07-确定发展对象情况表.xlsx")),
+                          "06-入党积极分子考察登记表-第1次.xlsx", "07-确定发展对象情况表.xlsx",
+                          "07-民主测评情况表.xlsx")),
     ],
     [
         Sample("12-考察登记表-张晓明-第1次.xlsx", assessment("张晓明", date(2026, 10, 12), "李卫东"), "processed",
@@ -272,13 +295,18 @@ STAGES: list[list[Sample]] = [
         Sample("13-考察登记表-陈静-第1次.xlsx", assessment("陈静", date(2026, 10, 15), "林雪梅"), "processed",
                "陈静满半年的第1次考察（2026年10月15日，考察合格）", "记录第1次考察，生成第2次考察登记表",
                cases=1, documents=("06-入党积极分子考察登记表-第2次.xlsx",)),
+        Sample("14-民主测评-张晓明.xlsx", evaluation("张晓明", date(2026, 11, 20), 8, 12, 17, 1, 1), "processed",
+               "张晓明的民主测评（测评制）：党员8人、群众12人参加，发出20张、收回19张，同意17票",
+               "同意票占收回票数的89.5%，达到2/3，测评通过；“五项制度落实情况”中测评制一项有了记录",
+               cases=1),
     ],
 ]
 ALL = [s for stage in STAGES for s in stage]
 
 # The state each case should be in after the demo (case id, name, state label, steps done).
 EXPECTED_CASES = [
-    ("2026-0001", "张晓明", "入党积极分子", {"application", "talk", "activist", "assessment"}),
+    ("2026-0001", "张晓明", "入党积极分子",
+     {"application", "talk", "activist", "assessment", "evaluation_target"}),
     ("2026-0002", "李娜", "入党积极分子", {"application", "talk", "activist"}),
     ("2026-0003", "王磊", "入党申请人", {"application", "talk"}),
     ("2026-0004", "赵雨桐", "入党申请人", {"application"}),
@@ -452,14 +480,19 @@ def main() -> int:
         SAMPLES.mkdir(exist_ok=True)
         for old in sample_files(SAMPLES):
             old.unlink()
-        for s in ALL:
-            shutil.copy2(staging / s.name, SAMPLES / s.name)
+        for s in ALL:     # without the build workspace's signature: the demo signs them with its own key
+            data = (staging / s.name).read_bytes()
+            props = custom_properties(open_package(data, s.name))
+            if PROP_SIGNATURE in props:
+                data = with_custom_properties(data, {k: v for k, v in props.items()
+                                                     if k not in (PROP_SIGNATURE, PROP_SERIAL)})
+            (SAMPLES / s.name).write_bytes(data)
     (SAMPLES / "README.md").write_text(readme(), encoding="utf-8")
 
     outcomes = verify_in_name_order(SAMPLES)
     n_p = sum(o.kind == "processed" for o in outcomes)
     n_r = sum(o.kind == "rejected" for o in outcomes)
-    assert (n_p, n_r) == (11, 2), (n_p, n_r)
+    assert (n_p, n_r) == (12, 2), (n_p, n_r)
     print(f"samples/：{len(outcomes)} 个示例文件（按文件名顺序处理，FixedClock {TODAY.isoformat()}）")
     for s, o in zip(ALL, outcomes, strict=True):
         extra = ""

@@ -133,7 +133,8 @@ def record(pack: Pack, events: list[tuple[str, Any]], audit: list[dict[str, Any]
 
 def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, period: int | None,
                      feedback: str = "", record: list[dict[str, Any]] | None = None,
-                     official: dict[str, Any] | None = None) -> dict[str, Any]:
+                     official: dict[str, Any] | None = None,
+                     controls: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``doc.due_date``: when an issued form is due back — or, for a step with an earliest date (e.g. one
     year as an activist), the earliest day it may be taken (the form's label says which). ``record``: the case's
     full record (see ``record``), for the documents that list it."""
@@ -147,6 +148,7 @@ def document_context(pack: Pack, org: str, cs: CaseState, doc: DocumentDef, peri
     return {
         "official": official or {},
         "record": record or [],
+        "controls": controls or [],
         "org": {"name": org, "feedback": feedback},
         "branch": branch,
         "settings": dict(pack.settings),

@@ -89,7 +89,8 @@ def document_bytes(eng: Engine, cs: CaseState, doc_id: str, period: int | None, 
                             eng.clock.today(), eng.stamp())
         official = official_context(off, org.name, doc, cs, branch, number.text)
     context = document_context(eng.pack, org.name, cs, doc, period, org.feedback,
-                               record=record_rows(eng, cs) if doc.record else None, official=official)
+                               record=record_rows(eng, cs) if doc.record else None, official=official,
+                               controls=control_rows(eng, cs) if doc.record else None)
     ident = None
     if doc.collects:
         signature = eng.signer.sign(doc.collects, cs.case_id, eng.pack.version, period, occurrence)
@@ -128,6 +129,14 @@ def edited(eng: Engine, path: Path) -> bool:
     if recorded is None or not path.exists():
         return False
     return hashlib.sha256(path.read_bytes()).hexdigest() != recorded
+
+
+def control_rows(eng: Engine, cs: CaseState) -> list[dict]:
+    """The case's five controls (五项制度落实情况, engine.controls), for the documents that list its record."""
+    from ..controls import controls
+
+    return [line.to_dict() for line in controls(eng.pack, eng.store.events(cs.case_id), eng.store.audit(cs.case_id),
+                                                eng.calendar)]
 
 
 def record_rows(eng: Engine, cs: CaseState) -> list[dict]:

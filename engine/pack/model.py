@@ -246,6 +246,33 @@ class PrivacyDef(_Strict):
     cleared: str = "（已清除）"
 
 
+class ControlItem(_Strict):
+    """One application of a control: a step whose form proves it, the step by which it must have happened (``gate``),
+    and which of its form's fields say when, how it came out and what else proves it."""
+
+    step: str
+    gate: str                        # once this step is done, the control should have been applied
+    setting: str = ""                # the on/off setting of its step (off: "未开展（设置关闭）")
+    date: str = ""                   # the form field of its date
+    end: str = ""                    # ... of its end (a publicity: its length in working days is shown)
+    result: str = ""                 # the form field of its outcome
+    failed: tuple[str, ...] = ()     # outcomes that mean the control was not passed
+    show: tuple[str, ...] = ()       # further fields shown as proof (a tally: 同意 17、收回 19 ...)
+    optional: bool = False           # shown only when taken (a vote after an extended probation)
+
+
+class ControlDef(_Strict):
+    """A control of the plan (测评制、预审制、公示制、票决制、责任追究制) and what proves it case by case
+    (engine.controls); ``kind = "record"``: every step's submitter and time (责任追究制)."""
+
+    id: str
+    label: str                       # 测评制
+    what: str                        # 民主测评 (in "导入，无民主测评记录")
+    kind: Literal["items", "record"] = "items"
+    setting: str = ""                # the control's own on/off setting (its items' steps vanish when off)
+    items: tuple[ControlItem, ...] = ()
+
+
 class MembersDef(_Strict):
     """The branches' member rosters: which form carries them and what its fields mean."""
 
@@ -341,6 +368,7 @@ class Pack(_Strict):
     case: CaseDef
     members: MembersDef | None = None
     privacy: PrivacyDef = PrivacyDef()
+    controls: tuple[ControlDef, ...] = ()
     facts: dict[str, FactDef] = {}
     derived: dict[str, Derived] = {}
     states: tuple[StateDef, ...]

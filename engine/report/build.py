@@ -525,6 +525,7 @@ KINDS: dict[str, str] = {
     "statistics": "发展党员情况统计（党内统计年报用，每个数字附名单）",
     "plan": "年度发展党员工作计划（Word）",
     "summary": "年度发展党员工作总结（Word）",
+    "controls": "五项制度落实情况（每份案卷的测评、预审、公示、票决和提交人，可按支部和缺失项筛选）",
 }
 
 
@@ -558,6 +559,18 @@ def make(inp: Inputs, kind: str, year: int, quarter: int | None = None, half: in
     return bulletin(inp, period, kind)
 
 
+def _controls(eng: Engine, inp: Inputs, year: int, branch: str | None, across: bool) -> list[Output]:
+    """The five controls' workbook (from the event log, not the views: engine.report.controls)."""
+    from .controls import controls_workbook
+
+    if across:
+        raise DocflowError("五项制度落实情况按本党委的案卷记录生成，不能用 --all 汇总；请在各党委的工作区分别生成")
+    if year > inp.today.year:
+        raise DocflowError(f"{year}年还没有开始（今天是{zh_date(inp.today)}）")
+    name, data = controls_workbook(eng, year, branch)
+    return [Output(name, data)]
+
+
 def _path(eng: Engine, o: Output, year: int, across: bool = False) -> Path:
     from ..output.names import safe_file_name, safe_name
     from .across import FOLDER
@@ -588,9 +601,10 @@ def report(eng: Engine, kind: str, year: int | None = None, quarter: int | None 
     from .across import ALL, inputs_all
 
     inp = inputs_all(eng) if across else inputs(eng, branch)
-    branch = ALL if across else branch
     year = year or inp.today.year
-    written = [(_path(eng, o, year, across), o.data) for o in make(inp, kind, year, quarter, half)]
+    made = _controls(eng, inp, year, branch, across) if kind == "controls" else make(inp, kind, year, quarter, half)
+    branch = ALL if across else branch
+    written = [(_path(eng, o, year, across), o.data) for o in made]
     for path, data in written:
         _write(path, data)
     with eng.store.transaction():
@@ -621,7 +635,8 @@ def remake(eng: Engine, year: int | None = None, branch: str | None = None, forc
         try:
             inp = by_branch.get(run.branch) or by_branch.setdefault(
                 run.branch, inputs_all(eng) if across else inputs(eng, run.branch))
-            made = make(inp, run.kind, run.year, run.quarter, run.half)
+            made = (_controls(eng, inp, run.year, run.branch, across) if run.kind == "controls"
+                    else make(inp, run.kind, run.year, run.quarter, run.half))
         except DocflowError as exc:
             out["notes"].append(f"报表（{KINDS.get(run.kind, run.kind)}，{run.year}年）未能重新生成：{exc.message}")
             continue
