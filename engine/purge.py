@@ -5,8 +5,8 @@ retention_years``) has passed since they left — PIPL: sensitive personal infor
 Of each such case the store keeps what the statistics count by (gender, ethnicity, birth date, education, branch,
 the dates and outcomes of the steps), so every report gives the same totals after as before; it loses the values of
 the pack's ``personal`` fields and every other occurrence of the person's name, ID number and phone (in the events,
-the case's row, the file records' receipts), the documents docflow wrote for the case (outbox), and what it kept of
-them. The originals staff handed in (in 已处理) are theirs: never touched, listed for staff to archive or destroy
+the case's row, the file records' receipts and docflow's receipt files beside the originals), the documents docflow
+wrote for the case (outbox), and what it kept of them. The originals staff handed in (in 已处理) are theirs: never touched, listed for staff to archive or destroy
 by their own rules. One transaction: all of it, or nothing."""
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ PURGED = "purged:"       # the person key of a purged case (its ID number is gon
 class Purged:
     cases: list[str] = field(default_factory=list)          # "2026-0003（2021-05-06 退出）"
     originals: list[str] = field(default_factory=list)      # where the files handed in for them lie
+    receipts: list[tuple[Path, frozenset[str]]] = field(default_factory=list)   # docflow's receipts beside them
     limit: date | None = None
 
 
@@ -78,6 +79,14 @@ def purge(eng: Engine, before: date, dry_run: bool = False) -> Purged:
         refresh(eng, [c for c, _ in found])
     for folder in folders:                  # docflow's own documents of the case
         shutil.rmtree(folder, ignore_errors=True)
+    from .output.render import write_atomic
+
+    for receipt, secrets in result.receipts:  # its own receipts beside the originals: the same text, cleared
+        try:
+            text = receipt.read_text(encoding="utf-8-sig")
+            write_atomic(receipt, ("\ufeff" + _scrub(text, set(), set(secrets), eng.pack.privacy.cleared)).encode())
+        except OSError:
+            continue
     write_paperwork(eng)                    # the ledger and the due list without them
     return result
 
@@ -104,8 +113,11 @@ def _purge_case(eng: Engine, case_id: str, result: Purged) -> Path:
         day = eng.ws.processed / f.at[:10]
         stem, suffix = Path(f.name).stem, Path(f.name).suffix
         for folder in (day, eng.ws.rejected):
-            result.originals += [str(p.relative_to(eng.ws.root)) for p in sorted(folder.glob(f"{glob_escape(stem)}*"))
-                                 if p.suffix == suffix and p.is_file()]
+            for p in sorted(folder.glob(f"{glob_escape(stem)}*")):
+                if p.suffix == suffix and p.is_file():
+                    result.originals.append(str(p.relative_to(eng.ws.root)))
+                elif p.name.endswith((".回执.txt", ".退回说明.txt")):
+                    result.receipts.append((p, frozenset(secrets)))
     new_files = [(f.id, _scrub(f.detail, set(), secrets, priv.cleared)) for f in files]
     from .output.names import safe_name
 

@@ -87,6 +87,9 @@ def test_purge_removes_the_person_and_keeps_the_totals(tmp_path):
         assert "王五" in text and id_number(date(1997, 5, 9), 13) in text      # the others untouched
         assert eng.store.case("2026-0002").name == "（已清除）"
         assert not folder.exists() and originals[0].read_bytes() == kept     # docflow's documents gone, not originals
+        receipts = {p.name: p.read_text(encoding="utf-8-sig") for p in eng.ws.processed.rglob("*.回执.txt")}
+        assert not [n for n, t in receipts.items() if "李四" in t]              # its receipts beside them, cleared
+        assert "张三" in receipts["申请人名册.xlsx.回执.txt"] and "（已清除）" in receipts["申请人名册.xlsx.回执.txt"]
         ledger = eng.ws.outbox / "发展党员工作台账.xlsx"
         with zipfile.ZipFile(ledger) as z:
             assert "李四" not in "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
