@@ -6,8 +6,8 @@ Of each such case the store keeps what the statistics count by (gender, ethnicit
 the dates and outcomes of the steps), so every report gives the same totals after as before; it loses the values of
 the pack's ``personal`` fields and every other occurrence of the person's name, ID number and phone (in the events,
 the case's row, the file records' receipts and docflow's receipt files beside the originals), the documents docflow
-wrote for the case (outbox), and what it kept of them. The originals staff handed in (in 已处理) are theirs: never touched, listed for staff to archive or destroy
-by their own rules. One transaction: all of it, or nothing."""
+wrote for the case (outbox), and what it kept of them. The originals staff handed in (in 已处理) are theirs: never
+touched, listed for staff to archive or destroy by their own rules. The store's part is one transaction."""
 from __future__ import annotations
 
 import shutil
