@@ -232,7 +232,7 @@ def operations(root: Path, reports: bool = True) -> dict[str, float]:
         out["one file (road)"] = timed(process_file, eng, path, paperwork=False)[0]
     out["ledger + due list after it"] = timed(write_paperwork, eng)[0]
     for kind, kw in (("quarterly", {"quarter": 3}), ("halfyear", {"half": 1}), ("pool", {}), ("structure", {}),
-                     ("statistics", {}), ("summary", {})):
+                     ("statistics", {}), ("summary", {}), ("controls", {})):
         if not reports:
             out[f"report {kind}"] = float("nan")
             continue

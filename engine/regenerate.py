@@ -45,8 +45,28 @@ def planned(eng: Engine, year: int | None = None, branch: str | None = None,
              and (year is None or c.case_id.startswith(f"{year}-"))}
     order = {cid: n for n, cid in enumerate(cases)}
     found = dict.fromkeys(d for d in eng.store.issued() if d.case_id in cases)
+    found.update(dict.fromkeys(never_issued(eng, set(cases), found)))
     return sorted(found, key=lambda d: (order[d.case_id], eng.pack.documents[d.doc_id].number if d.doc_id in
                                         eng.pack.documents else 0, d.period or 0, d.occurrence))
+
+
+def never_issued(eng: Engine, cases: set[str], issued: dict[DueDocument, None]) -> list[DueDocument]:
+    """The form of each step a case may take now whose form it was never issued — a step switched on after the
+    case passed the point where its form is issued (民主测评 turned on for an activist), or one an import skipped."""
+    docs = eng.pack.documents
+    have = {(d.case_id, docs[d.doc_id].collects) for d in issued if d.doc_id in docs and docs[d.doc_id].collects}
+    steps = {s.id: s for s in eng.pack.steps}
+    out = []
+    for row in eng.store.due_rows():
+        step = steps.get(row.step)
+        if row.case_id not in cases or step is None or step.repeat or (row.case_id, step.form) in have:
+            continue
+        doc_id = next((k for k, d in docs.items() if d.collects == step.form and not d.period
+                       and d.needs_step in ("", step.id)), None)
+        if doc_id is not None and eng.pack.forms[step.form].kind == "form":
+            out.append(DueDocument(row.case_id, doc_id, None, 1))
+            have.add((row.case_id, step.form))
+    return out
 
 
 def _drain(locator: tuple[str, str], root: str, batch: str) -> int:

@@ -126,3 +126,36 @@ def test_off_in_a_new_workspace_on_in_the_repositorys_sample_workspace_and_the_d
     demo = tomllib.loads((root / "samples" / "demo.toml").read_text(encoding="utf-8"))["settings"]
     assert sample["evaluation"] is True and demo["evaluation"] is True
     assert any(p.name.startswith("14-民主测评") for p in (root / "samples").iterdir())
+
+
+def test_switched_on_for_a_case_already_past_it_regenerate_issues_its_form(tmp_path):
+    """An activist of a workspace without 民主测评: the setting turned on, `docflow regenerate` issues the evaluation
+    form the case never got; filled in, it is taken, and the target decision then needs it passed."""
+    from e2e import activist, case_dir, drop, start, talk
+
+    from engine import Engine, Processed
+    from engine.clock import FixedClock
+    from engine.regenerate import planned, regenerate
+    from engine.testing import fill_xlsx, workspace
+    from engine.workspace import load_workspace
+
+    ws = workspace(tmp_path / "ws")
+    eng = Engine.open(ws, clock=FixedClock(DECIDED.replace(year=2026, month=11, day=28)))
+    start(eng, tmp_path)
+    talk(eng, tmp_path, "2026-0001")
+    assert isinstance(activist(eng, tmp_path, "2026-0001"), Processed)
+    assert not list(case_dir(eng, "2026-0001").glob("07-民主测评*"))
+    eng.store.close()
+    config = ws.root / "docflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[settings]", "[settings]\nevaluation = true"),
+                      encoding="utf-8")
+    eng = Engine.open(load_workspace(ws.root), clock=FixedClock(DECIDED.replace(year=2026, month=11, day=28)))
+    try:
+        regenerate(eng, planned(eng), processes=1)
+        [form] = case_dir(eng, "2026-0001").glob("07-民主测评*")
+        _, values = evaluation(when=DECIDED.replace(year=2026, month=11, day=20))
+        out = drop(eng, fill_xlsx(form, tmp_path / "测评.xlsx", values))
+        assert isinstance(out, Processed), out.receipt
+        assert "身份未验证" not in out.receipt
+    finally:
+        eng.store.close()

@@ -75,6 +75,18 @@ def test_events_keep_their_submitter_and_are_listed_since_a_time(store):
     assert len(store.audit_since()) == 2
 
 
+def test_the_event_log_comes_in_one_read_case_by_case_in_order(store):
+    with store.transaction():
+        b, a = add_case(store, "b"), add_case(store, "a")
+        for cid, step in ((a, "x"), (b, "y"), (a, "z")):
+            store.append(cid, [Event(EventKind.STEP_DONE, step, {"v": step})], at="2026-11-28T09:00:00", sha256=step,
+                         file_name=f"{step}.xlsx", pack_version="party@1")
+    log = list(store.event_log())
+    assert b < a and [(row["case_id"], ev.step, ev.data) for row, ev in log] == [
+        (b, "y", {"v": "y"}), (a, "x", {"v": "x"}), (a, "z", {"v": "z"})]
+    assert [row["file"] for row, _ in log if row["case_id"] == a] == ["x.xlsx", "z.xlsx"]
+
+
 def test_a_secret_is_made_once_and_kept(store):
     with store.transaction():
         first = store.secret("form_key", "aa")

@@ -18,12 +18,16 @@ def case_lines(eng: Engine, year: int, branch: str | None = None) -> list[tuple[
     """(case row, its state's label, its control lines) of each case the year touched: numbered in it, a file of it
     processed in it, or a control applied in it."""
     views = {v.case_id: v for v in eng.store.views()}
+    log: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    for row, event in eng.store.event_log():          # one read of the whole log, not two per case
+        log.setdefault(str(row["case_id"]), []).append((row, event))
     out = []
     for case in eng.store.cases():
         if branch is not None and case.branch != branch:
             continue
-        audit = eng.store.audit(case.case_id)
-        lines = controls(eng.pack, eng.store.events(case.case_id), audit, eng.calendar)
+        mine = log.get(case.case_id, [])
+        audit = [row for row, _ in mine]
+        lines = controls(eng.pack, [(row["at"], ev) for row, ev in mine], audit, eng.calendar)
         touched = (case.case_id.startswith(f"{year}-") or any(str(a["at"]).startswith(str(year)) for a in audit)
                    or any(line.date.startswith(str(year)) for line in lines))
         if touched:

@@ -21,6 +21,7 @@ backends: SQLite (``engine.store.sqlite``, the embedded default) and an in-memor
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
@@ -208,6 +209,8 @@ class EventLog(Protocol):
         """(when, event) in the order appended."""
     def audit(self, case_id: str) -> list[dict[str, Any]]:
         """id, at, kind, step, file, sha256, submitter, case_id of each event, in order."""
+    def event_log(self) -> Iterator[tuple[dict[str, Any], Event]]:
+        """Every event with its audit row, case by case (in case-id order), each case's in order: one read."""
     def audit_since(self, since: str = "") -> list[dict[str, Any]]:
         """The same for every event of every case stored at or after ``since`` (ISO), in order."""
     def purge_case(self, case_id: str, name: str, person_key: str, events: list[tuple[int, dict[str, Any]]],

@@ -215,6 +215,11 @@ class MemoryStore:
     def secret(self, name: str, make: str) -> str:
         return self.state.secrets.setdefault(name, make)
 
+    def event_log(self) -> Iterator[tuple[dict[str, Any], Event]]:
+        for case_id in sorted(self.state.cases):
+            for a, e in self.state.cases[case_id].events:
+                yield dict(a), Event(e.kind, e.step, copy.deepcopy(e.data))
+
     def purge_case(self, case_id: str, name: str, person_key: str, events: list[tuple[int, dict[str, Any]]],
                    files: list[tuple[int, dict[str, Any]]], paths: str) -> None:
         from dataclasses import replace

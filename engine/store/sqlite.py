@@ -328,6 +328,12 @@ class SqliteStore:
                                "WHERE at >= ? ORDER BY id", (since,))
         return [dict(zip(self._AUDIT, r, strict=True)) for r in rows]
 
+    def event_log(self) -> Iterator[tuple[dict[str, Any], Event]]:
+        rows = self.db.execute("SELECT id, at, kind, step, file_name, file_sha256, submitter, case_id, data "
+                               "FROM events ORDER BY case_id, id")
+        for r in rows:
+            yield dict(zip(self._AUDIT, r[:8], strict=True)), Event(EventKind(r[2]), r[3], json.loads(r[8]))
+
     _JSON_PARAM = "?"          # how a JSON document is passed to the files' detail column
 
     def purge_case(self, case_id: str, name: str, person_key: str, events: list[tuple[int, dict[str, Any]]],
