@@ -105,8 +105,7 @@ def _line(pack: Pack, control: ControlDef, item: ControlItem, name: str, values:
     if isinstance(when, date):
         end = values.get(item.end) if item.end else None
         if isinstance(end, date):
-            days = sum(1 for k in range((end - when).days + 1)
-                       if calendar.is_workday(date.fromordinal(when.toordinal() + k)))
+            days = _workdays(calendar, when, end)
             parts.append(f"{when.isoformat()} 至 {end.isoformat()}，{days} 个工作日")
         else:
             parts.append(when.isoformat())
@@ -123,6 +122,20 @@ def _line(pack: Pack, control: ControlDef, item: ControlItem, name: str, values:
     status = FAILED if result and result in item.failed else APPLIED
     return ControlLine(control.label, name, status, "；".join(parts),
                        when.isoformat() if isinstance(when, date) else "")
+
+
+_WORKDAYS: dict[tuple[WorkdayCalendar, date, date], int] = {}
+
+
+def _workdays(calendar: WorkdayCalendar, start: date, end: date) -> int:
+    """Working days from ``start`` to ``end``, both counted (remembered: a committee's notices share their dates)."""
+    key = (calendar, start, end)          # a calendar is a value (frozen): equal ones count alike
+    if key not in _WORKDAYS:
+        if len(_WORKDAYS) > 10_000:
+            _WORKDAYS.clear()
+        _WORKDAYS[key] = sum(1 for k in range((end - start).days + 1)
+                             if calendar.is_workday(date.fromordinal(start.toordinal() + k)))
+    return _WORKDAYS[key]
 
 
 def _record(pack: Pack, control: ControlDef, events: list[tuple[str, Any]],

@@ -313,7 +313,7 @@ class Submitter:
 
     @property
     def any(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self))
+        return bool(self.owner or self.author or self.modified_by or self.folder or self.signature)
 
     @classmethod
     def from_json(cls, text: str | dict[str, Any] | None) -> Submitter:
