@@ -1405,7 +1405,10 @@ PROBATION_END = ("预备期满日期", "info_probation_end")
 # 姓名+性别 (a row = 1 or 2 (label, defined name) pairs; long labels go first, the 2nd label column
 # is narrower), whether an info_title row goes under the title, the section row and signature label.
 FORM_SPECS: dict[str, dict] = {
-    "evaluation": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("当前阶段", "info_state")]]),
+    "evaluation": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("当前阶段", "info_state")]],
+                       note="测评规则：每位参加测评的党员和群众发一张测评票；同意、不同意、弃权三项之和须等于收回票数，"
+                            "收回票数不超过发出票数；同意票占收回票数达到本党委规定的比例（默认三分之二）为通过。"
+                            "表内只填人数和票数，不填谁投了什么票。"),
     "target": dict(info=[[BIRTH, APPLY], [("确定积极分子日期", "info_activist_date"), ("满一年之日", "info_due_date")],
                          [("决定机构", "info_committee")]]),
     "publicity": dict(title="公示情况表", sheet="公示情况表", info_title=True, info=[[TARGET, BIRTH]]),
@@ -1635,6 +1638,8 @@ def build_form_xlsx(path: Path, pack: dict, template: str, form_ids: list[str]) 
             sb.input_row(f, _hint(form_id, f, settings))
     sb.free_row(spec.get("sign", SIGN_BRANCH), SIGN_DATE, height=48)
     sb.note_row()
+    if spec.get("note"):
+        sb.note_block(spec["note"], height=44)
     sb.finish(path)
 
 
