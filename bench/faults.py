@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -54,7 +55,7 @@ from engine.testing.faults import (  # noqa: E402
 )
 
 
-class Fault:
+class Fault(ABC):
     """A fault: the workspace it needs, a hook between the road's stages, what starts it, what clears it."""
 
     name = ""
@@ -80,8 +81,9 @@ class Fault:
         """May the fault be cleared now (it has held the files up)?"""
         return self.hit.is_set()
 
+    @abstractmethod
     def clear(self) -> None:
-        raise NotImplementedError
+        """Undo the fault (every kind says how)."""
 
 
 class Full(Fault):

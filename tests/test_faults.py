@@ -299,17 +299,23 @@ def test_a_busy_database_while_a_file_is_read_does_not_reject_it(eng, monkeypatc
 
 
 # ---------------------------------------------------------------- d) the share vanishing mid-route
-def test_the_share_with_the_processed_and_rejected_places_vanishes_mid_route(tmp_path, mounts):
-    """已处理 and 退回 on a share that goes away just before the first file is routed: no file is routed into the
-    share's empty mount point (the local disk, hidden once the share is back) — each waits in the work folder with
-    its journal row; when the share is back, each is finished once."""
-    ws, backing, share = on_a_share(tmp_path, mounts, processed="已处理", rejected="退回")
+def unmount_when_rendered(mounts, share):
+    """A checkpoint that unmounts ``share`` once, just before the first file is routed, and the event it sets."""
     gone = threading.Event()
 
     def checkpoint(stage: str) -> None:
         if stage == "rendered" and not gone.is_set():
             gone.set()
             mounts.unmount(share)
+    return checkpoint, gone
+
+
+def test_the_share_with_the_processed_and_rejected_places_vanishes_mid_route(tmp_path, mounts):
+    """已处理 and 退回 on a share that goes away just before the first file is routed: no file is routed into the
+    share's empty mount point (the local disk, hidden once the share is back) — each waits in the work folder with
+    its journal row; when the share is back, each is finished once."""
+    ws, backing, share = on_a_share(tmp_path, mounts, processed="已处理", rejected="退回")
+    checkpoint, gone = unmount_when_rendered(mounts, share)
     eng = open_engine(ws, checkpoint)
     probe = SqliteStore(ws.database)
     staging = tmp_path / "staging"
@@ -334,12 +340,7 @@ def test_the_share_with_the_inbox_vanishes_mid_route(tmp_path, mounts):
     file is routed: that file is not taken for routed (no receipt without its original, its journal row stays
     open); the watcher waits for the inbox, and when it is back, every file is finished once."""
     ws, backing, share = on_a_share(tmp_path, mounts, inbox="inbox")
-    gone = threading.Event()
-
-    def checkpoint(stage: str) -> None:
-        if stage == "rendered" and not gone.is_set():
-            gone.set()
-            mounts.unmount(share)
+    checkpoint, gone = unmount_when_rendered(mounts, share)
     eng = open_engine(ws, checkpoint)
     probe = SqliteStore(ws.database)
     staging = tmp_path / "staging"
