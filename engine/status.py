@@ -118,7 +118,8 @@ def report(eng: Any, case_id: str | None = None, text: bool = False) -> dict[str
     today = eng.clock.today()
     if case_id:
         row = eng.store.case(case_id)
-        cs = fold(eng.pack, case_id, eng.store.events(case_id))     # one case: its whole history, folded
+        events = eng.store.events(case_id)
+        cs = fold(eng.pack, case_id, events)                       # one case: its whole history, folded
         rows = [case_summary(eng.pack, case_view(eng.pack, cs), case_id, row.name, row.branch, today)]
     elif text:                                                     # every case, as text: the light views
         rows = []
@@ -129,8 +130,7 @@ def report(eng: Any, case_id: str | None = None, text: bool = False) -> dict[str
 
         audit = eng.store.audit(case_id)
         rows[0]["history"] = history_lines(eng.pack, audit)
-        rows[0]["controls"] = [line.to_dict() for line in controls(eng.pack, eng.store.events(case_id), audit,
-                                                                    eng.calendar)]
+        rows[0]["controls"] = [line.to_dict() for line in controls(eng.pack, events, audit, eng.calendar)]
     from .work.holder import alive
 
     running = [h for h in eng.store.holders() if h.id != eng.holder.id and alive(h, eng.holder, eng.lease)

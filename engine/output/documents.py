@@ -88,9 +88,9 @@ def document_bytes(eng: Engine, cs: CaseState, doc_id: str, period: int | None, 
         number = number_for(eng.store, off, org.name, branch, doc_id, doc, cs, period, occurrence,
                             eng.clock.today(), eng.stamp())
         official = official_context(off, org.name, doc, cs, branch, number.text)
-    context = document_context(eng.pack, org.name, cs, doc, period, org.feedback,
-                               record=record_rows(eng, cs) if doc.record else None, official=official,
-                               controls=control_rows(eng, cs) if doc.record else None)
+    rows, controls = record_rows(eng, cs) if doc.record else (None, None)
+    context = document_context(eng.pack, org.name, cs, doc, period, org.feedback, record=rows, official=official,
+                               controls=controls)
     ident = None
     if doc.collects:
         signature = eng.signer.sign(doc.collects, cs.case_id, eng.pack.version, period, occurrence)
@@ -131,17 +131,13 @@ def edited(eng: Engine, path: Path) -> bool:
     return hashlib.sha256(path.read_bytes()).hexdigest() != recorded
 
 
-def control_rows(eng: Engine, cs: CaseState) -> list[dict]:
-    """The case's five controls (五项制度落实情况, engine.controls), for the documents that list its record."""
+def record_rows(eng: Engine, cs: CaseState) -> tuple[list[dict], list[dict]]:
+    """The full record (全程纪实: every event of the case with its step, date, the people named on its form, the
+    file it came from and when that was processed) and its five controls (五项制度落实情况, engine.controls), from
+    one read of its events and their audit rows."""
     from ..controls import controls
-
-    return [line.to_dict() for line in controls(eng.pack, eng.store.events(cs.case_id), eng.store.audit(cs.case_id),
-                                                eng.calendar)]
-
-
-def record_rows(eng: Engine, cs: CaseState) -> list[dict]:
-    """The full record (全程纪实): every event of the case with its step, date, the people named on its form, the
-    file it came from and when that was processed."""
     from .context import record
 
-    return record(eng.pack, eng.store.events(cs.case_id), eng.store.audit(cs.case_id))
+    events, audit = eng.store.events(cs.case_id), eng.store.audit(cs.case_id)
+    return (record(eng.pack, events, audit),
+            [line.to_dict() for line in controls(eng.pack, events, audit, eng.calendar)])

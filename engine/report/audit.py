@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..outcomes import SIGNATURE_WORDS, Submitter
-from ..status import EVENT_WORDS
+from ..status import history_lines
 from .sheets import Col, Table
 from .xlsx import workbook_bytes
 
@@ -29,7 +29,6 @@ def _who(text: Any) -> list[str]:
 
 def audit_tables(eng: Engine, case_id: str | None = None, since: date | None = None) -> list[Table]:
     start = since.isoformat() if since else ""
-    labels = {s.id: s.label for s in eng.pack.steps}
     rows = eng.store.audit(case_id) if case_id else eng.store.audit_since(start)
     rows = [r for r in rows if str(r["at"]) >= start]
     cases = {c.case_id: c for c in eng.store.cases()}
@@ -40,13 +39,10 @@ def audit_tables(eng: Engine, case_id: str | None = None, since: date | None = N
                    [Col("处理时间", max_width=17), Col("案卷编号", max_width=11), Col("姓名", max_width=10),
                     Col("支部", max_width=14), Col("事项", max_width=36), Col("来源文件", max_width=34),
                     Col("文件 SHA-256（前16位）", max_width=18), *WHO_COLS])
-    for r in rows:
+    for r, said in zip(rows, history_lines(eng.pack, rows), strict=True):     # said: the event in words
         case = cases.get(str(r["case_id"]))
-        what = EVENT_WORDS.get(str(r["kind"]), str(r["kind"]))
-        if r["step"]:
-            what += f"：{labels.get(r['step'], r['step'])}"
         events.rows.append([str(r["at"]).replace("T", " ")[:16], r["case_id"], case.name if case else "",
-                            case.branch if case else "", what, r["file"], str(r["sha256"])[:16],
+                            case.branch if case else "", said["what"], r["file"], str(r["sha256"])[:16],
                             *_who(r.get("submitter"))])
     shas = {str(r["sha256"]) for r in rows} if case_id else None
     files = [f for f in reversed(eng.store.files(limit=10**9)) if f.at >= start and (shas is None or f.sha256 in shas)]
