@@ -24,7 +24,8 @@ from .procedure.state import fold
 if TYPE_CHECKING:
     from .engine import Engine
 
-PURGED = "purged:"       # the person key of a purged case (its ID number is gone)
+PURGED = "purged:"
+ONE_DAY = timedelta(days=1)       # the person key of a purged case (its ID number is gone)
 
 
 @dataclass
@@ -58,11 +59,11 @@ def candidates(eng: Engine, before: date) -> list[tuple[str, date]]:
 
 def purge(eng: Engine, before: date, dry_run: bool = False) -> Purged:
     limit = retention_limit(eng)
-    if before > limit + _one_day():
+    if before > limit + ONE_DAY:
         years = eng.ws.config.privacy.retention_years
         raise WorkspaceError(f"保留期为 {years} 年（docflow.toml 的 [privacy] retention_years）：今天只能清除 "
                              f"{limit.isoformat()} 及以前退出的人员的个人信息，--withdrawn-before 不能晚于 "
-                             f"{(limit + _one_day()).isoformat()}")
+                             f"{(limit + ONE_DAY).isoformat()}")
     found = candidates(eng, before)
     result = Purged(limit=limit)
     if dry_run or not found:
@@ -149,5 +150,3 @@ def _scrub(data: Any, personal: set[str], secrets: set[str], cleared: str, key: 
     return data
 
 
-def _one_day() -> timedelta:
-    return timedelta(days=1)
