@@ -159,3 +159,18 @@ def test_switched_on_for_a_case_already_past_it_regenerate_issues_its_form(tmp_p
         assert "身份未验证" not in out.receipt
     finally:
         eng.store.close()
+
+
+def test_an_evaluation_form_where_the_step_is_off_is_refused_saying_how_to_switch_it_on():
+    from procedure import MEMBERS, TODAY
+
+    from engine.check.validate import Submission
+    from engine.procedure.advance import World, advance
+    from engine.procedure.workdays import WorkdayCalendar
+
+    assert OFF.switched_off == {"evaluation": ("evaluation",)} and ON.switched_off == {}
+    r = run(OFF, until("target"))
+    verdict = advance(OFF, r.case, Submission(*evaluation(), {}, {}), World(TODAY, WorkdayCalendar(), MEMBERS))
+    assert codes(verdict) == ["no_step"]
+    assert "没有开启“民主测评情况表”这一步" in verdict.reasons[0].message
+    assert "evaluation = true" in verdict.reasons[0].fix

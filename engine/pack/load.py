@@ -63,6 +63,13 @@ def _bind(raw: dict, settings: dict, path: Path) -> dict:
 
     out = dict(raw)
     out["steps"] = [_switches(fill(s, f"steps[{i}]"), f"steps[{i}]", path) for i, s in enumerate(raw.get("steps", []))]
+    switched: dict[str, list[str]] = {}     # form -> the settings that switched its steps off (for its receipt)
+    for before, after in zip(raw.get("steps", []), out["steps"], strict=True):
+        if after.get("enabled") is False and after.get("form"):
+            names = re.findall(r"\{(\w+)\}", str(before.get("enabled", "")))
+            switched.setdefault(after["form"], []).extend(n for n in names if isinstance(settings.get(n), bool))
+    out["switched_off"] = {form: list(dict.fromkeys(names)) for form, names in switched.items()
+                           if form not in {st.get("form") for st in out["steps"] if st.get("enabled") is not False}}
     out["documents"] = {k: fill(d, f"documents.{k}") for k, d in raw.get("documents", {}).items()}
     out["derived"] = {k: fill(d, f"derived.{k}") for k, d in raw.get("derived", {}).items()}
     out["reminders"] = [fill(r, f"reminders[{i}]") for i, r in enumerate(raw.get("reminders", []))]

@@ -369,6 +369,7 @@ class Pack(_Strict):
     members: MembersDef | None = None
     privacy: PrivacyDef = PrivacyDef()
     controls: tuple[ControlDef, ...] = ()
+    switched_off: dict[str, tuple[str, ...]] = {}   # a form whose steps a setting switched off -> those settings
     facts: dict[str, FactDef] = {}
     derived: dict[str, Derived] = {}
     states: tuple[StateDef, ...]

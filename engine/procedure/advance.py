@@ -32,7 +32,14 @@ class World:
 def advance(pack: Pack, case: CaseState | None, sub: Submission, world: World) -> Verdict:
     steps = pack.steps_for_form(sub.form_id)
     if not steps:
-        return _refuse(Code.NO_STEP, f"表单“{pack.forms[sub.form_id].label}”不对应流程中的任何步骤", "")
+        label = pack.forms[sub.form_id].label
+        if sub.form_id in pack.switched_off:      # its step is switched off in this workspace
+            names = "、".join(f"{n} = true" for n in pack.switched_off[sub.form_id]) or "相应的设置"
+            return _refuse(Code.NO_STEP, f"本工作区没有开启“{label}”这一步（docflow.toml 的 [settings] 中关闭了），"
+                                         "所以不接收这张表",
+                           f"如本{pack.terms.organisation}执行这一步，请在 docflow.toml 的 [settings] 中改为 {names}，"
+                           "重新启动 docflow 后再放入这张表")
+        return _refuse(Code.NO_STEP, f"表单“{label}”不对应流程中的任何步骤", "")
     step = steps[0] if case is None else _step_for_case(steps, case)
     if case is None:
         if step.from_:
